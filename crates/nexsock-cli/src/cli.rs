@@ -1,0 +1,115 @@
+//! The command line's shape (clap). One verb name per engine request.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
+
+/// nexsock: start local services with their dependency chains, watch them, expose them.
+#[derive(Debug, Parser)]
+#[command(name = "nexsock", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the host in the foreground (the headless equivalent of the desktop app).
+    Daemon,
+    /// Stop every service and the host.
+    Shutdown,
+    /// Manage services.
+    #[command(subcommand)]
+    Service(ServiceCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: Shell,
+    },
+}
+
+/// `nexsock service ...`
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// Register a service.
+    Add(AddArgs),
+    /// Forget a stopped service.
+    Remove {
+        /// Service name.
+        name: String,
+    },
+    /// List services with their state.
+    List,
+    /// Show one service's configuration and state.
+    Status {
+        /// Service name.
+        name: String,
+    },
+    /// Show a service's output.
+    Logs {
+        /// Service name.
+        name: String,
+        /// Keep printing new lines.
+        #[arg(short, long)]
+        follow: bool,
+        /// Only the last N lines.
+        #[arg(long, value_name = "N")]
+        tail: Option<usize>,
+    },
+    /// Start a service and wait until it is ready.
+    Start {
+        /// Service name.
+        name: String,
+    },
+    /// Stop a service (SIGTERM to its process group, SIGKILL after the grace period).
+    Stop {
+        /// Service name.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        name: Option<String>,
+        /// Stop every service.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Stop, then start, a service.
+    Restart {
+        /// Service name.
+        name: String,
+    },
+}
+
+/// `nexsock service add`
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Letters, digits, `-` and `_`; at most 64 characters.
+    pub name: String,
+    /// Shell command line that runs the service.
+    #[arg(long)]
+    pub command: String,
+    /// Working directory (default: the current directory).
+    #[arg(long)]
+    pub cwd: Option<PathBuf>,
+    /// Port the service listens on (1–65535).
+    #[arg(long)]
+    pub port: Option<u32>,
+    /// Environment variable KEY=VALUE; repeatable.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Readiness check: tcp, http:/path, exec:COMMAND or log:REGEX.
+    #[arg(long, value_name = "SPEC")]
+    pub health: Option<String>,
+    /// no, on-failure or always.
+    #[arg(long, default_value = "no")]
+    pub restart: String,
+    /// Seconds the service gets to become ready.
+    #[arg(long, value_name = "SECS", default_value_t = nexsock_proto::DEFAULT_STARTUP_TIMEOUT_SECS)]
+    pub startup_timeout: u64,
+    /// Seconds between SIGTERM and SIGKILL when stopping.
+    #[arg(long, value_name = "SECS", default_value_t = nexsock_proto::DEFAULT_STOP_GRACE_SECS)]
+    pub stop_grace: u64,
+}

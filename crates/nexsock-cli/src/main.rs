@@ -1,0 +1,99 @@
+//! `nexsock`: the command line. Every command but `daemon` and `completions` is a client of the
+//! host's socket; `daemon` runs the host itself.
+
+#![forbid(unsafe_code)]
+
+mod cli;
+mod connect;
+mod output;
+mod service;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{CommandFactory, Parser};
+use cli::{Cli, Command};
+use nexsock_core::{Host, Paths};
+use nexsock_proto::Request;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can always be built with default settings");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(err) => {
+            output::print_error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "nexsock", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Daemon => daemon().await,
+        Command::Shutdown => shutdown(cli.json).await,
+        Command::Service(cmd) => service::run(cmd, cli.json).await,
+    }
+}
+
+/// Runs the host until SIGINT/SIGTERM or a `Shutdown` request; stops every service on the way out.
+async fn daemon() -> Result<ExitCode> {
+    init_tracing();
+    let paths = Paths::from_env()?;
+    let host = Host::start(paths).await?;
+    let handle = host.handle();
+    let wait = host.wait();
+    tokio::pin!(wait);
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        tokio::select! {
+            _ = &mut wait => return Ok(ExitCode::SUCCESS),
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    tracing::info!("stopping every service, then the host");
+    let _ = handle.call(Request::Shutdown).await;
+    drop(handle);
+    wait.await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown(json: bool) -> Result<ExitCode> {
+    let paths = Paths::from_env()?;
+    let Some(mut client) = connect::connect_existing(&paths).await? else {
+        if json {
+            println!("{}", serde_json::json!({ "stopped": false, "reason": "no host running" }));
+        } else {
+            println!("no host is running");
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    client.request(Request::Shutdown).await?;
+    if json {
+        println!("{}", serde_json::json!({ "stopped": true }));
+    } else {
+        println!("host stopped");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NEXSOCK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(output::color_enabled())
+        .with_writer(std::io::stderr)
+        .init();
+}

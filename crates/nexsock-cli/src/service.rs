@@ -1,0 +1,132 @@
+//! `nexsock service ...`: each subcommand is one request to the host.
+
+use std::{collections::BTreeMap, process::ExitCode};
+
+use anyhow::{Context, Result, anyhow};
+use nexsock_core::Paths;
+use nexsock_proto::{Event, HealthCheck, Request, Response, RestartPolicy, ServiceSpec, Stream};
+
+use crate::{
+    cli::{AddArgs, ServiceCommand},
+    connect::connect_or_start,
+    output,
+};
+
+/// Runs one `service` subcommand.
+pub async fn run(cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
+    let request = match cmd {
+        ServiceCommand::Add(args) => Request::AddService(spec_from_args(args)?),
+        ServiceCommand::Remove { name } => Request::RemoveService { name },
+        ServiceCommand::List => Request::ListServices,
+        ServiceCommand::Status { name } => Request::ServiceStatus { name },
+        ServiceCommand::Logs { name, follow, tail } => Request::Logs { name, tail, follow },
+        ServiceCommand::Start { name } => Request::StartService { name },
+        ServiceCommand::Stop { name: Some(name), .. } => Request::StopService { name },
+        ServiceCommand::Stop { name: None, .. } => Request::StopAll,
+        ServiceCommand::Restart { name } => Request::RestartService { name },
+    };
+    let paths = Paths::from_env()?;
+    let mut client = connect_or_start(&paths).await?;
+    let follow = matches!(request, Request::Logs { follow: true, .. });
+    let what = describe(&request);
+    let response = client.request(request).await?;
+    print_response(&response, json, &what)?;
+    if follow {
+        while let Some(event) = client.next_event().await? {
+            match event {
+                Event::Log { line, .. } => print_line(&line.text, line.stream, json, &line)?,
+                Event::HostStopping => break,
+                Event::ServiceChanged(_) => {}
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(request: &Request) -> String {
+    match request {
+        Request::AddService(spec) => format!("added {}", spec.name),
+        Request::RemoveService { name } => format!("removed {name}"),
+        Request::StartService { name } => format!("started {name}"),
+        Request::StopService { name } => format!("stopped {name}"),
+        Request::RestartService { name } => format!("restarted {name}"),
+        Request::StopAll => "stopped every service".into(),
+        _ => String::new(),
+    }
+}
+
+fn print_response(response: &Response, json: bool, what: &str) -> Result<()> {
+    if json {
+        let value = match response {
+            Response::Done | Response::Subscribed => serde_json::json!({ "ok": true }),
+            Response::Service(d) => serde_json::to_value(d)?,
+            Response::Status(s) => serde_json::to_value(s)?,
+            Response::Services(list) => serde_json::to_value(list)?,
+            Response::Logs(lines) => serde_json::to_value(lines)?,
+        };
+        // Log lines stream as JSON lines; everything else is one document.
+        if let Response::Logs(lines) = response {
+            for l in lines {
+                println!("{}", serde_json::to_string(l)?);
+            }
+        } else {
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        return Ok(());
+    }
+    match response {
+        Response::Done | Response::Subscribed => println!("{what}"),
+        Response::Service(d) if what.starts_with("added") => println!("{what}"),
+        Response::Service(d) => println!("{}", output::service_detail(d)),
+        Response::Status(s) => {
+            let pid = s.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+            println!("{what}: {}{pid}", s.state);
+        }
+        Response::Services(list) if list.is_empty() => println!("no services yet; add one with `nexsock service add`"),
+        Response::Services(list) => println!("{}", output::services_table(list)),
+        Response::Logs(lines) => {
+            for l in lines {
+                print_line(&l.text, l.stream, false, l)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_line(text: &str, stream: Stream, json: bool, line: &nexsock_proto::LogLine) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(line)?);
+    } else {
+        match stream {
+            Stream::Stdout => println!("{text}"),
+            Stream::Stderr => eprintln!("{text}"),
+        }
+    }
+    Ok(())
+}
+
+/// Turns `service add` flags into a spec. Only the shape is checked here; the engine validates.
+fn spec_from_args(args: AddArgs) -> Result<ServiceSpec> {
+    let mut env = BTreeMap::new();
+    for pair in &args.env {
+        let (k, v) = pair.split_once('=').ok_or_else(|| anyhow!("invalid --env `{pair}`: expected KEY=VALUE"))?;
+        env.insert(k.to_owned(), v.to_owned());
+    }
+    let health = args.health.as_deref().map(str::parse::<HealthCheck>).transpose()?;
+    let restart = args.restart.parse::<RestartPolicy>()?;
+    let cwd = match args.cwd {
+        Some(dir) => Some(std::path::absolute(&dir).with_context(|| format!("resolving {}", dir.display()))?),
+        None => Some(std::env::current_dir().context("reading the current directory")?),
+    };
+    Ok(ServiceSpec {
+        name: args.name,
+        command: args.command,
+        cwd: cwd.map(|c| c.display().to_string()),
+        port: args.port,
+        env,
+        health,
+        restart,
+        startup_timeout_secs: args.startup_timeout,
+        stop_grace_secs: args.stop_grace,
+    })
+}

@@ -1,0 +1,220 @@
+//! The engine: one task that owns all runtime state. Requests arrive with a one-shot reply;
+//! supervisors, probes and timers report [`Outcome`]s; every change goes out as an [`Event`].
+//! A cloneable [`Handle`] is the only way in.
+
+mod ops;
+mod outcomes;
+mod service;
+
+use std::collections::BTreeMap;
+
+use nexsock_proto::{Event, LogLine, Request, Response};
+use tokio::{
+    sync::{broadcast, mpsc, oneshot},
+    task::JoinHandle,
+};
+
+use crate::{error::CoreError, logfile, paths::Paths, store::Store, supervisor::Exit};
+use service::Service;
+
+/// How many events a slow subscriber may fall behind before it misses some.
+const EVENT_BUFFER: usize = 4096;
+/// How many requests may queue for the engine.
+const COMMAND_BUFFER: usize = 256;
+
+/// What a supervisor, probe or timer reports back to the engine.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The service printed a line.
+    Line {
+        /// Service.
+        name: String,
+        /// Run generation.
+        generation: u64,
+        /// The line.
+        line: LogLine,
+    },
+    /// The readiness probe passed.
+    Ready {
+        /// Service.
+        name: String,
+        /// Run generation.
+        generation: u64,
+    },
+    /// The startup timeout passed without readiness.
+    NotReady {
+        /// Service.
+        name: String,
+        /// Run generation.
+        generation: u64,
+        /// The last probe failure.
+        reason: String,
+    },
+    /// The process group is gone.
+    Exited {
+        /// Service.
+        name: String,
+        /// Run generation.
+        generation: u64,
+        /// How the leader ended.
+        exit: Exit,
+    },
+    /// A restart back-off elapsed.
+    RestartDue {
+        /// Service.
+        name: String,
+        /// Run generation.
+        generation: u64,
+    },
+}
+
+type Reply = oneshot::Sender<Result<Response, CoreError>>;
+
+struct Command {
+    request: Request,
+    reply: Reply,
+}
+
+/// The way into the engine. Cheap to clone; every face (socket, Tauri, tests) uses it.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<Event>,
+    paths: Paths,
+}
+
+impl Handle {
+    /// Carries out a request and returns its answer.
+    pub async fn call(&self, request: Request) -> Result<Response, CoreError> {
+        match request {
+            Request::Logs { name, tail, .. } => self.logs(name, tail).await,
+            Request::StopAll => self.stop_all().await,
+            Request::Subscribe => Ok(Response::Subscribed),
+            other => self.send(other).await,
+        }
+    }
+
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// The host's directories.
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    async fn send(&self, request: Request) -> Result<Response, CoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.commands.send(Command { request, reply }).await.map_err(|_| CoreError::ShuttingDown)?;
+        rx.await.map_err(|_| CoreError::ShuttingDown)?
+    }
+
+    async fn logs(&self, name: String, tail: Option<usize>) -> Result<Response, CoreError> {
+        // Asking for the status first turns an unknown name into the usual typed error.
+        self.send(Request::ServiceStatus { name: name.clone() }).await?;
+        let path = self.paths.service_log(&name);
+        let lines = tokio::task::spawn_blocking(move || logfile::read_tail(&path, tail))
+            .await
+            .map_err(|e| CoreError::io("reading the log", std::io::Error::other(e)))?
+            .map_err(|e| CoreError::io(format!("reading the log of `{name}`"), e))?;
+        Ok(Response::Logs(lines))
+    }
+
+    async fn stop_all(&self) -> Result<Response, CoreError> {
+        let Response::Services(all) = self.send(Request::ListServices).await? else {
+            return Err(CoreError::InvalidArgument("unexpected answer to ListServices".into()));
+        };
+        let mut stops = tokio::task::JoinSet::new();
+        for status in all {
+            let handle = self.clone();
+            stops.spawn(async move { handle.send(Request::StopService { name: status.name }).await });
+        }
+        while let Some(res) = stops.join_next().await {
+            res.map_err(|e| CoreError::io("stopping", std::io::Error::other(e)))??;
+        }
+        Ok(Response::Done)
+    }
+}
+
+/// The state the engine task owns.
+struct Engine {
+    store: Store,
+    paths: Paths,
+    services: BTreeMap<String, Service>,
+    events: broadcast::Sender<Event>,
+    outcomes: mpsc::UnboundedSender<Outcome>,
+    /// Set once shutdown began: the replies to send when everything is down.
+    shutdown: Option<Vec<Reply>>,
+}
+
+/// Loads the services from the store and starts the engine task. The task ends after a
+/// `Shutdown` request (or when every handle is gone) once every service is stopped.
+pub fn start(store: Store, paths: Paths) -> Result<(Handle, JoinHandle<()>), CoreError> {
+    let services = store
+        .load_services()?
+        .into_iter()
+        .map(|(id, spec)| Ok((spec.name.clone(), Service::new(id, spec)?)))
+        .collect::<Result<BTreeMap<_, _>, CoreError>>()?;
+    let (commands, command_rx) = mpsc::channel(COMMAND_BUFFER);
+    let (outcomes, outcome_rx) = mpsc::unbounded_channel();
+    let (events, _) = broadcast::channel(EVENT_BUFFER);
+    let engine = Engine { store, paths: paths.clone(), services, events: events.clone(), outcomes, shutdown: None };
+    let task = tokio::spawn(engine.run(command_rx, outcome_rx));
+    Ok((Handle { commands, events, paths }, task))
+}
+
+impl Engine {
+    async fn run(mut self, mut commands: mpsc::Receiver<Command>, mut outcomes: mpsc::UnboundedReceiver<Outcome>) {
+        let mut commands_open = true;
+        loop {
+            tokio::select! {
+                cmd = commands.recv(), if commands_open => match cmd {
+                    Some(Command { request, reply }) => self.handle(request, reply),
+                    None => {
+                        commands_open = false;
+                        self.begin_shutdown(None);
+                    }
+                },
+                Some(outcome) = outcomes.recv() => self.on_outcome(outcome),
+            }
+            if self.shutdown.is_some() && self.all_down() {
+                for reply in self.shutdown.take().unwrap_or_default() {
+                    let _ = reply.send(Ok(Response::Done));
+                }
+                let _ = self.events.send(Event::HostStopping);
+                return;
+            }
+        }
+    }
+
+    fn handle(&mut self, request: Request, reply: Reply) {
+        let answer = match request {
+            Request::AddService(spec) => self.add_service(spec),
+            Request::RemoveService { name } => self.remove_service(&name),
+            Request::ListServices => Ok(Response::Services(self.services.values().map(Service::status).collect())),
+            Request::ServiceStatus { name } => self.service(&name).map(|s| Response::Service(s.detail())),
+            Request::StartService { name } => return self.start_service(&name, reply),
+            Request::StopService { name } => return self.stop_service(&name, reply),
+            Request::RestartService { name } => return self.restart_service(&name, reply),
+            Request::Shutdown => return self.begin_shutdown(Some(reply)),
+            // Answered by the handle without the engine.
+            Request::Logs { .. } | Request::StopAll | Request::Subscribe => Ok(Response::Done),
+        };
+        let _ = reply.send(answer);
+    }
+
+    fn service(&self, name: &str) -> Result<&Service, CoreError> {
+        self.services.get(name).ok_or_else(|| CoreError::UnknownService(name.to_owned()))
+    }
+
+    fn emit(&self, name: &str) {
+        if let Some(svc) = self.services.get(name) {
+            let _ = self.events.send(Event::ServiceChanged(svc.status()));
+        }
+    }
+
+    fn all_down(&self) -> bool {
+        self.services.values().all(Service::is_down)
+    }
+}

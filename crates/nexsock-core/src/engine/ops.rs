@@ -1,0 +1,217 @@
+//! Request handlers: add, remove, start, stop, restart, shutdown. Long operations park their reply
+//! in the service's waiters; outcomes answer them later.
+
+use std::time::Duration;
+
+use nexsock_proto::{HealthCheck, Response, ServiceSpec};
+use tokio::time::Instant;
+
+use super::{
+    Engine, Outcome, Reply,
+    service::{AfterStop, Phase, Run, Service},
+};
+use crate::{
+    error::CoreError,
+    probe,
+    supervisor::{self, RunContext},
+    time::now_ms,
+    validate::validate_spec,
+};
+
+impl Engine {
+    pub(super) fn add_service(&mut self, spec: ServiceSpec) -> Result<Response, CoreError> {
+        validate_spec(&spec)?;
+        if self.services.contains_key(&spec.name) {
+            return Err(CoreError::DuplicateService(spec.name));
+        }
+        let id = self.store.insert_service(&spec)?;
+        let svc = Service::new(id, spec)?;
+        let detail = svc.detail();
+        let name = svc.spec.name.clone();
+        self.services.insert(name.clone(), svc);
+        self.emit(&name);
+        Ok(Response::Service(detail))
+    }
+
+    pub(super) fn remove_service(&mut self, name: &str) -> Result<Response, CoreError> {
+        let svc = self.service(name)?;
+        if !svc.is_down() {
+            return Err(CoreError::ServiceBusy { name: name.to_owned(), state: svc.status().state.to_string() });
+        }
+        self.store.delete_service(name)?;
+        self.services.remove(name);
+        Ok(Response::Done)
+    }
+
+    pub(super) fn start_service(&mut self, name: &str, reply: Reply) {
+        if self.shutdown.is_some() {
+            let _ = reply.send(Err(CoreError::ShuttingDown));
+            return;
+        }
+        let Some(svc) = self.services.get_mut(name) else {
+            let _ = reply.send(Err(CoreError::UnknownService(name.to_owned())));
+            return;
+        };
+        match &mut svc.phase {
+            Phase::Ready(_) => {
+                let _ = reply.send(Ok(Response::Status(svc.status())));
+            }
+            // Already on its way up: join it rather than start it twice.
+            Phase::Starting(_) | Phase::Backoff { .. } => svc.start_waiters.push(reply),
+            Phase::Stopping { then, .. } => {
+                *then = AfterStop::Start;
+                svc.start_waiters.push(reply);
+            }
+            Phase::Stopped | Phase::Failed { .. } => {
+                svc.restarts = 0;
+                svc.start_waiters.push(reply);
+                self.spawn_run(name);
+            }
+        }
+    }
+
+    pub(super) fn stop_service(&mut self, name: &str, reply: Reply) {
+        let Some(svc) = self.services.get_mut(name) else {
+            let _ = reply.send(Err(CoreError::UnknownService(name.to_owned())));
+            return;
+        };
+        svc.stop_waiters.push(reply);
+        let phase = std::mem::replace(&mut svc.phase, Phase::Stopped);
+        svc.phase = match phase {
+            Phase::Starting(mut run) | Phase::Ready(mut run) => {
+                run.request_stop();
+                Phase::Stopping { run, then: AfterStop::Stay }
+            }
+            Phase::Stopping { run, .. } => Phase::Stopping { run, then: AfterStop::Stay },
+            Phase::Backoff { timer, .. } => {
+                timer.abort();
+                Phase::Stopped
+            }
+            done @ (Phase::Stopped | Phase::Failed { .. }) => done,
+        };
+        if svc.is_down() {
+            svc.answer_stop();
+        }
+        svc.answer_start(|| Err(CoreError::StartFailed { name: name.to_owned(), reason: "stopped by request".into() }));
+        self.emit(name);
+    }
+
+    pub(super) fn restart_service(&mut self, name: &str, reply: Reply) {
+        let Some(svc) = self.services.get_mut(name) else {
+            let _ = reply.send(Err(CoreError::UnknownService(name.to_owned())));
+            return;
+        };
+        match &mut svc.phase {
+            Phase::Starting(run) | Phase::Ready(run) => {
+                run.request_stop();
+                let (Phase::Starting(run) | Phase::Ready(run)) = std::mem::replace(&mut svc.phase, Phase::Stopped)
+                else {
+                    return;
+                };
+                svc.phase = Phase::Stopping { run, then: AfterStop::Start };
+                svc.start_waiters.push(reply);
+                self.emit(name);
+            }
+            Phase::Stopping { then, .. } => {
+                *then = AfterStop::Start;
+                svc.start_waiters.push(reply);
+            }
+            Phase::Backoff { timer, .. } => {
+                timer.abort();
+                svc.phase = Phase::Stopped;
+                self.start_service(name, reply);
+            }
+            Phase::Stopped | Phase::Failed { .. } => self.start_service(name, reply),
+        }
+    }
+
+    pub(super) fn begin_shutdown(&mut self, reply: Option<Reply>) {
+        self.shutdown.get_or_insert_with(Vec::new).extend(reply);
+        let names: Vec<String> = self.services.keys().cloned().collect();
+        for name in names {
+            let (tx, _rx) = tokio::sync::oneshot::channel();
+            self.stop_service(&name, tx);
+        }
+    }
+
+    /// Spawns a new run of `name`; on failure the service is failed and its waiters answered.
+    pub(super) fn spawn_run(&mut self, name: &str) {
+        let Some(svc) = self.services.get_mut(name) else { return };
+        svc.generation += 1;
+        let generation = svc.generation;
+        let token = format!("{}-{}-{}", std::process::id(), now_ms(), generation);
+        let ctx = RunContext {
+            name: name.to_owned(),
+            generation,
+            log_path: self.paths.service_log(name),
+            outcomes: self.outcomes.clone(),
+        };
+        let spawned = match supervisor::spawn(&svc.spec, &token, ctx) {
+            Ok(s) => s,
+            Err(source) => {
+                let err = CoreError::Spawn { name: name.to_owned(), source };
+                svc.phase = Phase::Failed { reason: err.to_string() };
+                let msg = err.to_string();
+                svc.answer_start(|| Err(CoreError::StartFailed { name: name.to_owned(), reason: msg.clone() }));
+                self.emit(name);
+                return;
+            }
+        };
+        let since_ms = now_ms();
+        let run_id = self
+            .store
+            .insert_run(svc.id, spawned.pid, spawned.pid, spawned.proc_start, &token, since_ms)
+            .unwrap_or_else(|e| {
+                tracing::error!(service = name, "cannot record the run: {e}");
+                0
+            });
+        let readiness = readiness_task(&svc.spec, name, generation, &self.outcomes);
+        svc.phase = Phase::Starting(Run {
+            run_id,
+            pid: spawned.pid,
+            since_ms,
+            started: Instant::now(),
+            stop: Some(spawned.stop),
+            readiness,
+        });
+        self.emit(name);
+        if svc_has_no_check(self, name) {
+            self.on_ready(name, generation);
+        }
+    }
+}
+
+fn svc_has_no_check(engine: &Engine, name: &str) -> bool {
+    engine.services.get(name).is_some_and(|s| s.spec.health.is_none())
+}
+
+/// Starts the task that decides readiness (or its absence by the deadline). `log:` checks are
+/// decided by the engine as lines arrive, so their task is only the deadline.
+fn readiness_task(
+    spec: &ServiceSpec,
+    name: &str,
+    generation: u64,
+    outcomes: &tokio::sync::mpsc::UnboundedSender<Outcome>,
+) -> Option<tokio::task::AbortHandle> {
+    let check = spec.health.clone()?;
+    let deadline = Instant::now() + Duration::from_secs(spec.startup_timeout_secs);
+    let spec = spec.clone();
+    let name = name.to_owned();
+    let outcomes = outcomes.clone();
+    let task = tokio::spawn(async move {
+        let result = match check {
+            HealthCheck::Log { pattern } => {
+                tokio::time::sleep_until(deadline).await;
+                Err(format!("not ready after {}s: no output line matched `{pattern}`", spec.startup_timeout_secs))
+            }
+            HealthCheck::Tcp | HealthCheck::Http { .. } | HealthCheck::Exec { .. } => {
+                probe::wait_ready(spec, deadline).await
+            }
+        };
+        let _ = outcomes.send(match result {
+            Ok(()) => Outcome::Ready { name, generation },
+            Err(reason) => Outcome::NotReady { name, generation, reason },
+        });
+    });
+    Some(task.abort_handle())
+}

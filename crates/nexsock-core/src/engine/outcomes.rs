@@ -1,0 +1,184 @@
+//! Outcome handlers: what the engine does when a probe passes, a line arrives, a process exits or a
+//! back-off elapses. Outcomes of an older generation than the service's current run are stale.
+
+use std::time::Duration;
+
+use nexsock_proto::{Event, ExitInfo, LogLine, Response};
+
+use super::{
+    Engine, Outcome,
+    service::{AfterStop, Phase},
+};
+use crate::{
+    error::CoreError,
+    restart::{self, MAX_RESTARTS, RestartDecision},
+    store::RunEnd,
+    supervisor::Exit,
+    time::now_ms,
+};
+
+impl Engine {
+    pub(super) fn on_outcome(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Line { name, generation, line } => self.on_line(&name, generation, line),
+            Outcome::Ready { name, generation } => self.on_ready(&name, generation),
+            Outcome::NotReady { name, generation, reason } => self.on_not_ready(&name, generation, reason),
+            Outcome::Exited { name, generation, exit } => self.on_exited(&name, generation, exit),
+            Outcome::RestartDue { name, generation } => self.on_restart_due(&name, generation),
+        }
+    }
+
+    fn on_line(&mut self, name: &str, generation: u64, line: LogLine) {
+        let Some(svc) = self.services.get_mut(name) else { return };
+        let matched = generation == svc.generation
+            && matches!(svc.phase, Phase::Starting(_))
+            && svc.log_ready.as_ref().is_some_and(|re| re.is_match(&line.text));
+        svc.remember(line.clone());
+        let _ = self.events.send(Event::Log { service: name.to_owned(), line });
+        if matched {
+            self.on_ready(name, generation);
+        }
+    }
+
+    pub(super) fn on_ready(&mut self, name: &str, generation: u64) {
+        let Some(svc) = self.services.get_mut(name) else { return };
+        if generation != svc.generation || !matches!(svc.phase, Phase::Starting(_)) {
+            return;
+        }
+        let Phase::Starting(mut run) = std::mem::replace(&mut svc.phase, Phase::Stopped) else { return };
+        if let Some(r) = run.readiness.take() {
+            r.abort();
+        }
+        if let Err(e) = self.store.mark_run_ready(run.run_id, now_ms()) {
+            tracing::error!(service = name, "cannot record readiness: {e}");
+        }
+        svc.phase = Phase::Ready(run);
+        let status = svc.status();
+        svc.answer_start(|| Ok(Response::Status(status.clone())));
+        self.emit(name);
+    }
+
+    fn on_not_ready(&mut self, name: &str, generation: u64, reason: String) {
+        let Some(svc) = self.services.get_mut(name) else { return };
+        if generation != svc.generation || !matches!(svc.phase, Phase::Starting(_)) {
+            return;
+        }
+        let Phase::Starting(mut run) = std::mem::replace(&mut svc.phase, Phase::Stopped) else { return };
+        run.request_stop();
+        svc.answer_start(|| Err(CoreError::StartFailed { name: name.to_owned(), reason: reason.clone() }));
+        svc.phase = Phase::Stopping { run, then: AfterStop::Fail(reason) };
+        self.emit(name);
+    }
+
+    fn on_exited(&mut self, name: &str, generation: u64, exit: Exit) {
+        let Some(svc) = self.services.get_mut(name) else { return };
+        if generation != svc.generation {
+            return;
+        }
+        let at_ms = now_ms();
+        svc.last_exit = Some(ExitInfo { code: exit.code, signal: exit.signal, at_ms });
+        let phase = std::mem::replace(&mut svc.phase, Phase::Stopped);
+        // `requested`: the user asked for the stop, whatever the process did meanwhile.
+        let (run, failure, requested) = match phase {
+            Phase::Stopping { run, then: AfterStop::Stay } => (run, None, true),
+            Phase::Stopping { run, then: AfterStop::Start } => {
+                self.finish(name, run.run_id, exit, Some("restarted".into()));
+                return self.after_stop_then_start(name);
+            }
+            Phase::Stopping { run, then: AfterStop::Fail(reason) } => (run, Some(reason), false),
+            Phase::Starting(run) => {
+                let mut reason = format!("{} before it was ready", exit.describe());
+                if let Some(words) = svc.last_words() {
+                    reason.push_str(&format!(" (last output: {words})"));
+                }
+                let r = reason.clone();
+                svc.answer_start(|| Err(CoreError::StartFailed { name: name.to_owned(), reason: r.clone() }));
+                (run, Some(reason), false)
+            }
+            Phase::Ready(run) if exit.succeeded() => (run, None, false),
+            Phase::Ready(run) => {
+                let mut reason = exit.describe();
+                if let Some(words) = svc.last_words() {
+                    reason.push_str(&format!(" (last output: {words})"));
+                }
+                (run, Some(reason), false)
+            }
+            other @ (Phase::Stopped | Phase::Failed { .. } | Phase::Backoff { .. }) => {
+                svc.phase = other;
+                return;
+            }
+        };
+        let uptime = run.started.elapsed();
+        self.finish(name, run.run_id, exit, failure.clone().or_else(|| requested.then(|| "stopped".into())));
+        let Some(svc) = self.services.get_mut(name) else { return };
+        if requested {
+            svc.phase = Phase::Stopped;
+            svc.answer_stop();
+            return self.emit(name);
+        }
+        let succeeded = failure.is_none() && exit.succeeded();
+        let reason = failure.unwrap_or_else(|| exit.describe());
+        let decision = if self.shutdown.is_some() {
+            RestartDecision::Stay
+        } else {
+            restart::decide(svc.spec.restart, succeeded, uptime, svc.restarts)
+        };
+        let phase = match decision {
+            RestartDecision::Restart { delay, attempt } => {
+                svc.restarts = attempt;
+                Phase::Backoff {
+                    attempt,
+                    until_ms: at_ms + u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    timer: restart_timer(&self.outcomes, name, generation, delay),
+                    reason,
+                }
+            }
+            RestartDecision::Stay if succeeded => Phase::Stopped,
+            RestartDecision::Stay => Phase::Failed { reason },
+            RestartDecision::GiveUp => {
+                Phase::Failed { reason: format!("{reason}; gave up after {MAX_RESTARTS} restarts") }
+            }
+        };
+        svc.phase = phase;
+        svc.answer_stop();
+        self.emit(name);
+    }
+
+    fn after_stop_then_start(&mut self, name: &str) {
+        if let Some(svc) = self.services.get_mut(name) {
+            svc.answer_stop();
+            svc.restarts = 0;
+        }
+        self.spawn_run(name);
+    }
+
+    fn finish(&self, name: &str, run_id: i64, exit: Exit, reason: Option<String>) {
+        let end = RunEnd { at_ms: now_ms(), code: exit.code, signal: exit.signal, reason };
+        if let Err(e) = self.store.finish_run(run_id, &end) {
+            tracing::error!(service = name, "cannot record the exit: {e}");
+        }
+    }
+
+    fn on_restart_due(&mut self, name: &str, generation: u64) {
+        let Some(svc) = self.services.get(name) else { return };
+        if generation == svc.generation && matches!(svc.phase, Phase::Backoff { .. }) && self.shutdown.is_none() {
+            self.spawn_run(name);
+        }
+    }
+}
+
+/// Sends `RestartDue` after `delay`.
+fn restart_timer(
+    outcomes: &tokio::sync::mpsc::UnboundedSender<Outcome>,
+    name: &str,
+    generation: u64,
+    delay: Duration,
+) -> tokio::task::AbortHandle {
+    let outcomes = outcomes.clone();
+    let name = name.to_owned();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let _ = outcomes.send(Outcome::RestartDue { name, generation });
+    })
+    .abort_handle()
+}

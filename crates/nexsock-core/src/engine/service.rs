@@ -1,0 +1,161 @@
+//! One service inside the engine: its spec, its phase (a state machine whose states carry their
+//! data), the replies waiting on it, and a short ring of recent output.
+
+use std::collections::VecDeque;
+
+use nexsock_proto::{
+    ExitInfo, HealthCheck, LogLine, Response, ServiceDetail, ServiceSpec, ServiceState, ServiceStatus, Stream,
+};
+use regex::Regex;
+use tokio::{sync::oneshot, task::AbortHandle, time::Instant};
+
+use super::Reply;
+use crate::{error::CoreError, validate::compile_log_pattern};
+
+/// Lines of recent output kept in memory per service (for failure reasons and live views).
+const RING_LINES: usize = 100;
+
+/// A live process of a service.
+#[derive(Debug)]
+pub(super) struct Run {
+    pub run_id: i64,
+    pub pid: u32,
+    pub since_ms: u64,
+    pub started: Instant,
+    pub stop: Option<oneshot::Sender<()>>,
+    pub readiness: Option<AbortHandle>,
+}
+
+impl Run {
+    /// Asks the supervisor to stop the process and cancels the readiness check.
+    pub fn request_stop(&mut self) {
+        if let Some(r) = self.readiness.take() {
+            r.abort();
+        }
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// What happens once a stopping process is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum AfterStop {
+    /// Stay stopped.
+    Stay,
+    /// Start again (restart).
+    Start,
+    /// The start failed for this reason; the restart policy decides what follows.
+    Fail(String),
+}
+
+/// Where a service is in its life.
+#[derive(Debug)]
+pub(super) enum Phase {
+    Stopped,
+    Starting(Run),
+    Ready(Run),
+    Stopping { run: Run, then: AfterStop },
+    Backoff { attempt: u32, until_ms: u64, reason: String, timer: AbortHandle },
+    Failed { reason: String },
+}
+
+/// A service and its runtime state.
+#[derive(Debug)]
+pub(super) struct Service {
+    pub id: i64,
+    pub spec: ServiceSpec,
+    pub log_ready: Option<Regex>,
+    pub phase: Phase,
+    pub generation: u64,
+    pub restarts: u32,
+    pub last_exit: Option<ExitInfo>,
+    pub start_waiters: Vec<Reply>,
+    pub stop_waiters: Vec<Reply>,
+    pub recent: VecDeque<LogLine>,
+}
+
+impl Service {
+    pub fn new(id: i64, spec: ServiceSpec) -> Result<Self, CoreError> {
+        let log_ready = match &spec.health {
+            Some(HealthCheck::Log { pattern }) => Some(compile_log_pattern(pattern)?),
+            _ => None,
+        };
+        Ok(Self {
+            id,
+            spec,
+            log_ready,
+            phase: Phase::Stopped,
+            generation: 0,
+            restarts: 0,
+            last_exit: None,
+            start_waiters: Vec::new(),
+            stop_waiters: Vec::new(),
+            recent: VecDeque::with_capacity(8),
+        })
+    }
+
+    /// No process and nothing scheduled.
+    pub fn is_down(&self) -> bool {
+        matches!(self.phase, Phase::Stopped | Phase::Failed { .. })
+    }
+
+    pub fn remember(&mut self, line: LogLine) {
+        if self.recent.len() == RING_LINES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(line);
+    }
+
+    /// The last line the service wrote to stderr (else stdout), to explain a failure.
+    pub fn last_words(&self) -> Option<&str> {
+        self.recent
+            .iter()
+            .rev()
+            .find(|l| l.stream == Stream::Stderr && !l.text.trim().is_empty())
+            .or_else(|| self.recent.iter().rev().find(|l| !l.text.trim().is_empty()))
+            .map(|l| l.text.trim())
+    }
+
+    pub fn status(&self) -> ServiceStatus {
+        let (state, run, reason) = match &self.phase {
+            Phase::Stopped => (ServiceState::Stopped, None, None),
+            Phase::Starting(run) => (ServiceState::Starting, Some(run), None),
+            Phase::Ready(run) => (ServiceState::Ready, Some(run), None),
+            Phase::Stopping { run, .. } => (ServiceState::Stopping, Some(run), None),
+            Phase::Backoff { attempt, until_ms, reason, .. } => {
+                (ServiceState::Starting, None, Some(format!("{reason}; restart {attempt} due at {until_ms} (unix ms)")))
+            }
+            Phase::Failed { reason } => (ServiceState::Failed, None, Some(reason.clone())),
+        };
+        ServiceStatus {
+            name: self.spec.name.clone(),
+            state,
+            pid: run.map(|r| r.pid),
+            port: self.spec.port.and_then(|p| u16::try_from(p).ok()),
+            since_ms: run.map(|r| r.since_ms),
+            reason,
+            restarts: self.restarts,
+            last_exit: self.last_exit.clone(),
+        }
+    }
+
+    pub fn detail(&self) -> ServiceDetail {
+        ServiceDetail { spec: self.spec.clone(), status: self.status() }
+    }
+
+    /// Answers everyone waiting for the start with `answer`.
+    pub fn answer_start(&mut self, answer: impl Fn() -> Result<Response, CoreError>) {
+        for w in self.start_waiters.drain(..) {
+            let _ = w.send(answer());
+        }
+    }
+
+    /// Answers everyone waiting for the stop with the current status.
+    pub fn answer_stop(&mut self) {
+        let status = self.status();
+        for w in self.stop_waiters.drain(..) {
+            let _ = w.send(Ok(Response::Status(status.clone())));
+        }
+    }
+}

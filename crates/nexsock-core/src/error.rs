@@ -1,0 +1,115 @@
+//! The engine's error type, and its mapping onto the contract's stable [`ErrorCode`]s.
+
+use nexsock_proto::{ApiError, ErrorCode};
+
+/// Everything that can go wrong inside the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// A service name breaks the naming rule.
+    #[error("invalid service name `{0}`: use letters, digits, `-` and `_`, at most 64 characters")]
+    InvalidName(String),
+    /// A port out of range.
+    #[error("invalid port {0}: a port is a number from 1 to 65535")]
+    InvalidPort(u32),
+    /// A health check that cannot be used.
+    #[error("{0}")]
+    InvalidHealthCheck(String),
+    /// Any other invalid argument.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// No such service.
+    #[error("no service named `{0}` (see `nexsock service list`)")]
+    UnknownService(String),
+    /// Name taken.
+    #[error("a service named `{0}` already exists")]
+    DuplicateService(String),
+    /// The service must be stopped for this.
+    #[error("service `{name}` is {state}; stop it first")]
+    ServiceBusy {
+        /// Service name.
+        name: String,
+        /// Its state.
+        state: String,
+    },
+    /// The process could not be spawned.
+    #[error("cannot spawn service `{name}`: {source}")]
+    Spawn {
+        /// Service name.
+        name: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It spawned but did not become ready.
+    #[error("service `{name}` failed to start: {reason}")]
+    StartFailed {
+        /// Service name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Another host owns this state directory.
+    #[error("another nexsock host (pid {pid}) already owns {home}")]
+    HostRunning {
+        /// The state directory.
+        home: String,
+        /// The other host's pid, as it wrote it.
+        pid: String,
+    },
+    /// The database failed.
+    #[error("database error: {0}")]
+    Store(#[from] rusqlite::Error),
+    /// The schema could not be migrated.
+    #[error("cannot migrate the database: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// The host is going away.
+    #[error("the host is shutting down")]
+    ShuttingDown,
+    /// A file or socket operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl CoreError {
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Self::Io { context: context.into(), source }
+    }
+
+    /// The stable code for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidName(_) => ErrorCode::InvalidName,
+            Self::InvalidPort(_) => ErrorCode::InvalidPort,
+            Self::InvalidHealthCheck(_) => ErrorCode::InvalidHealthCheck,
+            Self::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Self::UnknownService(_) => ErrorCode::UnknownService,
+            Self::DuplicateService(_) => ErrorCode::DuplicateService,
+            Self::ServiceBusy { .. } => ErrorCode::ServiceBusy,
+            Self::Spawn { .. } => ErrorCode::SpawnFailed,
+            Self::StartFailed { .. } => ErrorCode::StartFailed,
+            Self::Store(_) | Self::Migration(_) => ErrorCode::Store,
+            Self::ShuttingDown => ErrorCode::ShuttingDown,
+            Self::HostRunning { .. } | Self::Io { .. } => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(err: CoreError) -> Self {
+        ApiError::new(err.code(), err.to_string())
+    }
+}
+
+impl From<ApiError> for CoreError {
+    fn from(err: ApiError) -> Self {
+        match err.code {
+            ErrorCode::InvalidHealthCheck => Self::InvalidHealthCheck(err.message),
+            _ => Self::InvalidArgument(err.message),
+        }
+    }
+}

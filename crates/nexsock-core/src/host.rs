@@ -1,0 +1,97 @@
+//! The host: opens the store, takes the per-state-directory lock, reconciles what a previous host
+//! left behind, starts the engine and serves the control socket. `nexsock daemon` and the desktop
+//! app both run exactly this.
+
+use std::{
+    fs::File,
+    io::{Read, Seek, Write},
+};
+
+use tokio::task::JoinHandle;
+
+use crate::{
+    engine::{self, Handle},
+    error::CoreError,
+    paths::{Paths, create_dir_with_mode},
+    reconcile::reconcile,
+    server,
+    store::Store,
+};
+
+/// A running host. Dropping it does not stop anything; call [`Host::shutdown`] or wait with
+/// [`Host::wait`].
+#[derive(Debug)]
+pub struct Host {
+    handle: Handle,
+    engine: JoinHandle<()>,
+    server: JoinHandle<()>,
+    paths: Paths,
+    _lock: File,
+}
+
+impl Host {
+    /// Starts a host for `paths`. Fails with [`CoreError::HostRunning`] when another host owns them.
+    pub async fn start(paths: Paths) -> Result<Self, CoreError> {
+        create_dir_with_mode(&paths.home, 0o700)?;
+        create_dir_with_mode(&paths.runtime, 0o700)?;
+        create_dir_with_mode(&paths.logs(), 0o700)?;
+        let lock = take_lock(&paths)?;
+        let store = Store::open(&paths.database())?;
+        let report = reconcile(&store).await?;
+        if !report.stopped.is_empty() || !report.gone.is_empty() {
+            tracing::warn!(stopped = ?report.stopped, gone = ?report.gone, "reconciled runs of a previous host");
+        }
+        let listener = server::bind(&paths.socket())?;
+        let (handle, engine) = engine::start(store, paths.clone())?;
+        let server = tokio::spawn(server::serve(listener, handle.clone()));
+        tracing::info!(home = %paths.home.display(), socket = %paths.socket().display(), "host started");
+        Ok(Self { handle, engine, server, paths, _lock: lock })
+    }
+
+    /// The way into the engine.
+    pub fn handle(&self) -> Handle {
+        self.handle.clone()
+    }
+
+    /// Waits until the engine ends (after a `Shutdown` request), then closes the socket.
+    pub async fn wait(self) {
+        let Self { engine, server, paths, handle, _lock } = self;
+        drop(handle);
+        let _ = engine.await;
+        server.abort();
+        let _ = std::fs::remove_file(paths.socket());
+    }
+
+    /// Stops every service, then the host.
+    pub async fn shutdown(self) {
+        let _ = self.handle.call(nexsock_proto::Request::Shutdown).await;
+        self.wait().await;
+    }
+}
+
+/// Takes the exclusive lock on `host.lock` and writes our pid into it.
+fn take_lock(paths: &Paths) -> Result<File, CoreError> {
+    let path = paths.lock();
+    let mut file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| CoreError::io(format!("opening {}", path.display()), e))?;
+    if let Err(err) = file.try_lock() {
+        return match err {
+            std::fs::TryLockError::WouldBlock => {
+                let mut pid = String::new();
+                let _ = file.read_to_string(&mut pid);
+                Err(CoreError::HostRunning { home: paths.home.display().to_string(), pid: pid.trim().to_owned() })
+            }
+            std::fs::TryLockError::Error(e) => Err(CoreError::io(format!("locking {}", path.display()), e)),
+        };
+    }
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| write!(file, "{}", std::process::id()))
+        .map_err(|e| CoreError::io(format!("writing {}", path.display()), e))?;
+    Ok(file)
+}

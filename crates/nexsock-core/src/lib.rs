@@ -1,0 +1,27 @@
+//! The nexsock engine: the store, process supervision, readiness probes, the engine task that owns
+//! runtime state, and the host that serves the control socket.
+//!
+//! Everything here builds and tests without GTK or WebKit; the CLI and the desktop shell are thin
+//! faces over [`Host`] and [`Handle`].
+
+#![forbid(unsafe_code)]
+
+pub mod engine;
+pub mod error;
+pub mod host;
+pub mod logfile;
+pub mod paths;
+pub mod probe;
+pub mod procinfo;
+pub mod reconcile;
+pub mod restart;
+pub mod server;
+pub mod store;
+pub mod supervisor;
+pub mod time;
+pub mod validate;
+
+pub use engine::Handle;
+pub use error::CoreError;
+pub use host::Host;
+pub use paths::Paths;

@@ -1,0 +1,68 @@
+//! Reconciliation at host start: runs that the database still thinks are alive belong to a host
+//! that died without stopping them. Their processes — recognised by the leader's start time or by
+//! the run's marker in their environment, never by pid alone — are stopped, and every such run
+//! is closed with what happened.
+
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+use tokio::time::Instant;
+
+use crate::{
+    error::CoreError,
+    procinfo,
+    store::{OpenRun, RunEnd, Store},
+    supervisor::wait_group_gone,
+    time::now_ms,
+};
+
+/// What reconciliation did, for the host's log.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reconciled {
+    /// Runs whose leftover processes were stopped.
+    pub stopped: Vec<String>,
+    /// Runs whose processes were already gone.
+    pub gone: Vec<String>,
+}
+
+/// Stops every leftover process of unfinished runs and closes those runs in the store.
+pub async fn reconcile(store: &Store) -> Result<Reconciled, CoreError> {
+    let mut report = Reconciled::default();
+    for run in store.open_runs()? {
+        let members = procinfo::run_members(run.pgid, run.proc_start, &run.token);
+        let reason = if members.is_empty() {
+            report.gone.push(run.service.clone());
+            "lost: the host stopped while it ran".to_owned()
+        } else {
+            stop_leftovers(&run, &members).await;
+            report.stopped.push(run.service.clone());
+            "orphaned by a host that died; stopped by the next host".to_owned()
+        };
+        store.finish_run(run.run_id, &RunEnd { at_ms: now_ms(), code: None, signal: None, reason: Some(reason) })?;
+    }
+    Ok(report)
+}
+
+/// SIGTERM to the group (or to the marked members when the leader is gone), the service's grace,
+/// then SIGKILL.
+async fn stop_leftovers(run: &OpenRun, members: &[i32]) {
+    tracing::warn!(service = %run.service, pgid = run.pgid, ?members, "stopping processes left by a previous host");
+    let deadline = Instant::now() + Duration::from_secs(run.stop_grace_secs);
+    signal_members(run, members, Signal::SIGTERM);
+    if !wait_group_gone(run.pgid, deadline).await {
+        let remaining = procinfo::run_members(run.pgid, run.proc_start, &run.token);
+        signal_members(run, &remaining, Signal::SIGKILL);
+        wait_group_gone(run.pgid, Instant::now() + Duration::from_secs(2)).await;
+    }
+}
+
+fn signal_members(run: &OpenRun, members: &[i32], signal: Signal) {
+    if members.contains(&run.pgid) {
+        // The leader is provably ours, so the whole group is.
+        procinfo::signal_group(run.pgid, signal);
+    } else {
+        for pid in members {
+            procinfo::signal_pid(*pid, signal);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Service run rows: one per spawned process, with what reconciliation after a crash needs.
+
+use rusqlite::params;
+
+use super::Store;
+use crate::error::CoreError;
+
+/// A run whose process may still be alive, as the database remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRun {
+    /// Row id.
+    pub run_id: i64,
+    /// The service's name.
+    pub service: String,
+    /// Leader pid.
+    pub pid: i32,
+    /// Process group id.
+    pub pgid: i32,
+    /// Kernel start time of the leader.
+    pub proc_start: Option<u64>,
+    /// Marker in the run's environment.
+    pub token: String,
+    /// The service's stop grace, in seconds.
+    pub stop_grace_secs: u64,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunEnd {
+    /// Unix ms.
+    pub at_ms: u64,
+    /// Exit code.
+    pub code: Option<i32>,
+    /// Terminating signal.
+    pub signal: Option<i32>,
+    /// Why, in words.
+    pub reason: Option<String>,
+}
+
+impl Store {
+    /// Records a freshly spawned process and returns the run's id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_run(
+        &self,
+        service_id: i64,
+        pid: u32,
+        pgid: u32,
+        proc_start: Option<u64>,
+        token: &str,
+        spawned_at: u64,
+    ) -> Result<i64, CoreError> {
+        self.conn.execute(
+            "INSERT INTO service_run (service_id, pid, pgid, proc_start, token, spawned_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![service_id, pid, pgid, proc_start, token, spawned_at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records the moment a run became ready.
+    pub fn mark_run_ready(&self, run_id: i64, at_ms: u64) -> Result<(), CoreError> {
+        self.conn.execute("UPDATE service_run SET ready_at = ?2 WHERE id = ?1", params![run_id, at_ms])?;
+        Ok(())
+    }
+
+    /// Records how a run ended.
+    pub fn finish_run(&self, run_id: i64, end: &RunEnd) -> Result<(), CoreError> {
+        self.conn.execute(
+            "UPDATE service_run SET exited_at = ?2, exit_code = ?3, exit_signal = ?4, reason = ?5
+             WHERE id = ?1 AND exited_at IS NULL",
+            params![run_id, end.at_ms, end.code, end.signal, end.reason],
+        )?;
+        Ok(())
+    }
+
+    /// Runs that never recorded an exit: their processes may have outlived a crashed host.
+    pub fn open_runs(&self) -> Result<Vec<OpenRun>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, s.name, r.pid, r.pgid, r.proc_start, r.token, s.stop_grace_secs
+             FROM service_run r JOIN service s ON s.id = r.service_id
+             WHERE r.exited_at IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(OpenRun {
+                run_id: r.get(0)?,
+                service: r.get(1)?,
+                pid: r.get(2)?,
+                pgid: r.get(3)?,
+                proc_start: r.get(4)?,
+                token: r.get(5)?,
+                stop_grace_secs: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,132 @@
+//! Service rows: insert, delete, load.
+
+use std::collections::BTreeMap;
+
+use nexsock_proto::{HealthCheck, RestartPolicy, ServiceSpec};
+use rusqlite::{OptionalExtension, params};
+
+use super::Store;
+use crate::{error::CoreError, time::now_ms};
+
+impl Store {
+    /// Inserts a validated spec and returns its row id. A taken name is [`CoreError::DuplicateService`].
+    pub fn insert_service(&self, spec: &ServiceSpec) -> Result<i64, CoreError> {
+        let env = serde_json::to_string(&spec.env).map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
+        let now = now_ms();
+        let res = self.conn.execute(
+            "INSERT INTO service (name, command, cwd, port, env, health_check, restart_policy,
+                                  startup_timeout_secs, stop_grace_secs, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            params![
+                spec.name,
+                spec.command,
+                spec.cwd,
+                spec.port,
+                env,
+                spec.health.as_ref().map(ToString::to_string),
+                spec.restart.as_str(),
+                spec.startup_timeout_secs,
+                spec.stop_grace_secs,
+                now
+            ],
+        );
+        match res {
+            Ok(_) => Ok(self.conn.last_insert_rowid()),
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Err(CoreError::DuplicateService(spec.name.clone()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes a service (its runs and edges go with it).
+    pub fn delete_service(&self, name: &str) -> Result<(), CoreError> {
+        match self.conn.execute("DELETE FROM service WHERE name = ?1", [name])? {
+            0 => Err(CoreError::UnknownService(name.to_owned())),
+            _ => Ok(()),
+        }
+    }
+
+    /// The row id of a service.
+    pub fn service_id(&self, name: &str) -> Result<Option<i64>, CoreError> {
+        Ok(self.conn.query_row("SELECT id FROM service WHERE name = ?1", [name], |r| r.get(0)).optional()?)
+    }
+
+    /// Every service with its row id, sorted by name.
+    pub fn load_services(&self) -> Result<Vec<(i64, ServiceSpec)>, CoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, command, cwd, port, env, health_check, restart_policy,
+                    startup_timeout_secs, stop_grace_secs
+             FROM service ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<u32>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, u64>(8)?,
+                r.get::<_, u64>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, command, cwd, port, env, health, restart, startup, grace) = row?;
+            let env: BTreeMap<String, String> = serde_json::from_str(&env)
+                .map_err(|e| CoreError::InvalidArgument(format!("stored environment of `{name}`: {e}")))?;
+            let health = health.map(|h| h.parse::<HealthCheck>()).transpose()?;
+            let restart = restart.parse::<RestartPolicy>()?;
+            out.push((
+                id,
+                ServiceSpec {
+                    name,
+                    command,
+                    cwd,
+                    port,
+                    env,
+                    health,
+                    restart,
+                    startup_timeout_secs: startup,
+                    stop_grace_secs: grace,
+                },
+            ));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str) -> ServiceSpec {
+        ServiceSpec {
+            name: name.into(),
+            command: "python3 -m http.server".into(),
+            cwd: None,
+            port: Some(8000),
+            env: BTreeMap::from([("A".into(), "1".into())]),
+            health: Some(HealthCheck::Http { path: "/".into() }),
+            restart: RestartPolicy::OnFailure,
+            startup_timeout_secs: 7,
+            stop_grace_secs: 3,
+        }
+    }
+
+    #[test]
+    fn services_round_trip_and_duplicates_are_refused() {
+        let store = Store::open_in_memory().expect("store");
+        store.insert_service(&spec("web")).expect("insert");
+        let err = store.insert_service(&spec("web")).expect_err("duplicate");
+        assert!(matches!(err, CoreError::DuplicateService(n) if n == "web"));
+        let loaded = store.load_services().expect("load");
+        assert_eq!(loaded.len(), 1);
+        assert_eq!(loaded[0].1, spec("web"));
+        store.delete_service("web").expect("delete");
+        assert!(matches!(store.delete_service("web"), Err(CoreError::UnknownService(_))));
+    }
+}

@@ -1,0 +1,215 @@
+//! Supervision of one service process: spawn it through the shell in its own process group, pump
+//! its output to the log file and the engine, and end it — SIGTERM to the whole group, the grace
+//! period, then SIGKILL — reporting how it ended. Leftover group members die with their leader.
+
+use std::{
+    fs::{File, OpenOptions},
+    io::Write,
+    path::PathBuf,
+    process::{ExitStatus, Stdio},
+    sync::Arc,
+    time::Duration,
+};
+
+use nexsock_proto::{LogLine, ServiceSpec, Stream};
+use nix::sys::signal::Signal;
+use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncRead, BufReader},
+    sync::{mpsc, oneshot},
+    time::{Instant, sleep, timeout_at},
+};
+
+use crate::{
+    engine::Outcome,
+    logfile,
+    procinfo::{self, RUN_MARKER_ENV},
+};
+
+/// How long to wait for leftovers after SIGKILL before giving up on them.
+const KILL_WAIT: Duration = Duration::from_secs(2);
+
+/// Identifies one run to the engine: outcomes with an older generation are stale and ignored.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// Service name.
+    pub name: String,
+    /// Generation of the service's runtime when this run started.
+    pub generation: u64,
+    /// Where output goes.
+    pub log_path: PathBuf,
+    /// The engine's inbox.
+    pub outcomes: mpsc::UnboundedSender<Outcome>,
+}
+
+/// A process that was spawned and is now supervised.
+#[derive(Debug)]
+pub struct Spawned {
+    /// Leader pid (also the process group id).
+    pub pid: u32,
+    /// Kernel start time of the leader.
+    pub proc_start: Option<u64>,
+    /// Send to begin a graceful stop.
+    pub stop: oneshot::Sender<()>,
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Exit {
+    /// Exit code, when it exited.
+    pub code: Option<i32>,
+    /// Signal, when one killed it.
+    pub signal: Option<i32>,
+}
+
+impl Exit {
+    fn from_status(status: Option<ExitStatus>) -> Self {
+        #[cfg(unix)]
+        use std::os::unix::process::ExitStatusExt;
+        match status {
+            Some(s) => Self { code: s.code(), signal: s.signal() },
+            None => Self::default(),
+        }
+    }
+
+    /// Exited with code 0.
+    pub fn succeeded(self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// `exited with code 3`, `killed by signal 9`.
+    pub fn describe(self) -> String {
+        match (self.code, self.signal) {
+            (Some(c), _) => format!("exited with code {c}"),
+            (None, Some(s)) => format!("killed by signal {s}"),
+            (None, None) => "exited".to_owned(),
+        }
+    }
+}
+
+/// The platform shell invocation for a command line.
+fn shell_command(line: &str) -> tokio::process::Command {
+    #[cfg(windows)]
+    let (shell, flag) = ("cmd", "/C");
+    #[cfg(not(windows))]
+    let (shell, flag) = ("sh", "-c");
+    let mut cmd = tokio::process::Command::new(shell);
+    cmd.arg(flag).arg(line);
+    cmd
+}
+
+/// Builds a command for `line` in its own process group, killed if its handle is dropped.
+pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)]) -> CommandWrap {
+    let mut cmd = shell_command(line);
+    if let Some(cwd) = &spec.cwd {
+        cmd.current_dir(cwd);
+    }
+    cmd.envs(&spec.env);
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut wrap = CommandWrap::from(cmd);
+    wrap.wrap(KillOnDrop).wrap(ProcessGroup::leader());
+    wrap
+}
+
+/// Spawns the service and starts its supervisor and output pumps.
+pub fn spawn(spec: &ServiceSpec, token: &str, ctx: RunContext) -> std::io::Result<Spawned> {
+    let log = OpenOptions::new().create(true).append(true).open(&ctx.log_path)?;
+    let log = Arc::new(log);
+    let mut wrap = group_command(&spec.command, spec, &[(RUN_MARKER_ENV, token), ("NEXSOCK_SERVICE", &spec.name)]);
+    wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = wrap.spawn()?;
+    let pid = child.id().ok_or_else(|| std::io::Error::other("the process exited before its pid was read"))?;
+    let proc_start = procinfo::start_time(pid);
+    if let Some(out) = child.stdout().take() {
+        tokio::spawn(pump(out, Stream::Stdout, log.clone(), ctx.clone()));
+    }
+    if let Some(err) = child.stderr().take() {
+        tokio::spawn(pump(err, Stream::Stderr, log, ctx.clone()));
+    }
+    let (stop, stop_rx) = oneshot::channel();
+    let grace = Duration::from_secs(spec.stop_grace_secs);
+    tokio::spawn(supervise(child, i32::try_from(pid).unwrap_or(i32::MAX), grace, stop_rx, ctx));
+    Ok(Spawned { pid, proc_start, stop })
+}
+
+/// Forwards each line of one stream to the log file and the engine.
+async fn pump(reader: impl AsyncRead + Unpin, stream: Stream, log: Arc<File>, ctx: RunContext) {
+    let mut reader = BufReader::new(reader);
+    let mut raw = Vec::new();
+    loop {
+        raw.clear();
+        match reader.read_until(b'\n', &mut raw).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&raw).trim_end_matches(['\n', '\r']).to_owned();
+        let line = LogLine { stream, text };
+        // A full disk must not stop the service; the line still reaches the engine.
+        let _ = (&*log).write_all(logfile::encode(&line).as_bytes());
+        let _ = ctx.outcomes.send(Outcome::Line { name: ctx.name.clone(), generation: ctx.generation, line });
+    }
+}
+
+/// Waits for the leader to exit or for a stop request, then makes sure the whole group is gone.
+async fn supervise(
+    mut child: Box<dyn ChildWrapper>,
+    pgid: i32,
+    grace: Duration,
+    stop_rx: oneshot::Receiver<()>,
+    ctx: RunContext,
+) {
+    tokio::select! {
+        status = child.wait() => {
+            // The leader ended on its own: what it left in its group gets the same grace.
+            let exit = Exit::from_status(status.ok());
+            end_group(pgid, Instant::now() + grace).await;
+            let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
+            return;
+        }
+        // A dropped sender means the engine is gone: stop as if asked.
+        _ = stop_rx => {}
+    }
+    let deadline = Instant::now() + grace;
+    procinfo::signal_group(pgid, Signal::SIGTERM);
+    let status = match timeout_at(deadline, child.wait()).await {
+        Ok(status) => status.ok(),
+        Err(_) => {
+            procinfo::signal_group(pgid, Signal::SIGKILL);
+            child.wait().await.ok()
+        }
+    };
+    end_group(pgid, deadline).await;
+    let exit = Exit::from_status(status);
+    let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
+}
+
+/// Ends what is left of a group whose leader is gone: SIGTERM, wait until `deadline`, SIGKILL.
+pub async fn end_group(pgid: i32, deadline: Instant) {
+    if !procinfo::group_alive(pgid) {
+        return;
+    }
+    procinfo::signal_group(pgid, Signal::SIGTERM);
+    if wait_group_gone(pgid, deadline).await {
+        return;
+    }
+    procinfo::signal_group(pgid, Signal::SIGKILL);
+    wait_group_gone(pgid, Instant::now() + KILL_WAIT).await;
+}
+
+/// Polls, with back-off from 1 ms to 50 ms, until no member of the group is alive or `deadline`
+/// passes. The members are not our children, so there is nothing to wait on but the process table.
+pub async fn wait_group_gone(pgid: i32, deadline: Instant) -> bool {
+    let mut delay = Duration::from_millis(1);
+    loop {
+        if !procinfo::group_alive(pgid) {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        sleep(delay.min(deadline.saturating_duration_since(Instant::now()))).await;
+        delay = (delay * 2).min(Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,98 @@
+//! A client for the host's control socket: connects, performs the handshake, sends requests and
+//! reads answers and events.
+
+use std::path::Path;
+
+use tokio::net::{
+    UnixStream,
+    unix::{OwnedReadHalf, OwnedWriteHalf},
+};
+
+use crate::{
+    PROTOCOL_VERSION,
+    error::ApiError,
+    event::Event,
+    frame::{FrameError, read_json, write_json},
+    message::{ClientFrame, Request, Response, ServerFrame},
+};
+
+/// Why a call through the client failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No host answers on the socket.
+    #[error("cannot connect to the nexsock host at {path}: {source}")]
+    Connect {
+        /// The socket path.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The host refused the request.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The socket or the framing failed.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// The host said something out of turn.
+    #[error("protocol violation: {0}")]
+    Protocol(String),
+    /// The host closed the connection.
+    #[error("the host closed the connection")]
+    Closed,
+}
+
+/// A connection to a host, after a successful handshake.
+#[derive(Debug)]
+pub struct Client {
+    reader: OwnedReadHalf,
+    writer: OwnedWriteHalf,
+    next_id: u64,
+    /// The host's version, from its `Welcome`.
+    pub host_version: String,
+}
+
+impl Client {
+    /// Connects to the socket at `path` and performs the handshake.
+    pub async fn connect(path: &Path) -> Result<Self, ClientError> {
+        let stream = UnixStream::connect(path)
+            .await
+            .map_err(|source| ClientError::Connect { path: path.display().to_string(), source })?;
+        let (mut reader, mut writer) = stream.into_split();
+        write_json(&mut writer, &ClientFrame::Hello { protocol: PROTOCOL_VERSION }).await?;
+        match read_json::<_, ServerFrame>(&mut reader).await? {
+            Some(ServerFrame::Welcome { version, .. }) => {
+                Ok(Self { reader, writer, next_id: 1, host_version: version })
+            }
+            Some(ServerFrame::Error { error, .. }) => Err(error.into()),
+            Some(other) => Err(ClientError::Protocol(format!("expected welcome, got {other:?}"))),
+            None => Err(ClientError::Closed),
+        }
+    }
+
+    /// Sends a request and waits for its answer.
+    pub async fn request(&mut self, request: Request) -> Result<Response, ClientError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        write_json(&mut self.writer, &ClientFrame::Request { id, request }).await?;
+        loop {
+            match read_json::<_, ServerFrame>(&mut self.reader).await? {
+                Some(ServerFrame::Response { id: got, response }) if got == id => return Ok(response),
+                Some(ServerFrame::Error { error, .. }) => return Err(error.into()),
+                // Events may already flow on a connection that follows logs; skip them here.
+                Some(ServerFrame::Event { .. }) => continue,
+                Some(other) => return Err(ClientError::Protocol(format!("unexpected frame {other:?}"))),
+                None => return Err(ClientError::Closed),
+            }
+        }
+    }
+
+    /// Waits for the next event; `Ok(None)` when the host closed the stream.
+    pub async fn next_event(&mut self) -> Result<Option<Event>, ClientError> {
+        match read_json::<_, ServerFrame>(&mut self.reader).await? {
+            Some(ServerFrame::Event { event }) => Ok(Some(event)),
+            Some(ServerFrame::Error { error, .. }) => Err(error.into()),
+            Some(other) => Err(ClientError::Protocol(format!("expected an event, got {other:?}"))),
+            None => Ok(None),
+        }
+    }
+}

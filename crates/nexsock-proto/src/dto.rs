@@ -1,0 +1,282 @@
+//! Data shapes shared by every face of nexsock: service specs, health checks, states, statuses, logs.
+
+use std::{collections::BTreeMap, fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ErrorCode};
+
+/// Default time a service gets to become ready, in seconds.
+pub const DEFAULT_STARTUP_TIMEOUT_SECS: u64 = 60;
+/// Default time between SIGTERM and SIGKILL when stopping, in seconds (as Docker and process-compose).
+pub const DEFAULT_STOP_GRACE_SECS: u64 = 10;
+
+/// Everything nexsock knows about how to run one service. Validated by the engine on every write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceSpec {
+    /// Unique name: letters, digits, `-`, `_`; at most 64 characters.
+    pub name: String,
+    /// Shell command line, run through `sh -c` (`cmd /C` on Windows).
+    pub command: String,
+    /// Working directory; the host's working directory when absent.
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// The port the service listens on. Kept wide so that out-of-range input reaches the engine's
+    /// validation and gets [`ErrorCode::InvalidPort`] rather than a decoding error.
+    #[serde(default)]
+    pub port: Option<u32>,
+    /// Extra environment variables.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// How readiness is decided; ready as soon as spawned when absent.
+    #[serde(default)]
+    pub health: Option<HealthCheck>,
+    /// What to do when the process exits on its own.
+    #[serde(default)]
+    pub restart: RestartPolicy,
+    /// Seconds the service gets to become ready before its start counts as failed.
+    #[serde(default = "default_startup_timeout")]
+    pub startup_timeout_secs: u64,
+    /// Seconds between SIGTERM and SIGKILL when stopping.
+    #[serde(default = "default_stop_grace")]
+    pub stop_grace_secs: u64,
+}
+
+fn default_startup_timeout() -> u64 {
+    DEFAULT_STARTUP_TIMEOUT_SECS
+}
+
+fn default_stop_grace() -> u64 {
+    DEFAULT_STOP_GRACE_SECS
+}
+
+/// A readiness check. Written by users as `tcp`, `http:/path`, `exec:COMMAND` or `log:REGEX`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HealthCheck {
+    /// A TCP connect to the service's port succeeds.
+    Tcp,
+    /// `GET path` on the service's port answers 2xx.
+    Http {
+        /// Absolute path, starting with `/`.
+        path: String,
+    },
+    /// A shell command exits 0.
+    Exec {
+        /// The command line.
+        command: String,
+    },
+    /// A line of the service's output matches.
+    Log {
+        /// Regular expression.
+        pattern: String,
+    },
+}
+
+impl HealthCheck {
+    /// Whether the check needs the service to have a port.
+    pub fn needs_port(&self) -> bool {
+        matches!(self, Self::Tcp | Self::Http { .. })
+    }
+}
+
+impl FromStr for HealthCheck {
+    type Err = ApiError;
+
+    fn from_str(spec: &str) -> Result<Self, Self::Err> {
+        let bad = |why: &str| {
+            ApiError::new(
+                ErrorCode::InvalidHealthCheck,
+                format!("invalid health check `{spec}`: {why} (expected tcp, http:/path, exec:COMMAND or log:REGEX)"),
+            )
+        };
+        let (kind, arg) = match spec.split_once(':') {
+            Some((kind, arg)) => (kind, Some(arg)),
+            None => (spec, None),
+        };
+        match (kind, arg) {
+            ("tcp", None) => Ok(Self::Tcp),
+            ("tcp", Some(_)) => Err(bad("tcp takes no argument; it uses the service's port")),
+            ("http", Some(path)) if path.starts_with('/') => Ok(Self::Http { path: path.to_owned() }),
+            ("http", _) => Err(bad("http needs a path that starts with `/`")),
+            ("exec", Some(cmd)) if !cmd.trim().is_empty() => Ok(Self::Exec { command: cmd.to_owned() }),
+            ("exec", _) => Err(bad("exec needs a command")),
+            ("log", Some(pattern)) if !pattern.is_empty() => Ok(Self::Log { pattern: pattern.to_owned() }),
+            ("log", _) => Err(bad("log needs a regular expression")),
+            _ => Err(bad("unknown kind")),
+        }
+    }
+}
+
+impl fmt::Display for HealthCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tcp => f.write_str("tcp"),
+            Self::Http { path } => write!(f, "http:{path}"),
+            Self::Exec { command } => write!(f, "exec:{command}"),
+            Self::Log { pattern } => write!(f, "log:{pattern}"),
+        }
+    }
+}
+
+/// Whether a process that exits on its own is started again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartPolicy {
+    /// Never restart.
+    #[default]
+    No,
+    /// Restart when it exits non-zero or is killed by a signal.
+    OnFailure,
+    /// Restart whenever it exits.
+    Always,
+}
+
+impl RestartPolicy {
+    /// The spelling users type and the database stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::No => "no",
+            Self::OnFailure => "on-failure",
+            Self::Always => "always",
+        }
+    }
+}
+
+impl FromStr for RestartPolicy {
+    type Err = ApiError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "no" => Ok(Self::No),
+            "on-failure" => Ok(Self::OnFailure),
+            "always" => Ok(Self::Always),
+            other => Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("invalid restart policy `{other}` (expected no, on-failure or always)"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for RestartPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The coarse state of a service, as shown in lists and badges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    /// No process.
+    Stopped,
+    /// Spawned (or about to be, after a restart back-off) and not yet ready.
+    Starting,
+    /// Running and its readiness check passed.
+    Ready,
+    /// Being stopped.
+    Stopping,
+    /// Its last start or run failed; `reason` says why.
+    Failed,
+}
+
+impl ServiceState {
+    /// Lower-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stopped => "stopped",
+            Self::Starting => "starting",
+            Self::Ready => "ready",
+            Self::Stopping => "stopping",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for ServiceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a process ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExitInfo {
+    /// Exit code, when it exited normally.
+    pub code: Option<i32>,
+    /// Signal number, when a signal ended it.
+    pub signal: Option<i32>,
+    /// Unix time in milliseconds.
+    pub at_ms: u64,
+}
+
+/// The live status of one service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    /// Service name.
+    pub name: String,
+    /// Coarse state.
+    pub state: ServiceState,
+    /// Pid of the process group leader while a process exists.
+    pub pid: Option<u32>,
+    /// Configured port.
+    pub port: Option<u16>,
+    /// Unix time in milliseconds when the current process was spawned.
+    pub since_ms: Option<u64>,
+    /// Why the service failed, or what it is waiting for.
+    pub reason: Option<String>,
+    /// Automatic restarts since the last explicit start.
+    pub restarts: u32,
+    /// How the previous process ended.
+    pub last_exit: Option<ExitInfo>,
+}
+
+/// A service's configuration together with its live status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceDetail {
+    /// What is configured.
+    pub spec: ServiceSpec,
+    /// What is happening.
+    pub status: ServiceStatus,
+}
+
+/// Which output stream a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// One line of a service's output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// Where it came from.
+    pub stream: Stream,
+    /// The text, without its line ending.
+    pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_specs_round_trip_through_their_spelling() {
+        for spec in ["tcp", "http:/healthz", "exec:test -f /tmp/x", "log:listening on \\d+"] {
+            let parsed: HealthCheck = spec.parse().expect("valid spec");
+            assert_eq!(parsed.to_string(), spec);
+        }
+    }
+
+    #[test]
+    fn bad_health_specs_are_refused_with_a_typed_error() {
+        for spec in ["", "tcp:80", "http", "http:health", "exec:", "log:", "grpc:x"] {
+            let err = spec.parse::<HealthCheck>().expect_err(spec);
+            assert_eq!(err.code, ErrorCode::InvalidHealthCheck, "{spec}");
+        }
+    }
+}

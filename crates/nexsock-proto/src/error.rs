@@ -1,0 +1,61 @@
+//! Typed errors that cross the socket: a stable [`ErrorCode`] that clients branch on, and a
+//! human message that they print.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable error codes. Clients and the UI branch on these, never on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A service name breaks the naming rule.
+    InvalidName,
+    /// A port outside 1–65535.
+    InvalidPort,
+    /// A health check spec that cannot be parsed or cannot work for this service.
+    InvalidHealthCheck,
+    /// Any other argument that fails validation.
+    InvalidArgument,
+    /// The named service does not exist.
+    UnknownService,
+    /// A service with that name already exists.
+    DuplicateService,
+    /// The operation needs the service to be stopped first.
+    ServiceBusy,
+    /// The service's process could not be spawned.
+    SpawnFailed,
+    /// The service did not become ready, or exited while starting.
+    StartFailed,
+    /// A frame that is not valid JSON of the expected shape.
+    MalformedFrame,
+    /// A frame larger than [`crate::MAX_FRAME_BYTES`].
+    FrameTooLarge,
+    /// A request type this host does not know.
+    UnknownRequest,
+    /// Client and host speak different protocol versions.
+    ProtocolMismatch,
+    /// A request arrived before the `Hello` handshake.
+    HandshakeRequired,
+    /// The database failed.
+    Store,
+    /// The host is shutting down and takes no more work.
+    ShuttingDown,
+    /// A bug or an unexpected I/O failure inside the host.
+    Internal,
+}
+
+/// An error as it crosses the socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// What kind of error, for programs.
+    pub code: ErrorCode,
+    /// What went wrong and, where possible, what to do about it, for people.
+    pub message: String,
+}
+
+impl ApiError {
+    /// Builds an error from a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}

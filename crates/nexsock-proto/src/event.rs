@@ -1,0 +1,22 @@
+//! Events the host broadcasts to subscribers (CLI progress and `logs -f`, the desktop shell, the UI).
+
+use serde::{Deserialize, Serialize};
+
+use crate::dto::{LogLine, ServiceStatus};
+
+/// Something that happened inside the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    /// A service changed state; carries its whole new status.
+    ServiceChanged(ServiceStatus),
+    /// A service printed a line.
+    Log {
+        /// The service that printed it.
+        service: String,
+        /// The line.
+        line: LogLine,
+    },
+    /// The host is shutting down; the stream ends after this.
+    HostStopping,
+}

@@ -1,0 +1,29 @@
+//! The nexsock contract: the one vocabulary that the CLI, the desktop shell and the UI share with
+//! the engine — requests, responses, events, error codes, the socket framing and a client.
+//!
+//! Nothing here does orchestration; it only names things and moves them over a socket.
+
+#![forbid(unsafe_code)]
+
+pub mod client;
+pub mod dto;
+pub mod error;
+pub mod event;
+pub mod frame;
+pub mod message;
+
+pub use client::{Client, ClientError};
+pub use dto::*;
+pub use error::{ApiError, ErrorCode};
+pub use event::Event;
+pub use message::{ClientFrame, Request, Response, ServerFrame};
+
+/// Version of the socket protocol; a client and a host must agree on it exactly.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest frame either side accepts, in bytes. Bigger frames are refused with
+/// [`ErrorCode::FrameTooLarge`] instead of being buffered.
+pub const MAX_FRAME_BYTES: u32 = 8 * 1024 * 1024;
+
+/// Version of this build, reported in the handshake.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

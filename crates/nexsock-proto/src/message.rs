@@ -1,0 +1,146 @@
+//! The messages on the socket. A connection opens with `Hello` / `Welcome`; then every `Request`
+//! carries an id that its `Response` or `Error` echoes. `Subscribe` turns the connection into a
+//! stream of `Event` frames.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    dto::{LogLine, ServiceDetail, ServiceSpec, ServiceStatus},
+    error::ApiError,
+    event::Event,
+};
+
+/// A frame sent by a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Must be the first frame.
+    Hello {
+        /// [`crate::PROTOCOL_VERSION`] of the client.
+        protocol: u32,
+    },
+    /// A request.
+    Request {
+        /// Echoed by the answer.
+        id: u64,
+        /// What to do.
+        request: Request,
+    },
+}
+
+/// A frame sent by the host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The handshake succeeded.
+    Welcome {
+        /// [`crate::PROTOCOL_VERSION`] of the host.
+        protocol: u32,
+        /// The host's version.
+        version: String,
+    },
+    /// A request succeeded.
+    Response {
+        /// The request's id.
+        id: u64,
+        /// The result.
+        response: Response,
+    },
+    /// A request, or a frame, failed. `id` is absent when the frame could not be read far enough
+    /// to find one.
+    Error {
+        /// The request's id, when known.
+        id: Option<u64>,
+        /// What went wrong.
+        error: ApiError,
+    },
+    /// Something happened (only after `Subscribe`).
+    Event {
+        /// What happened.
+        event: Event,
+    },
+}
+
+/// Everything a client can ask of the host. One verb name runs through every layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Request {
+    /// Register a new service.
+    AddService(ServiceSpec),
+    /// Forget a service; it must be stopped.
+    RemoveService {
+        /// Service name.
+        name: String,
+    },
+    /// Every service's status, sorted by name.
+    ListServices,
+    /// One service's configuration and status.
+    ServiceStatus {
+        /// Service name.
+        name: String,
+    },
+    /// Start a service and answer once it is ready (or failed).
+    StartService {
+        /// Service name.
+        name: String,
+    },
+    /// Stop a service (SIGTERM to its group, SIGKILL after the grace period) and answer once it is gone.
+    StopService {
+        /// Service name.
+        name: String,
+    },
+    /// Stop every service.
+    StopAll,
+    /// Stop, then start, a service.
+    RestartService {
+        /// Service name.
+        name: String,
+    },
+    /// The last lines of a service's log file.
+    Logs {
+        /// Service name.
+        name: String,
+        /// How many lines; all when absent.
+        tail: Option<usize>,
+        /// Keep the connection open and stream new lines as `Log` events.
+        follow: bool,
+    },
+    /// Turn this connection into an event stream.
+    Subscribe,
+    /// Stop every service and the host.
+    Shutdown,
+}
+
+/// A successful answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Response {
+    /// The request was carried out and has nothing to report.
+    Done,
+    /// One service.
+    Service(ServiceDetail),
+    /// One service's status.
+    Status(ServiceStatus),
+    /// Several services' statuses.
+    Services(Vec<ServiceStatus>),
+    /// Log lines, oldest first.
+    Logs(Vec<LogLine>),
+    /// The connection now carries events.
+    Subscribed,
+}
+
+/// Request type names this protocol version knows; used to tell an unknown request from a
+/// malformed one.
+pub const REQUEST_TYPES: &[&str] = &[
+    "add_service",
+    "remove_service",
+    "list_services",
+    "service_status",
+    "start_service",
+    "stop_service",
+    "stop_all",
+    "restart_service",
+    "logs",
+    "subscribe",
+    "shutdown",
+];
