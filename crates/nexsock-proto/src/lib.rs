@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod dependency;
 pub mod dto;
 pub mod error;
 pub mod event;
@@ -13,6 +14,7 @@ pub mod frame;
 pub mod message;
 
 pub use client::{Client, ClientError};
+pub use dependency::{Condition, DependencySpec, TunnelMode};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use event::Event;
