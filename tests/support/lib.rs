@@ -1,1 +1,220 @@
-//! stub
+//! Test support for nexsock's black-box suites: a real host in its own temp directory, the real
+//! `nexsock` binary, raw socket access, and `wait_for` instead of sleeps.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::{
+    ffi::OsStr,
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use nix::{
+    sys::signal::{Signal, kill, killpg},
+    unistd::Pid,
+};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The `nexsock` binary built next to the test executable (override with `NEXSOCK_BIN`).
+pub fn nexsock_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("NEXSOCK_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/..");
+    let bin = dir.join(format!("nexsock{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: run `cargo build --workspace` first", bin.display());
+    bin
+}
+
+/// Polls `check` with back-off (1 ms up to 50 ms) until it returns `Some`, or panics after `timeout`
+/// naming `what`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(1);
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// Whether `pid` is a live process (zombies count as dead: they hold nothing).
+pub fn pid_alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
+            !matches!(state, Some("Z" | "X"))
+        }
+        Err(_) => false,
+    }
+}
+
+/// A port that was free a moment ago (bound to 0, then released), for services that need one.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Path of a file under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// A host of its own: temp state directory, a `nexsock daemon` child, and the CLI pointed at it.
+pub struct TestHost {
+    pub dir: TempDir,
+    daemon: Option<Child>,
+}
+
+impl TestHost {
+    /// Starts `nexsock daemon` in a fresh state directory and waits until it answers.
+    pub fn start() -> Self {
+        let mut host = Self::new_stopped();
+        host.spawn_daemon();
+        host
+    }
+
+    /// A state directory without a host (the CLI will start one on first use).
+    pub fn new_stopped() -> Self {
+        let dir = tempfile::Builder::new().prefix("nx").tempdir_in(short_tmp()).unwrap();
+        Self { dir, daemon: None }
+    }
+
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn socket(&self) -> PathBuf {
+        self.home().join("run/nexsock.sock")
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.home().join("nexsock.db")
+    }
+
+    /// Spawns the daemon in its own process group and waits for `service list` to answer.
+    pub fn spawn_daemon(&mut self) {
+        let log = std::fs::File::create(self.home().join("daemon.out")).unwrap();
+        let mut cmd = Command::new(nexsock_bin());
+        cmd.arg("daemon")
+            .env("NEXSOCK_HOME", self.home())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        self.daemon = Some(cmd.spawn().unwrap());
+        let socket = self.socket();
+        wait_for("the host to answer", Duration::from_secs(20), || {
+            std::os::unix::net::UnixStream::connect(&socket).ok()
+        });
+    }
+
+    /// Pid of the daemon this test started.
+    pub fn daemon_pid(&self) -> Option<i32> {
+        self.daemon.as_ref().map(|c| i32::try_from(c.id()).unwrap())
+    }
+
+    /// SIGKILLs the daemon (not its services) and reaps it, as a crash would.
+    pub fn kill_daemon(&mut self) {
+        let mut child = self.daemon.take().expect("a daemon started by this test");
+        kill(Pid::from_raw(i32::try_from(child.id()).unwrap()), Signal::SIGKILL).unwrap();
+        child.wait().unwrap();
+    }
+
+    /// Runs the CLI against this host.
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Command::new(nexsock_bin())
+            .args(args)
+            .env("NEXSOCK_HOME", self.home())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// Runs the CLI and asserts success; returns stdout.
+    pub fn ok<I, S>(&self, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
+        let out = self.run(&args);
+        assert!(
+            out.status.success(),
+            "nexsock {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs the CLI, asserts failure, returns stderr.
+    pub fn fails<I, S>(&self, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
+        let out = self.run(&args);
+        assert!(!out.status.success(), "nexsock {args:?} unexpectedly succeeded");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// Runs the CLI with `--json` and parses stdout.
+    pub fn json<I, S>(&self, args: I) -> Value
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut all: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
+        all.push("--json".into());
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// The `service list --json` entry for `name`.
+    pub fn status(&self, name: &str) -> Value {
+        let list = self.json(["service", "list"]);
+        list.as_array().unwrap().iter().find(|s| s["name"] == name).cloned().unwrap_or(Value::Null)
+    }
+
+    /// Waits until `name` is in `state`, returning its status.
+    pub fn wait_state(&self, name: &str, state: &str, timeout: Duration) -> Value {
+        wait_for(&format!("{name} to be {state}"), timeout, || {
+            let s = self.status(name);
+            (s["state"] == state).then_some(s)
+        })
+    }
+}
+
+impl Drop for TestHost {
+    fn drop(&mut self) {
+        if self.socket().exists() {
+            let _ = Command::new(nexsock_bin())
+                .arg("shutdown")
+                .env("NEXSOCK_HOME", self.home())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        if let Some(mut child) = self.daemon.take() {
+            let _ = killpg(Pid::from_raw(i32::try_from(child.id()).unwrap()), Signal::SIGKILL);
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A short temp root: Unix socket paths are limited to about 100 bytes.
+fn short_tmp() -> PathBuf {
+    let p = PathBuf::from("/tmp");
+    if p.is_dir() { p } else { std::env::temp_dir() }
+}

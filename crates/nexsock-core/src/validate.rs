@@ -45,7 +45,12 @@ pub fn validate_health(spec: &ServiceSpec) -> Result<(), CoreError> {
 
 /// Compiles a `log:` pattern, turning a bad regex into a typed error.
 pub fn compile_log_pattern(pattern: &str) -> Result<Regex, CoreError> {
-    Regex::new(pattern).map_err(|e| CoreError::InvalidHealthCheck(format!("invalid log pattern `{pattern}`: {e}")))
+    Regex::new(pattern).map_err(|e| {
+        // regex's syntax errors draw a caret diagram over several lines; its last line says what is wrong.
+        let text = e.to_string();
+        let why = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&text);
+        CoreError::InvalidHealthCheck(format!("invalid log pattern `{pattern}`: {}", why.trim_start_matches("error: ")))
+    })
 }
 
 /// Environment keys must be non-empty and free of `=` and NUL.

@@ -1,0 +1,52 @@
+//! Bad input through the real CLI: one clear line on stderr, a non-zero exit, and no change.
+
+use nexsock_tests::TestHost;
+use rstest::rstest;
+
+#[rstest]
+#[case::bad_name(&["service", "add", "no spaces", "--command", "true"], "invalid service name")]
+#[case::long_name(&["service", "add", &"x".repeat(65), "--command", "true"], "invalid service name")]
+#[case::port_zero(&["service", "add", "p0", "--command", "true", "--port", "0"], "invalid port 0")]
+#[case::port_high(&["service", "add", "p1", "--command", "true", "--port", "70000"], "invalid port 70000")]
+#[case::health_kind(&["service", "add", "h1", "--command", "true", "--health", "grpc"], "invalid health check")]
+#[case::health_needs_port(&["service", "add", "h2", "--command", "true", "--health", "tcp"], "needs a port")]
+#[case::bad_regex(&["service", "add", "h3", "--command", "true", "--health", "log:(x"], "invalid log pattern")]
+#[case::bad_restart(&["service", "add", "r1", "--command", "true", "--restart", "sometimes"], "invalid restart policy")]
+#[case::duplicate(&["service", "add", "existing", "--command", "true"], "already exists")]
+#[case::unknown_start(&["service", "start", "ghost"], "no service named `ghost`")]
+#[case::unknown_stop(&["service", "stop", "ghost"], "no service named `ghost`")]
+#[case::unknown_remove(&["service", "remove", "ghost"], "no service named `ghost`")]
+#[case::unknown_logs(&["service", "logs", "ghost"], "no service named `ghost`")]
+fn bad_input_gets_one_clear_error_and_changes_nothing(#[case] args: &[&str], #[case] expected: &str) {
+    let host = TestHost::start();
+    host.ok(["service", "add", "existing", "--command", "sleep 1000"]);
+    let before = host.ok(["service", "list", "--json"]);
+    let err = host.fails(args);
+    assert!(err.starts_with("error: ") && err.contains(expected), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert_eq!(host.ok(["service", "list", "--json"]), before);
+}
+
+#[test]
+fn a_running_service_cannot_be_removed() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "busy", "--command", "sleep 1000"]);
+    host.ok(["service", "start", "busy"]);
+    let err = host.fails(["service", "remove", "busy"]);
+    assert!(err.contains("stop it first"), "{err}");
+    host.ok(["service", "stop", "busy"]);
+    host.ok(["service", "remove", "busy"]);
+    assert!(host.json(["service", "list"]).as_array().unwrap().is_empty());
+}
+
+#[test]
+fn list_json_has_the_documented_fields() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "api", "--command", "sleep 1000", "--port", "4321"]);
+    let list = host.json(["service", "list"]);
+    let api = &list[0];
+    assert_eq!(api["name"], "api");
+    assert_eq!(api["state"], "stopped");
+    assert!(api["pid"].is_null());
+    assert_eq!(api["port"], 4321);
+}

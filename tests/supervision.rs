@@ -1,0 +1,197 @@
+//! Supervision through the real host and CLI: process groups, grace periods, startup timeouts,
+//! restart back-off, and services dying behind the host's back.
+
+use std::time::{Duration, Instant};
+
+use nexsock_tests::{TestHost, fixture, free_port, pid_alive, wait_for};
+
+const T: Duration = Duration::from_secs(20);
+
+/// Adds and starts the forker fixture; returns the leader pid and its descendants' pids.
+fn start_forker(host: &TestHost) -> (i32, Vec<i32>) {
+    let pids = host.home().join("pids");
+    let command = format!("sh {} {}", fixture("forker.sh").display(), pids.display());
+    host.ok(["service", "add", "forker", "--command", &command, "--health", "log:forked", "--stop-grace", "5"]);
+    host.ok(["service", "start", "forker"]);
+    let leader = i32::try_from(host.status("forker")["pid"].as_i64().expect("running forker has a pid")).unwrap();
+    let descendants = wait_for("the forker's pids", T, || {
+        let text = std::fs::read_to_string(&pids).ok()?;
+        let pids: Vec<i32> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        (pids.len() == 3).then_some(pids)
+    });
+    assert!(pid_alive(leader));
+    assert!(descendants.iter().all(|p| pid_alive(*p)), "descendants should run: {descendants:?}");
+    (leader, descendants)
+}
+
+#[test]
+fn stopping_a_service_kills_its_grandchildren_too() {
+    let host = TestHost::start();
+    let (leader, descendants) = start_forker(&host);
+    host.ok(["service", "stop", "forker"]);
+    for pid in descendants.iter().chain([&leader]) {
+        assert!(!pid_alive(*pid), "pid {pid} survived the stop");
+    }
+    let status = host.status("forker");
+    assert_eq!(status["state"], "stopped");
+    assert!(status["pid"].is_null());
+}
+
+#[test]
+fn a_service_that_ignores_sigterm_is_killed_after_its_grace_period() {
+    let host = TestHost::start();
+    host.ok([
+        "service",
+        "add",
+        "stubborn",
+        "--command",
+        "trap '' TERM; echo up; while true; do sleep 1; done",
+        "--health",
+        "log:^up$",
+        "--stop-grace",
+        "1",
+    ]);
+    host.ok(["service", "start", "stubborn"]);
+    let pid = i32::try_from(host.status("stubborn")["pid"].as_i64().unwrap()).unwrap();
+    let asked = Instant::now();
+    host.ok(["service", "stop", "stubborn"]);
+    assert!(asked.elapsed() >= Duration::from_secs(1), "it was killed before its grace period ended");
+    assert!(!pid_alive(pid));
+    let status = host.status("stubborn");
+    assert_eq!(status["state"], "stopped");
+    assert_eq!(status["last_exit"]["signal"], 9, "{status}");
+}
+
+#[test]
+fn a_never_ready_service_fails_at_its_startup_timeout_with_the_reason() {
+    let host = TestHost::start();
+    let port = free_port().to_string();
+    host.ok([
+        "service",
+        "add",
+        "sleeper",
+        "--command",
+        "sleep 1000",
+        "--port",
+        &port,
+        "--health",
+        "tcp",
+        "--startup-timeout",
+        "1",
+    ]);
+    let err = host.fails(["service", "start", "sleeper"]);
+    assert!(err.contains("not ready after 1s") && err.contains("tcp"), "{err}");
+    let status = host.wait_state("sleeper", "failed", T);
+    assert!(status["reason"].as_str().unwrap().contains("not ready after 1s"), "{status}");
+    assert!(status["pid"].is_null());
+}
+
+#[test]
+fn readiness_by_http_and_log_is_seen() {
+    let host = TestHost::start();
+    let port = free_port().to_string();
+    host.ok([
+        "service",
+        "add",
+        "web",
+        "--command",
+        &format!("exec python3 -m http.server {port} --bind 127.0.0.1"),
+        "--port",
+        &port,
+        "--health",
+        "http:/",
+    ]);
+    host.ok([
+        "service",
+        "add",
+        "talker",
+        "--command",
+        "echo 'listening on 7'; sleep 1000",
+        "--health",
+        "log:listening on \\d+",
+    ]);
+    host.ok(["service", "start", "web"]);
+    host.ok(["service", "start", "talker"]);
+    assert_eq!(host.status("web")["state"], "ready");
+    assert_eq!(host.status("talker")["state"], "ready");
+    let logs = host.ok(["service", "logs", "talker", "--tail", "1"]);
+    assert_eq!(logs.trim(), "listening on 7");
+}
+
+#[test]
+fn a_service_killed_behind_the_hosts_back_is_shown_failed_not_running() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "victim", "--command", "sleep 1000"]);
+    host.ok(["service", "start", "victim"]);
+    let pid = host.status("victim")["pid"].as_i64().unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap()), nix::sys::signal::Signal::SIGKILL)
+        .unwrap();
+    let status = host.wait_state("victim", "failed", T);
+    assert!(status["pid"].is_null());
+    assert!(status["reason"].as_str().unwrap().contains("signal 9"), "{status}");
+}
+
+#[test]
+fn restart_policy_backs_off_exponentially_and_gives_up() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "crasher", "--command", "echo boom >&2; exit 3", "--restart", "on-failure"]);
+    host.run(["service", "start", "crasher"]);
+    let status = wait_for("the crasher to give up", T, || {
+        let s = host.status("crasher");
+        (s["state"] == "failed").then_some(s)
+    });
+    let reason = status["reason"].as_str().unwrap();
+    assert!(reason.contains("gave up after 5 restarts") && reason.contains("boom"), "{reason}");
+    assert_eq!(status["restarts"], 5);
+    let db = rusqlite::Connection::open(host.database()).unwrap();
+    let spawned: Vec<i64> = db
+        .prepare("SELECT r.spawned_at FROM service_run r JOIN service s ON s.id = r.service_id WHERE s.name = 'crasher' ORDER BY r.id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(spawned.len(), 6, "the first run and five restarts");
+    for (i, gap) in spawned.windows(2).map(|w| w[1] - w[0]).enumerate() {
+        let backoff = 100 * (1 << i);
+        assert!(gap >= backoff, "restart {} came after {gap} ms, before its {backoff} ms back-off", i + 1);
+    }
+}
+
+#[test]
+fn a_killed_hosts_orphans_are_stopped_by_the_next_host_and_the_state_corrected() {
+    let mut host = TestHost::start();
+    let (leader, descendants) = start_forker(&host);
+    host.kill_daemon();
+    assert!(pid_alive(leader), "the service outlives a SIGKILLed host until the next host runs");
+    // Any command starts a new host in the background; it reconciles before it answers.
+    let status = host.status("forker");
+    assert_eq!(status["state"], "stopped", "{status}");
+    assert!(status["pid"].is_null());
+    for pid in descendants.iter().chain([&leader]) {
+        assert!(!pid_alive(*pid), "orphan {pid} survived the next host");
+    }
+    let db = rusqlite::Connection::open(host.database()).unwrap();
+    let reason: String = db
+        .query_row("SELECT reason FROM service_run WHERE exited_at IS NOT NULL ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(reason.contains("orphaned"), "{reason}");
+    let open: i64 = db.query_row("SELECT count(*) FROM service_run WHERE exited_at IS NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(open, 0);
+}
+
+#[test]
+fn a_second_host_on_the_same_state_is_refused() {
+    let host = TestHost::start();
+    let out = std::process::Command::new(nexsock_tests::nexsock_bin())
+        .arg("daemon")
+        .env("NEXSOCK_HOME", host.home())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already owns"), "{err}");
+    assert_eq!(host.ok(["service", "list"]).trim(), "no services yet; add one with `nexsock service add`");
+}
