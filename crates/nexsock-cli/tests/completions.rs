@@ -1,5 +1,7 @@
 //! The CLI's own surface: completion scripts for the common shells, and help.
 
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 #[test]
