@@ -13,13 +13,19 @@ pub use runs::{OpenRun, RunEnd};
 
 use crate::error::CoreError;
 
-/// The numbered migrations in `migrations/`, embedded at compile time. Append-only.
+/// The numbered files in `migrations/`, embedded at compile time. Append-only: a released
+/// migration never changes, so any older database can be brought up to date.
+const MIGRATION_FILES: &[&str] = &[
+    include_str!("../../../../migrations/0001_init.sql"),
+    include_str!("../../../../migrations/0002_graph_tunnels.sql"),
+];
+
 static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../../../../migrations/0001_init.sql"))]));
+    LazyLock::new(|| Migrations::new(MIGRATION_FILES.iter().map(|sql| M::up(sql)).collect()));
 
 /// The schema version a fully migrated database has.
 pub fn latest_version() -> usize {
-    1
+    MIGRATION_FILES.len()
 }
 
 /// A connection to the database, migrated to the latest schema.

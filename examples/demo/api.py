@@ -1,0 +1,27 @@
+"""Demo API: JSON on /, a health endpoint on /health. Port from $PORT."""
+import http.server, json, os, time
+
+STARTED = time.time()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/health":
+            body = {"status": "ok"}
+        else:
+            body = {"service": "api", "uptime_s": round(time.time() - STARTED, 1), "db": os.environ.get("DATABASE_URL")}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, fmt, *args):
+        print("api:", fmt % args, flush=True)
+
+
+port = int(os.environ.get("PORT", "8701"))
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+print(f"api listening on {port}", flush=True)
+server.serve_forever()

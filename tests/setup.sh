@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing nexsock needs on a fresh Debian/Ubuntu machine: system
+# packages (as root, or through sudo) and cargo-nextest. Safe to run again: it skips what is there.
+set -euo pipefail
+
+apt_packages=(build-essential pkg-config python3 procps)
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "Rust is not installed: install it with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "installing cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
