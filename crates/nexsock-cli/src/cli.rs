@@ -27,6 +27,9 @@ pub enum Command {
     /// Manage services.
     #[command(subcommand)]
     Service(ServiceCommand),
+    /// Manage dependencies between services.
+    #[command(subcommand)]
+    Dependency(DependencyCommand),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -112,4 +115,60 @@ pub struct AddArgs {
     /// Seconds between SIGTERM and SIGKILL when stopping.
     #[arg(long, value_name = "SECS", default_value_t = nexsock_proto::DEFAULT_STOP_GRACE_SECS)]
     pub stop_grace: u64,
+}
+
+/// `nexsock dependency ...`
+#[derive(Debug, Subcommand)]
+pub enum DependencyCommand {
+    /// Make SERVICE depend on another (or change the options of an existing edge).
+    Add(DependencyAddArgs),
+    /// Remove an edge.
+    Remove {
+        /// The dependent.
+        service: String,
+        /// The dependency.
+        #[arg(long)]
+        depends_on: String,
+    },
+    /// A service's direct dependencies and dependents.
+    List {
+        /// Service name.
+        service: String,
+    },
+    /// A service's whole chain as a tree, with live states.
+    Tree {
+        /// Service name.
+        service: String,
+    },
+}
+
+/// `nexsock dependency add`
+#[derive(Debug, Args)]
+pub struct DependencyAddArgs {
+    /// The dependent.
+    pub service: String,
+    /// The dependency.
+    #[arg(long)]
+    pub depends_on: String,
+    /// started, healthy, completed or log (default: healthy when the dependency has a health check, else started).
+    #[arg(long)]
+    pub condition: Option<String>,
+    /// A soft dependency: its failure only warns.
+    #[arg(long)]
+    pub optional: bool,
+    /// Open a public tunnel to the dependency and inject its URL into SERVICE.
+    #[arg(long)]
+    pub tunnel: bool,
+    /// optional (default) or required: whether a tunnel failure fails the start.
+    #[arg(long, requires = "tunnel")]
+    pub tunnel_mode: Option<String>,
+    /// Bound on the wait for this dependency, in seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Path for an HTTP check of the dependency on this edge.
+    #[arg(long, value_name = "/PATH")]
+    pub health_path: Option<String>,
+    /// Another variable name that receives the tunnel URL.
+    #[arg(long, value_name = "NAME")]
+    pub env_alias: Option<String>,
 }

@@ -5,6 +5,7 @@
 
 mod cli;
 mod connect;
+mod dependency;
 mod output;
 mod service;
 
@@ -41,6 +42,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Daemon => daemon().await,
         Command::Shutdown => shutdown(cli.json).await,
         Command::Service(cmd) => service::run(cmd, cli.json).await,
+        Command::Dependency(cmd) => dependency::run(cmd, cli.json).await,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use comfy_table::{Cell, Color, Table, presets::NOTHING};
-use nexsock_proto::{ServiceDetail, ServiceState, ServiceStatus};
+use nexsock_proto::{Change, Response, ServiceDetail, ServiceState, ServiceStatus};
 
 /// Whether stdout gets colour.
 pub fn color_enabled() -> bool {
@@ -111,4 +111,63 @@ pub fn print_error(err: &anyhow::Error) {
     } else {
         eprintln!("error: {msg}");
     }
+}
+
+/// Prints any answer: JSON for programs, text for people. `what` says what a bare `Done` means.
+pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Result<()> {
+    if json {
+        let value = match response {
+            Response::Done | Response::Subscribed => serde_json::json!({ "ok": true }),
+            Response::Service(d) => serde_json::to_value(d)?,
+            Response::Status(s) => serde_json::to_value(s)?,
+            Response::Services(list) => serde_json::to_value(list)?,
+            Response::Dependency { edge, change } => serde_json::json!({ "edge": edge, "change": change }),
+            Response::Dependencies(listing) => serde_json::to_value(listing)?,
+            Response::Tree(tree) => serde_json::to_value(tree)?,
+            // Log lines print as JSON lines, one object each, so that `-f` can keep appending.
+            Response::Logs(lines) => {
+                for l in lines {
+                    println!("{}", serde_json::to_string(l)?);
+                }
+                return Ok(());
+            }
+        };
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    match response {
+        Response::Done | Response::Subscribed => println!("{what}"),
+        Response::Service(_) if what.starts_with("added") => println!("{what}"),
+        Response::Service(d) => println!("{}", service_detail(d)),
+        Response::Status(s) => {
+            let pid = s.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+            println!("{what}: {}{pid}", s.state);
+        }
+        Response::Services(list) if list.is_empty() => println!("no services yet; add one with `nexsock service add`"),
+        Response::Services(list) => println!("{}", services_table(list)),
+        Response::Logs(lines) => {
+            for l in lines {
+                crate::service::print_line(&l.text, l.stream, false, l)?;
+            }
+        }
+        Response::Dependency { edge, change } => {
+            let verb = match change {
+                Change::Created => "added",
+                Change::Updated => "updated",
+                Change::Unchanged => "unchanged",
+            };
+            println!("{verb}: {}", crate::dependency::describe_edge(edge));
+        }
+        Response::Dependencies(listing) => {
+            println!("{} depends on:", listing.service);
+            crate::dependency::print_infos(&listing.dependencies, |e| &e.depends_on);
+            println!("depended on by:");
+            crate::dependency::print_infos(&listing.dependents, |e| &e.service);
+        }
+        Response::Tree(tree) => {
+            println!("{} ({})", tree.name, tree.state);
+            crate::dependency::print_children(tree, "");
+        }
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@ use std::{collections::BTreeMap, process::ExitCode};
 
 use anyhow::{Context, Result, anyhow};
 use nexsock_core::Paths;
-use nexsock_proto::{Event, HealthCheck, Request, Response, RestartPolicy, ServiceSpec, Stream};
+use nexsock_proto::{Event, HealthCheck, Request, RestartPolicy, ServiceSpec, Stream};
 
 use crate::{
     cli::{AddArgs, ServiceCommand},
@@ -30,7 +30,7 @@ pub async fn run(cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
     let follow = matches!(request, Request::Logs { follow: true, .. });
     let what = describe(&request);
     let response = client.request(request).await?;
-    print_response(&response, json, &what)?;
+    output::print_response(&response, json, &what)?;
     if follow {
         while let Some(event) = client.next_event().await? {
             match event {
@@ -55,45 +55,7 @@ fn describe(request: &Request) -> String {
     }
 }
 
-fn print_response(response: &Response, json: bool, what: &str) -> Result<()> {
-    if json {
-        let value = match response {
-            Response::Done | Response::Subscribed => serde_json::json!({ "ok": true }),
-            Response::Service(d) => serde_json::to_value(d)?,
-            Response::Status(s) => serde_json::to_value(s)?,
-            Response::Services(list) => serde_json::to_value(list)?,
-            Response::Logs(lines) => serde_json::to_value(lines)?,
-        };
-        // Log lines stream as JSON lines; everything else is one document.
-        if let Response::Logs(lines) = response {
-            for l in lines {
-                println!("{}", serde_json::to_string(l)?);
-            }
-        } else {
-            println!("{}", serde_json::to_string_pretty(&value)?);
-        }
-        return Ok(());
-    }
-    match response {
-        Response::Done | Response::Subscribed => println!("{what}"),
-        Response::Service(d) if what.starts_with("added") => println!("{what}"),
-        Response::Service(d) => println!("{}", output::service_detail(d)),
-        Response::Status(s) => {
-            let pid = s.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
-            println!("{what}: {}{pid}", s.state);
-        }
-        Response::Services(list) if list.is_empty() => println!("no services yet; add one with `nexsock service add`"),
-        Response::Services(list) => println!("{}", output::services_table(list)),
-        Response::Logs(lines) => {
-            for l in lines {
-                print_line(&l.text, l.stream, false, l)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn print_line(text: &str, stream: Stream, json: bool, line: &nexsock_proto::LogLine) -> Result<()> {
+pub(crate) fn print_line(text: &str, stream: Stream, json: bool, line: &nexsock_proto::LogLine) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string(line)?);
     } else {

@@ -20,6 +20,17 @@ pub enum CoreError {
     /// No such service.
     #[error("no service named `{0}` (see `nexsock service list`)")]
     UnknownService(String),
+    /// The edge would close a cycle: the path, closed on itself.
+    #[error("dependency cycle: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    /// No such edge.
+    #[error("`{service}` does not depend on `{depends_on}`")]
+    UnknownDependency {
+        /// The dependent.
+        service: String,
+        /// The dependency.
+        depends_on: String,
+    },
     /// Name taken.
     #[error("a service named `{0}` already exists")]
     DuplicateService(String),
@@ -89,6 +100,8 @@ impl CoreError {
             Self::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Self::UnknownService(_) => ErrorCode::UnknownService,
             Self::DuplicateService(_) => ErrorCode::DuplicateService,
+            Self::Cycle(_) => ErrorCode::DependencyCycle,
+            Self::UnknownDependency { .. } => ErrorCode::UnknownDependency,
             Self::ServiceBusy { .. } => ErrorCode::ServiceBusy,
             Self::Spawn { .. } => ErrorCode::SpawnFailed,
             Self::StartFailed { .. } => ErrorCode::StartFailed,

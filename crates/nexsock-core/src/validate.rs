@@ -1,10 +1,10 @@
 //! Validation rules for service specs, each a small named function. Nothing is written unless all
 //! of them pass.
 
-use nexsock_proto::{HealthCheck, ServiceSpec};
+use nexsock_proto::{Condition, DependencySpec, HealthCheck, ServiceSpec, TunnelMode};
 use regex::Regex;
 
-use crate::error::CoreError;
+use crate::{error::CoreError, store::StoredEdge};
 
 /// Longest allowed service name.
 pub const MAX_NAME_LEN: usize = 64;
@@ -91,6 +91,68 @@ pub fn validate_spec(spec: &ServiceSpec) -> Result<(), CoreError> {
     Ok(())
 }
 
+/// Resolves and checks a dependency edge against the dependency's spec: the default condition is
+/// `healthy` when the dependency has a health check, else `started`; `healthy` without a check and
+/// `log` without a `log:` check are refused, since they could never be met.
+pub fn resolve_dependency(spec: &DependencySpec, dependency: &ServiceSpec) -> Result<StoredEdge, CoreError> {
+    validate_name(&spec.service)?;
+    validate_name(&spec.depends_on)?;
+    if spec.service == spec.depends_on {
+        return Err(CoreError::Cycle(vec![spec.service.clone(), spec.depends_on.clone()]));
+    }
+    let condition = spec.condition.unwrap_or(match dependency.health {
+        Some(_) => Condition::Healthy,
+        None => Condition::Started,
+    });
+    match (condition, &dependency.health) {
+        (Condition::Healthy, None) => {
+            return Err(CoreError::InvalidArgument(format!(
+                "condition `healthy` needs a health check on `{}`, which has none: add --health to it, or use --condition started",
+                dependency.name
+            )));
+        }
+        (Condition::LogReady, Some(HealthCheck::Log { .. })) => {}
+        (Condition::LogReady, _) => {
+            return Err(CoreError::InvalidArgument(format!(
+                "condition `log` needs a `log:REGEX` health check on `{}`",
+                dependency.name
+            )));
+        }
+        (Condition::Started | Condition::Healthy | Condition::CompletedSuccessfully, _) => {}
+    }
+    if spec.timeout_secs == Some(0) {
+        return Err(CoreError::InvalidArgument("a dependency timeout must be at least 1 second".into()));
+    }
+    if let Some(path) = &spec.health_path
+        && !path.starts_with('/')
+    {
+        return Err(CoreError::InvalidArgument(format!("health path `{path}` must start with `/`")));
+    }
+    if let Some(alias) = &spec.env_alias {
+        let mut chars = alias.chars();
+        let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            return Err(CoreError::InvalidArgument(format!(
+                "`{alias}` is not a valid environment variable name (letters, digits and `_`, not starting with a digit)"
+            )));
+        }
+        if spec.tunnel_mode == TunnelMode::None {
+            return Err(CoreError::InvalidArgument("--env-alias names a tunnel URL: it needs --tunnel".into()));
+        }
+    }
+    Ok(StoredEdge {
+        service: spec.service.clone(),
+        depends_on: spec.depends_on.clone(),
+        condition,
+        required: spec.required,
+        tunnel_mode: spec.tunnel_mode,
+        timeout_secs: spec.timeout_secs,
+        health_path: spec.health_path.clone(),
+        env_alias: spec.env_alias.clone(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use rstest::rstest;
@@ -147,5 +209,37 @@ mod tests {
         let mut s = spec("web");
         s.health = Some(HealthCheck::Log { pattern: "(unclosed".into() });
         assert!(matches!(validate_spec(&s), Err(CoreError::InvalidHealthCheck(_))));
+    }
+
+    fn edge(condition: Option<Condition>) -> DependencySpec {
+        DependencySpec {
+            service: "web".into(),
+            depends_on: "db".into(),
+            condition,
+            required: true,
+            tunnel_mode: TunnelMode::None,
+            timeout_secs: None,
+            health_path: None,
+            env_alias: None,
+        }
+    }
+
+    #[test]
+    fn the_default_condition_follows_the_dependencys_health_check() {
+        let mut db = spec("db");
+        assert_eq!(resolve_dependency(&edge(None), &db).expect("ok").condition, Condition::Started);
+        db.port = Some(5432);
+        db.health = Some(HealthCheck::Tcp);
+        assert_eq!(resolve_dependency(&edge(None), &db).expect("ok").condition, Condition::Healthy);
+    }
+
+    #[test]
+    fn conditions_that_could_never_be_met_are_refused() {
+        let db = spec("db");
+        assert!(resolve_dependency(&edge(Some(Condition::Healthy)), &db).is_err());
+        assert!(resolve_dependency(&edge(Some(Condition::LogReady)), &db).is_err());
+        let mut logged = spec("db");
+        logged.health = Some(HealthCheck::Log { pattern: "ready".into() });
+        assert!(resolve_dependency(&edge(Some(Condition::LogReady)), &logged).is_ok());
     }
 }

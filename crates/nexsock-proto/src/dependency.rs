@@ -137,3 +137,50 @@ pub struct DependencySpec {
 fn yes() -> bool {
     true
 }
+
+/// An edge seen from one end, with the live state of the service at the other end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DependencyInfo {
+    /// The edge, its condition resolved.
+    pub edge: DependencySpec,
+    /// State of the service at the other end.
+    pub state: crate::ServiceState,
+}
+
+/// `dependency list`: a service's direct dependencies and direct dependents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DependencyListing {
+    /// The service asked about.
+    pub service: String,
+    /// What it depends on.
+    pub dependencies: Vec<DependencyInfo>,
+    /// What depends on it.
+    pub dependents: Vec<DependencyInfo>,
+}
+
+/// `dependency tree`: a service and, recursively, what it depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeNode {
+    /// Service name.
+    pub name: String,
+    /// Its live state.
+    pub state: crate::ServiceState,
+    /// The condition its parent waits for (absent at the root).
+    pub condition: Option<Condition>,
+    /// Whether its parent needs it (absent at the root counts as required).
+    pub required: bool,
+    /// Its dependencies.
+    pub children: Vec<TreeNode>,
+}
+
+/// What an upsert of an edge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Newly created.
+    Created,
+    /// Existed with other options; now updated.
+    Updated,
+    /// Existed exactly so.
+    Unchanged,
+}

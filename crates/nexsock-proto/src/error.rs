@@ -19,6 +19,12 @@ pub enum ErrorCode {
     UnknownService,
     /// A service with that name already exists.
     DuplicateService,
+    /// A dependency edge would close a cycle; the message names it.
+    DependencyCycle,
+    /// No such dependency edge.
+    UnknownDependency,
+    /// No strategy of that name.
+    UnknownStrategy,
     /// The operation needs the service to be stopped first.
     ServiceBusy,
     /// The service's process could not be spawned.

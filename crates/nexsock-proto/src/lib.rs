@@ -14,7 +14,7 @@ pub mod frame;
 pub mod message;
 
 pub use client::{Client, ClientError};
-pub use dependency::{Condition, DependencySpec, TunnelMode};
+pub use dependency::{Change, Condition, DependencyInfo, DependencyListing, DependencySpec, TreeNode, TunnelMode};
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use event::Event;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    dependency::{Change, DependencyListing, DependencySpec, TreeNode},
     dto::{LogLine, ServiceDetail, ServiceSpec, ServiceStatus},
     error::ApiError,
     event::Event,
@@ -105,6 +106,25 @@ pub enum Request {
         /// Keep the connection open and stream new lines as `Log` events.
         follow: bool,
     },
+    /// Add an edge, or update the options of an existing one.
+    AddDependency(DependencySpec),
+    /// Remove an edge.
+    RemoveDependency {
+        /// The dependent.
+        service: String,
+        /// The dependency.
+        depends_on: String,
+    },
+    /// A service's direct dependencies and dependents.
+    ListDependencies {
+        /// Service name.
+        service: String,
+    },
+    /// A service's whole dependency chain as a tree.
+    DependencyTree {
+        /// Service name.
+        service: String,
+    },
     /// Turn this connection into an event stream.
     Subscribe,
     /// Stop every service and the host.
@@ -125,6 +145,17 @@ pub enum Response {
     Services(Vec<ServiceStatus>),
     /// Log lines, oldest first.
     Logs(Vec<LogLine>),
+    /// An edge after an upsert.
+    Dependency {
+        /// The stored edge, condition resolved.
+        edge: DependencySpec,
+        /// What the upsert did.
+        change: Change,
+    },
+    /// `ListDependencies`.
+    Dependencies(DependencyListing),
+    /// `DependencyTree`.
+    Tree(TreeNode),
     /// The connection now carries events.
     Subscribed,
 }
@@ -141,6 +172,10 @@ pub const REQUEST_TYPES: &[&str] = &[
     "stop_all",
     "restart_service",
     "logs",
+    "add_dependency",
+    "remove_dependency",
+    "list_dependencies",
+    "dependency_tree",
     "subscribe",
     "shutdown",
 ];

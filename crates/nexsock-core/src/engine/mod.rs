@@ -2,6 +2,7 @@
 //! supervisors, probes and timers report [`Outcome`]s; every change goes out as an [`Event`].
 //! A cloneable [`Handle`] is the only way in.
 
+mod deps;
 mod ops;
 mod outcomes;
 mod service;
@@ -198,6 +199,10 @@ impl Engine {
             Request::StopService { name } => return self.stop_service(&name, reply),
             Request::RestartService { name } => return self.restart_service(&name, reply),
             Request::Shutdown => return self.begin_shutdown(Some(reply)),
+            Request::AddDependency(spec) => self.add_dependency(spec),
+            Request::RemoveDependency { service, depends_on } => self.remove_dependency(&service, &depends_on),
+            Request::ListDependencies { service } => self.list_dependencies(&service),
+            Request::DependencyTree { service } => self.dependency_tree(&service),
             // Answered by the handle without the engine.
             Request::Logs { .. } | Request::StopAll | Request::Subscribe => Ok(Response::Done),
         };

@@ -1,6 +1,7 @@
 //! The SQLite store: schema migrations applied on open, and the queries the engine needs.
 //! WAL mode and foreign keys are on for every connection.
 
+mod dependencies;
 mod runs;
 mod services;
 
@@ -9,6 +10,7 @@ use std::{path::Path, sync::LazyLock};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
+pub use dependencies::{StoredEdge, Upsert};
 pub use runs::{OpenRun, RunEnd};
 
 use crate::error::CoreError;
