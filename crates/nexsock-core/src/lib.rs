@@ -8,6 +8,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod graph;
 pub mod host;
 pub mod logfile;
 pub mod paths;
@@ -17,6 +18,7 @@ pub mod reconcile;
 pub mod restart;
 pub mod server;
 pub mod store;
+pub mod strategy;
 pub mod supervisor;
 pub mod time;
 pub mod validate;
