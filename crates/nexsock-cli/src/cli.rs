@@ -69,6 +69,33 @@ pub enum ServiceCommand {
     Start {
         /// Service name.
         name: String,
+        /// Start its whole dependency chain first, by a strategy.
+        #[arg(long)]
+        smart: bool,
+        #[command(flatten)]
+        chain: ChainArgs,
+    },
+    /// Start a service with its whole dependency chain (the default strategy unless --strategy).
+    StartChain {
+        /// Service name.
+        name: String,
+        #[command(flatten)]
+        chain: ChainArgs,
+    },
+    /// Start several services with the union of their chains, each service once.
+    StartBatch {
+        /// Comma-separated service names, e.g. "web-api,worker,scheduler".
+        names: String,
+        #[command(flatten)]
+        chain: ChainArgs,
+    },
+    /// Recent chain starts that included a service.
+    History {
+        /// Service name.
+        name: String,
+        /// How many executions.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
     },
     /// Stop a service (SIGTERM to its process group, SIGKILL after the grace period).
     Stop {
@@ -78,12 +105,29 @@ pub enum ServiceCommand {
         /// Stop every service.
         #[arg(long)]
         all: bool,
+        /// Stop its dependents first, in reverse dependency order.
+        #[arg(long, conflicts_with = "all")]
+        cascade: bool,
     },
     /// Stop, then start, a service.
     Restart {
         /// Service name.
         name: String,
+        /// Verify its dependencies are ready first, starting those that are not.
+        #[arg(long)]
+        check_deps: bool,
     },
+}
+
+/// How a chain start is run.
+#[derive(Debug, Args)]
+pub struct ChainArgs {
+    /// sequential, parallel-safe, concurrent (default) or critical-path.
+    #[arg(long)]
+    pub strategy: Option<String>,
+    /// At most this many services starting at once (per level for parallel-safe).
+    #[arg(long, value_name = "N")]
+    pub max_concurrent: Option<usize>,
 }
 
 /// `nexsock service add`

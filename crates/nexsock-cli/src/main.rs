@@ -7,6 +7,7 @@ mod cli;
 mod connect;
 mod dependency;
 mod output;
+mod progress;
 mod service;
 
 use std::process::ExitCode;

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use comfy_table::{Cell, Color, Table, presets::NOTHING};
-use nexsock_proto::{Change, Response, ServiceDetail, ServiceState, ServiceStatus};
+use nexsock_proto::{Change, ExecutionReport, ExecutionStatus, Response, ServiceDetail, ServiceState, ServiceStatus};
 
 /// Whether stdout gets colour.
 pub fn color_enabled() -> bool {
@@ -124,6 +124,8 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::Dependency { edge, change } => serde_json::json!({ "edge": edge, "change": change }),
             Response::Dependencies(listing) => serde_json::to_value(listing)?,
             Response::Tree(tree) => serde_json::to_value(tree)?,
+            Response::Execution(report) => serde_json::to_value(report)?,
+            Response::History(reports) => serde_json::to_value(reports)?,
             // Log lines print as JSON lines, one object each, so that `-f` can keep appending.
             Response::Logs(lines) => {
                 for l in lines {
@@ -168,6 +170,50 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             println!("{} ({})", tree.name, tree.state);
             crate::dependency::print_children(tree, "");
         }
+        Response::Execution(report) => println!("{}", execution_summary(report)),
+        Response::History(reports) if reports.is_empty() => println!("no executions yet"),
+        Response::History(reports) => {
+            for r in reports {
+                println!("{}\n", execution_summary(r));
+            }
+        }
     }
     Ok(())
+}
+
+/// An execution as people read it: a header line, then each service's spawn → ready times.
+pub fn execution_summary(r: &ExecutionReport) -> String {
+    let status = match r.status {
+        ExecutionStatus::Completed => "completed",
+        ExecutionStatus::Failed => "failed",
+        ExecutionStatus::Running => "running",
+    };
+    let mut out = format!(
+        "#{} {} {} by {} in {}",
+        r.id,
+        r.roots.join(","),
+        status,
+        r.strategy,
+        humanize_ms(r.total_ms)
+    );
+    if let Some(err) = &r.error {
+        out.push_str(&format!(" — {err}"));
+    }
+    let mut t = table(&["service", "state", "spawned", "ready", "reason"]);
+    for s in &r.services {
+        let at = |ms: Option<u64>| ms.map_or_else(|| "-".to_owned(), |m| format!("+{m}ms"));
+        t.add_row(vec![
+            Cell::new(&s.name),
+            Cell::new(format!("{:?}", s.state).to_lowercase()),
+            Cell::new(at(s.spawned_ms)),
+            Cell::new(at(s.ready_ms)),
+            Cell::new(s.reason.as_deref().unwrap_or("")),
+        ]);
+    }
+    out.push('\n');
+    out.push_str(&trim_lines(&t.to_string()));
+    if !r.critical_chain.is_empty() {
+        out.push_str(&format!("\ncritical chain: {}", r.critical_chain.join(" -> ")));
+    }
+    out
 }

@@ -4,10 +4,12 @@ use std::{collections::BTreeMap, process::ExitCode};
 
 use anyhow::{Context, Result, anyhow};
 use nexsock_core::Paths;
-use nexsock_proto::{Event, HealthCheck, Request, RestartPolicy, ServiceSpec, Stream};
+use nexsock_proto::{
+    ChainRequest, Event, ExecutionStatus, HealthCheck, Request, Response, RestartPolicy, ServiceSpec, Stream,
+};
 
 use crate::{
-    cli::{AddArgs, ServiceCommand},
+    cli::{AddArgs, ChainArgs, ServiceCommand},
     connect::connect_or_start,
     output,
 };
@@ -20,27 +22,53 @@ pub async fn run(cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         ServiceCommand::List => Request::ListServices,
         ServiceCommand::Status { name } => Request::ServiceStatus { name },
         ServiceCommand::Logs { name, follow, tail } => Request::Logs { name, tail, follow },
-        ServiceCommand::Start { name } => Request::StartService { name },
-        ServiceCommand::Stop { name: Some(name), .. } => Request::StopService { name },
+        ServiceCommand::Start { name, smart: false, .. } => Request::StartService { name },
+        ServiceCommand::Start { name, smart: true, chain } | ServiceCommand::StartChain { name, chain } => {
+            Request::StartChain(chain_request(vec![name], chain))
+        }
+        ServiceCommand::StartBatch { names, chain } => {
+            let roots: Vec<String> =
+                names.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect();
+            Request::StartChain(chain_request(roots, chain))
+        }
+        ServiceCommand::History { name, limit } => Request::History { name, limit: Some(limit) },
+        ServiceCommand::Stop { name: Some(name), cascade, .. } => Request::StopService { name, cascade },
         ServiceCommand::Stop { name: None, .. } => Request::StopAll,
-        ServiceCommand::Restart { name } => Request::RestartService { name },
+        ServiceCommand::Restart { name, check_deps } => Request::RestartService { name, check_deps },
     };
     let paths = Paths::from_env()?;
     let mut client = connect_or_start(&paths).await?;
     let follow = matches!(request, Request::Logs { follow: true, .. });
     let what = describe(&request);
-    let response = client.request(request).await?;
+    let streams = matches!(request, Request::StartChain(_) | Request::RestartService { check_deps: true, .. });
+    let response = if streams {
+        let mut progress = crate::progress::ChainProgress::new(json);
+        let result = client.request_streaming(request, |event| progress.on_event(&event)).await;
+        progress.finish();
+        result?
+    } else {
+        client.request(request).await?
+    };
     output::print_response(&response, json, &what)?;
+    if let Response::Execution(report) = &response
+        && report.status != ExecutionStatus::Completed
+    {
+        return Ok(ExitCode::FAILURE);
+    }
     if follow {
         while let Some(event) = client.next_event().await? {
             match event {
                 Event::Log { line, .. } => print_line(&line.text, line.stream, json, &line)?,
                 Event::HostStopping => break,
-                Event::ServiceChanged(_) => {}
+                Event::ServiceChanged(_) | Event::Execution(_) | Event::ExecutionFinished(_) => {}
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn chain_request(roots: Vec<String>, chain: ChainArgs) -> ChainRequest {
+    ChainRequest { roots, strategy: chain.strategy, max_concurrent: chain.max_concurrent }
 }
 
 fn describe(request: &Request) -> String {
@@ -48,8 +76,8 @@ fn describe(request: &Request) -> String {
         Request::AddService(spec) => format!("added {}", spec.name),
         Request::RemoveService { name } => format!("removed {name}"),
         Request::StartService { name } => format!("started {name}"),
-        Request::StopService { name } => format!("stopped {name}"),
-        Request::RestartService { name } => format!("restarted {name}"),
+        Request::StopService { name, .. } => format!("stopped {name}"),
+        Request::RestartService { name, .. } => format!("restarted {name}"),
         Request::StopAll => "stopped every service".into(),
         _ => String::new(),
     }

@@ -72,6 +72,12 @@ pub enum CoreError {
     /// The schema could not be migrated.
     #[error("cannot migrate the database: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// A strategy could not be chosen or could not plan.
+    #[error(transparent)]
+    Strategy(#[from] crate::strategy::StrategyError),
+    /// The graph could not be built or queried.
+    #[error(transparent)]
+    Graph(#[from] crate::graph::GraphError),
     /// The host is going away.
     #[error("the host is shutting down")]
     ShuttingDown,
@@ -106,6 +112,12 @@ impl CoreError {
             Self::Spawn { .. } => ErrorCode::SpawnFailed,
             Self::StartFailed { .. } => ErrorCode::StartFailed,
             Self::Store(_) | Self::Migration(_) => ErrorCode::Store,
+            Self::Strategy(e) => match e {
+                crate::strategy::StrategyError::UnknownStrategy { .. } => ErrorCode::UnknownStrategy,
+                crate::strategy::StrategyError::DuplicateStrategy(_) => ErrorCode::InvalidArgument,
+                crate::strategy::StrategyError::Graph(g) => graph_code(g),
+            },
+            Self::Graph(g) => graph_code(g),
             Self::ShuttingDown => ErrorCode::ShuttingDown,
             Self::HostRunning { .. } | Self::Io { .. } => ErrorCode::Internal,
         }
@@ -124,5 +136,13 @@ impl From<ApiError> for CoreError {
             ErrorCode::InvalidHealthCheck => Self::InvalidHealthCheck(err.message),
             _ => Self::InvalidArgument(err.message),
         }
+    }
+}
+
+fn graph_code(err: &crate::graph::GraphError) -> ErrorCode {
+    use crate::graph::GraphError;
+    match err {
+        GraphError::Cycle(_) => ErrorCode::DependencyCycle,
+        GraphError::UnknownService(_) => ErrorCode::UnknownService,
     }
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use nexsock_proto::{
-    ApiError, ClientFrame, ErrorCode, Event, PROTOCOL_VERSION, Request, ServerFrame, VERSION,
+    ApiError, ClientFrame, ErrorCode, Event, PROTOCOL_VERSION, Request, Response, ServerFrame, ChainRequest, VERSION,
     frame::{FrameError, read_frame, write_json},
     message::REQUEST_TYPES,
 };
@@ -92,12 +92,37 @@ async fn connection(stream: UnixStream, handle: Handle) {
     }
 }
 
+/// Which events a streaming connection forwards.
+enum Filter {
+    /// Everything (`Subscribe`).
+    All,
+    /// One service's log lines (`logs -f`).
+    Logs(String),
+    /// One execution's progress (`StartChain`).
+    Execution(i64),
+}
+
+impl Filter {
+    fn wants(&self, event: &Event) -> bool {
+        match (self, event) {
+            (Self::All, _) | (_, Event::HostStopping) => true,
+            (Self::Logs(name), Event::Log { service, .. }) => service == name,
+            (Self::Execution(id), Event::Execution(p)) => p.execution_id == *id,
+            (Self::Execution(id), Event::ExecutionFinished(r)) => r.id == *id,
+            (Self::Logs(_) | Self::Execution(_), _) => false,
+        }
+    }
+}
+
 async fn answer(writer: &mut OwnedWriteHalf, handle: &Handle, id: u64, request: Request) -> Next {
     let follow = match &request {
-        Request::Logs { name, follow: true, .. } => Some(Some(name.clone())),
-        Request::Subscribe => Some(None),
+        Request::Logs { name, follow: true, .. } => Some(Filter::Logs(name.clone())),
+        Request::Subscribe => Some(Filter::All),
         _ => None,
     };
+    if let Request::StartChain(chain) = request {
+        return start_chain(writer, handle, id, chain).await;
+    }
     // Subscribe before reading the tail, so that no line falls between the two.
     let events = follow.as_ref().map(|_| handle.subscribe());
     let frame = match handle.call(request).await {
@@ -117,7 +142,43 @@ async fn answer(writer: &mut OwnedWriteHalf, handle: &Handle, id: u64, request: 
     }
 }
 
-async fn stream_events(writer: &mut OwnedWriteHalf, mut rx: broadcast::Receiver<Event>, filter: Option<String>) {
+/// Runs a chain start, forwarding its progress as events until its report answers the request.
+async fn start_chain(writer: &mut OwnedWriteHalf, handle: &Handle, id: u64, chain: ChainRequest) -> Next {
+    let mut rx = handle.subscribe();
+    let (execution, mut done) = match handle.start_chain(chain).await {
+        Ok(started) => started,
+        Err(err) => return send(writer, ServerFrame::Error { id: Some(id), error: err.into() }).await,
+    };
+    let filter = Filter::Execution(execution);
+    let result = loop {
+        tokio::select! {
+            res = &mut done => break res,
+            event = rx.recv() => match event {
+                Ok(event) if filter.wants(&event) => {
+                    if write_json(writer, &ServerFrame::Event { event }).await.is_err() {
+                        return Next::Close;
+                    }
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return Next::Close,
+            },
+        }
+    };
+    // Progress sent just before the end is still queued: deliver it before the report.
+    while let Ok(event) = rx.try_recv() {
+        if filter.wants(&event) && write_json(writer, &ServerFrame::Event { event }).await.is_err() {
+            return Next::Close;
+        }
+    }
+    let frame = match result {
+        Ok(Ok(report)) => ServerFrame::Response { id, response: Response::Execution(report) },
+        Ok(Err(err)) => ServerFrame::Error { id: Some(id), error: err.into() },
+        Err(_) => ServerFrame::Error { id: Some(id), error: CoreError::ShuttingDown.into() },
+    };
+    send(writer, frame).await
+}
+
+async fn stream_events(writer: &mut OwnedWriteHalf, mut rx: broadcast::Receiver<Event>, filter: Filter) {
     loop {
         let event = match rx.recv().await {
             Ok(event) => event,
@@ -127,14 +188,8 @@ async fn stream_events(writer: &mut OwnedWriteHalf, mut rx: broadcast::Receiver<
             }
             Err(broadcast::error::RecvError::Closed) => return,
         };
-        let wanted = match (&filter, &event) {
-            (None, _) => true,
-            (Some(name), Event::Log { service, .. }) => service == name,
-            (Some(_), Event::HostStopping) => true,
-            (Some(_), Event::ServiceChanged(_)) => false,
-        };
         let last = matches!(event, Event::HostStopping);
-        if wanted && write_json(writer, &ServerFrame::Event { event }).await.is_err() {
+        if filter.wants(&event) && write_json(writer, &ServerFrame::Event { event }).await.is_err() {
             return;
         }
         if last {

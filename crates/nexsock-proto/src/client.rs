@@ -86,6 +86,27 @@ impl Client {
         }
     }
 
+    /// Sends a request whose progress streams as events before its answer (a chain start), and
+    /// hands each event to `on_event`.
+    pub async fn request_streaming(
+        &mut self,
+        request: Request,
+        mut on_event: impl FnMut(Event),
+    ) -> Result<Response, ClientError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        write_json(&mut self.writer, &ClientFrame::Request { id, request }).await?;
+        loop {
+            match read_json::<_, ServerFrame>(&mut self.reader).await? {
+                Some(ServerFrame::Response { id: got, response }) if got == id => return Ok(response),
+                Some(ServerFrame::Error { error, .. }) => return Err(error.into()),
+                Some(ServerFrame::Event { event }) => on_event(event),
+                Some(other) => return Err(ClientError::Protocol(format!("unexpected frame {other:?}"))),
+                None => return Err(ClientError::Closed),
+            }
+        }
+    }
+
     /// Waits for the next event; `Ok(None)` when the host closed the stream.
     pub async fn next_event(&mut self) -> Result<Option<Event>, ClientError> {
         match read_json::<_, ServerFrame>(&mut self.reader).await? {

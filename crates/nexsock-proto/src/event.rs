@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dto::{LogLine, ServiceStatus};
+use crate::{
+    dto::{LogLine, ServiceStatus},
+    execution::{ExecutionProgress, ExecutionReport},
+};
 
 /// Something that happened inside the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +20,10 @@ pub enum Event {
         /// The line.
         line: LogLine,
     },
+    /// A chain start made progress.
+    Execution(ExecutionProgress),
+    /// A chain start ended.
+    ExecutionFinished(ExecutionReport),
     /// The host is shutting down; the stream ends after this.
     HostStopping,
 }

@@ -10,6 +10,7 @@ pub mod dependency;
 pub mod dto;
 pub mod error;
 pub mod event;
+pub mod execution;
 pub mod frame;
 pub mod message;
 
@@ -18,6 +19,9 @@ pub use dependency::{Change, Condition, DependencyInfo, DependencyListing, Depen
 pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use event::Event;
+pub use execution::{
+    ChainRequest, DEFAULT_STRATEGY, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming, StepState,
+};
 pub use message::{ClientFrame, Request, Response, ServerFrame};
 
 /// Version of the socket protocol; a client and a host must agree on it exactly.

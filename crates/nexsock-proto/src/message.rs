@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    execution::{ChainRequest, ExecutionReport},
     dependency::{Change, DependencyListing, DependencySpec, TreeNode},
     dto::{LogLine, ServiceDetail, ServiceSpec, ServiceStatus},
     error::ApiError,
@@ -89,6 +90,19 @@ pub enum Request {
     StopService {
         /// Service name.
         name: String,
+        /// Stop everything that depends on it first, dependents before their dependencies.
+        #[serde(default)]
+        cascade: bool,
+    },
+    /// Start services with their dependency chains by a strategy; progress streams as
+    /// `Execution` events on the same connection, then the report answers.
+    StartChain(ChainRequest),
+    /// Recent executions that started a service.
+    History {
+        /// Service name.
+        name: String,
+        /// At most this many, newest first.
+        limit: Option<usize>,
     },
     /// Stop every service.
     StopAll,
@@ -96,6 +110,9 @@ pub enum Request {
     RestartService {
         /// Service name.
         name: String,
+        /// Start it as a chain: its dependencies are verified ready first, and started if not.
+        #[serde(default)]
+        check_deps: bool,
     },
     /// The last lines of a service's log file.
     Logs {
@@ -152,6 +169,10 @@ pub enum Response {
         /// What the upsert did.
         change: Change,
     },
+    /// The report of a chain start.
+    Execution(ExecutionReport),
+    /// `History`: reports, newest first.
+    History(Vec<ExecutionReport>),
     /// `ListDependencies`.
     Dependencies(DependencyListing),
     /// `DependencyTree`.
@@ -172,6 +193,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "stop_all",
     "restart_service",
     "logs",
+    "start_chain",
+    "history",
     "add_dependency",
     "remove_dependency",
     "list_dependencies",

@@ -2,6 +2,7 @@
 //! supervisors, probes and timers report [`Outcome`]s; every change goes out as an [`Event`].
 //! A cloneable [`Handle`] is the only way in.
 
+mod chain;
 mod deps;
 mod ops;
 mod outcomes;
@@ -9,13 +10,13 @@ mod service;
 
 use std::collections::BTreeMap;
 
-use nexsock_proto::{Event, LogLine, Request, Response};
+use nexsock_proto::{ChainRequest, Event, ExecutionReport, LogLine, Request, Response};
 use tokio::{
     sync::{broadcast, mpsc, oneshot},
     task::JoinHandle,
 };
 
-use crate::{error::CoreError, logfile, paths::Paths, store::Store, supervisor::Exit};
+use crate::{error::CoreError, logfile, paths::Paths, store::Store, strategy::StrategyRegistry, supervisor::Exit};
 use service::Service;
 
 /// How many events a slow subscriber may fall behind before it misses some.
@@ -60,6 +61,11 @@ pub enum Outcome {
         /// How the leader ended.
         exit: Exit,
     },
+    /// A dependency wait of an execution may have timed out.
+    ExecutionTimer {
+        /// The execution.
+        execution: i64,
+    },
     /// A restart back-off elapsed.
     RestartDue {
         /// Service.
@@ -71,9 +77,13 @@ pub enum Outcome {
 
 type Reply = oneshot::Sender<Result<Response, CoreError>>;
 
-struct Command {
-    request: Request,
-    reply: Reply,
+/// The end of a chain start, answered with its report.
+pub type ChainDone = oneshot::Receiver<Result<ExecutionReport, CoreError>>;
+
+enum Command {
+    Call { request: Request, reply: Reply },
+    Chain { chain: ChainRequest, reply: oneshot::Sender<Result<(i64, ChainDone), CoreError>> },
+    StopOrder { name: String, reply: oneshot::Sender<Result<Vec<String>, CoreError>> },
 }
 
 /// The way into the engine. Cheap to clone; every face (socket, Tauri, tests) uses it.
@@ -90,6 +100,12 @@ impl Handle {
         match request {
             Request::Logs { name, tail, .. } => self.logs(name, tail).await,
             Request::StopAll => self.stop_all().await,
+            Request::StopService { name, cascade: true } => self.stop_cascade(name).await,
+            Request::RestartService { name, check_deps: true } => {
+                self.send(Request::StopService { name: name.clone(), cascade: false }).await?;
+                self.run_chain(ChainRequest { roots: vec![name], strategy: None, max_concurrent: None }).await
+            }
+            Request::StartChain(chain) => self.run_chain(chain).await,
             Request::Subscribe => Ok(Response::Subscribed),
             other => self.send(other).await,
         }
@@ -105,10 +121,35 @@ impl Handle {
         &self.paths
     }
 
+    async fn run_chain(&self, chain: ChainRequest) -> Result<Response, CoreError> {
+        let (_, done) = self.start_chain(chain).await?;
+        let report = done.await.map_err(|_| CoreError::ShuttingDown)??;
+        Ok(Response::Execution(report))
+    }
+
+    /// Plans and begins a chain start; returns its execution id at once and, separately, the
+    /// report at its end. Progress goes out as `Execution` events meanwhile.
+    pub async fn start_chain(&self, chain: ChainRequest) -> Result<(i64, ChainDone), CoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.commands.send(Command::Chain { chain, reply }).await.map_err(|_| CoreError::ShuttingDown)?;
+        rx.await.map_err(|_| CoreError::ShuttingDown)?
+    }
+
     async fn send(&self, request: Request) -> Result<Response, CoreError> {
         let (reply, rx) = oneshot::channel();
-        self.commands.send(Command { request, reply }).await.map_err(|_| CoreError::ShuttingDown)?;
+        self.commands.send(Command::Call { request, reply }).await.map_err(|_| CoreError::ShuttingDown)?;
         rx.await.map_err(|_| CoreError::ShuttingDown)?
+    }
+
+    /// Stops everything that depends on `name`, dependents before their dependencies, then `name`.
+    async fn stop_cascade(&self, name: String) -> Result<Response, CoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.commands.send(Command::StopOrder { name: name.clone(), reply }).await.map_err(|_| CoreError::ShuttingDown)?;
+        let order = rx.await.map_err(|_| CoreError::ShuttingDown)??;
+        for dependent in order {
+            self.send(Request::StopService { name: dependent, cascade: false }).await?;
+        }
+        self.send(Request::StopService { name, cascade: false }).await
     }
 
     async fn logs(&self, name: String, tail: Option<usize>) -> Result<Response, CoreError> {
@@ -129,7 +170,7 @@ impl Handle {
         let mut stops = tokio::task::JoinSet::new();
         for status in all {
             let handle = self.clone();
-            stops.spawn(async move { handle.send(Request::StopService { name: status.name }).await });
+            stops.spawn(async move { handle.send(Request::StopService { name: status.name, cascade: false }).await });
         }
         while let Some(res) = stops.join_next().await {
             res.map_err(|e| CoreError::io("stopping", std::io::Error::other(e)))??;
@@ -147,11 +188,25 @@ struct Engine {
     outcomes: mpsc::UnboundedSender<Outcome>,
     /// Set once shutdown began: the replies to send when everything is down.
     shutdown: Option<Vec<Reply>>,
+    /// Chain starts in progress.
+    executions: Vec<chain::Execution>,
+    /// Strategies by name.
+    strategies: StrategyRegistry,
 }
 
-/// Loads the services from the store and starts the engine task. The task ends after a
-/// `Shutdown` request (or when every handle is gone) once every service is stopped.
+/// Loads the services from the store and starts the engine task with the built-in strategies.
+/// The task ends after a `Shutdown` request (or when every handle is gone) once every service is
+/// stopped.
 pub fn start(store: Store, paths: Paths) -> Result<(Handle, JoinHandle<()>), CoreError> {
+    start_with(store, paths, StrategyRegistry::with_builtins())
+}
+
+/// [`start`] with a registry that may hold custom strategies.
+pub fn start_with(
+    store: Store,
+    paths: Paths,
+    strategies: StrategyRegistry,
+) -> Result<(Handle, JoinHandle<()>), CoreError> {
     let services = store
         .load_services()?
         .into_iter()
@@ -160,7 +215,16 @@ pub fn start(store: Store, paths: Paths) -> Result<(Handle, JoinHandle<()>), Cor
     let (commands, command_rx) = mpsc::channel(COMMAND_BUFFER);
     let (outcomes, outcome_rx) = mpsc::unbounded_channel();
     let (events, _) = broadcast::channel(EVENT_BUFFER);
-    let engine = Engine { store, paths: paths.clone(), services, events: events.clone(), outcomes, shutdown: None };
+    let engine = Engine {
+        store,
+        paths: paths.clone(),
+        services,
+        events: events.clone(),
+        outcomes,
+        shutdown: None,
+        executions: Vec::new(),
+        strategies,
+    };
     let task = tokio::spawn(engine.run(command_rx, outcome_rx));
     Ok((Handle { commands, events, paths }, task))
 }
@@ -171,13 +235,23 @@ impl Engine {
         loop {
             tokio::select! {
                 cmd = commands.recv(), if commands_open => match cmd {
-                    Some(Command { request, reply }) => self.handle(request, reply),
+                    Some(Command::Call { request, reply }) => self.handle(request, reply),
+                    Some(Command::Chain { chain, reply }) => {
+                        let (done, rx) = oneshot::channel();
+                        let _ = reply.send(self.start_chain(chain, done).map(|id| (id, rx)));
+                    }
+                    Some(Command::StopOrder { name, reply }) => {
+                        let _ = reply.send(self.stop_order(&name));
+                    }
                     None => {
                         commands_open = false;
                         self.begin_shutdown(None);
                     }
                 },
                 Some(outcome) = outcomes.recv() => self.on_outcome(outcome),
+            }
+            if !self.executions.is_empty() {
+                self.advance_executions();
             }
             if self.shutdown.is_some() && self.all_down() {
                 for reply in self.shutdown.take().unwrap_or_default() {
@@ -196,15 +270,19 @@ impl Engine {
             Request::ListServices => Ok(Response::Services(self.services.values().map(Service::status).collect())),
             Request::ServiceStatus { name } => self.service(&name).map(|s| Response::Service(s.detail())),
             Request::StartService { name } => return self.start_service(&name, reply),
-            Request::StopService { name } => return self.stop_service(&name, reply),
-            Request::RestartService { name } => return self.restart_service(&name, reply),
+            Request::StopService { name, .. } => return self.stop_service(&name, reply),
+            Request::RestartService { name, .. } => return self.restart_service(&name, reply),
+            Request::History { name, limit } => self
+                .service(&name)
+                .and_then(|_| self.store.recent_reports(&name, limit.unwrap_or(10)))
+                .map(Response::History),
             Request::Shutdown => return self.begin_shutdown(Some(reply)),
             Request::AddDependency(spec) => self.add_dependency(spec),
             Request::RemoveDependency { service, depends_on } => self.remove_dependency(&service, &depends_on),
             Request::ListDependencies { service } => self.list_dependencies(&service),
             Request::DependencyTree { service } => self.dependency_tree(&service),
             // Answered by the handle without the engine.
-            Request::Logs { .. } | Request::StopAll | Request::Subscribe => Ok(Response::Done),
+            Request::Logs { .. } | Request::StopAll | Request::Subscribe | Request::StartChain(_) => Ok(Response::Done),
         };
         let _ = reply.send(answer);
     }
@@ -221,5 +299,18 @@ impl Engine {
 
     fn all_down(&self) -> bool {
         self.services.values().all(Service::is_down)
+    }
+}
+
+impl Engine {
+    /// The transitive dependents of `name`, in the order they must stop.
+    fn stop_order(&self, name: &str) -> Result<Vec<String>, CoreError> {
+        self.service(name)?;
+        let edges = self.store.load_edges()?;
+        let graph = crate::graph::DependencyGraph::from_parts(
+            self.services.keys(),
+            edges.iter().map(|e| crate::graph::Edge::new(e.service.clone(), e.depends_on.clone(), e.condition)),
+        )?;
+        Ok(graph.dependents_of(name)?)
     }
 }

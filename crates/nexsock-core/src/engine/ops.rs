@@ -127,6 +127,7 @@ impl Engine {
 
     pub(super) fn begin_shutdown(&mut self, reply: Option<Reply>) {
         self.shutdown.get_or_insert_with(Vec::new).extend(reply);
+        self.abort_executions("the host is shutting down");
         let names: Vec<String> = self.services.keys().cloned().collect();
         for name in names {
             let (tx, _rx) = tokio::sync::oneshot::channel();

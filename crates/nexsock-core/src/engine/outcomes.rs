@@ -25,6 +25,8 @@ impl Engine {
             Outcome::NotReady { name, generation, reason } => self.on_not_ready(&name, generation, reason),
             Outcome::Exited { name, generation, exit } => self.on_exited(&name, generation, exit),
             Outcome::RestartDue { name, generation } => self.on_restart_due(&name, generation),
+            // The engine re-evaluates executions after every outcome; the timer only wakes it.
+            Outcome::ExecutionTimer { .. } => {}
         }
     }
 

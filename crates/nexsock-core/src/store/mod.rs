@@ -2,6 +2,7 @@
 //! WAL mode and foreign keys are on for every connection.
 
 mod dependencies;
+mod executions;
 mod runs;
 mod services;
 
@@ -20,6 +21,7 @@ use crate::error::CoreError;
 const MIGRATION_FILES: &[&str] = &[
     include_str!("../../../../migrations/0001_init.sql"),
     include_str!("../../../../migrations/0002_graph_tunnels.sql"),
+    include_str!("../../../../migrations/0003_execution_report.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

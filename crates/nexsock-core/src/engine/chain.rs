@@ -1,0 +1,465 @@
+//! The executor of start plans. Strategies only decide the plan; this one event-driven loop runs
+//! every plan: after each change in the engine it re-evaluates every running execution, lets a
+//! step pass each `WaitFor` whose condition holds, and starts the highest-priority startable
+//! steps within the concurrency bound. A service already starting or ready is joined, never
+//! started twice — whichever execution or client asked first.
+
+use std::{collections::HashSet, time::Duration};
+
+use nexsock_proto::{
+    ChainRequest, Condition, DEFAULT_STRATEGY, Event, ExecutionProgress, ExecutionReport, ExecutionStatus,
+    ServiceTiming, StepState, TunnelMode,
+};
+use serde_json::json;
+use tokio::{sync::oneshot, time::Instant};
+
+use super::{Engine, Outcome, service::Phase};
+use crate::{
+    error::CoreError,
+    graph::{DependencyGraph, Edge},
+    strategy::{Plan, PlanOptions, StartupAction},
+    time::now_ms,
+};
+
+/// Answered with the report when the execution ends.
+pub(super) type Done = oneshot::Sender<Result<ExecutionReport, CoreError>>;
+
+/// One service's progress through its plan step.
+#[derive(Debug)]
+struct Step {
+    service: String,
+    state: StepState,
+    /// Index of the next action to run.
+    next: usize,
+    /// When the current `WaitFor` began (for its timeout).
+    waiting_since: Instant,
+    /// Whether a wake-up is scheduled for the current wait's timeout.
+    armed: bool,
+    spawned_ms: Option<u64>,
+    ready_ms: Option<u64>,
+    reason: Option<String>,
+}
+
+/// A running chain start.
+#[derive(Debug)]
+pub(super) struct Execution {
+    id: i64,
+    plan: Plan,
+    roots: Vec<String>,
+    started: Instant,
+    started_ms: u64,
+    steps: Vec<Step>,
+    /// Services that only optional edges lead to: their failure does not fail the execution.
+    soft: HashSet<String>,
+    actions: Vec<serde_json::Value>,
+    done: Option<Done>,
+}
+
+/// Whether a dependency meets a condition yet.
+enum WaitStatus {
+    Met,
+    Pending,
+    Failed(String),
+}
+
+impl Execution {
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn step(&self, service: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.service == service)
+    }
+
+    fn record(&mut self, service: &str, action: &str, detail: serde_json::Value) {
+        let at = self.elapsed_ms();
+        self.actions.push(json!({ "at_ms": at, "service": service, "action": action, "detail": detail }));
+    }
+
+    fn timing(step: &Step) -> ServiceTiming {
+        ServiceTiming {
+            name: step.service.clone(),
+            state: step.state,
+            spawned_ms: step.spawned_ms,
+            ready_ms: step.ready_ms,
+            reason: step.reason.clone(),
+        }
+    }
+
+    /// Done once every root has settled: what the roots no longer need is not waited for (a
+    /// dependency still starting keeps starting in the background, and says so in the report).
+    fn finished(&self) -> bool {
+        self.steps
+            .iter()
+            .filter(|s| self.roots.contains(&s.service))
+            .all(|s| matches!(s.state, StepState::Ready | StepState::Failed | StepState::Skipped))
+    }
+}
+
+impl Engine {
+    /// Plans a chain start, records it and begins executing it. Returns its id; `done` is
+    /// answered with the report at the end.
+    pub(super) fn start_chain(&mut self, chain: ChainRequest, done: Done) -> Result<i64, CoreError> {
+        if self.shutdown.is_some() {
+            return Err(CoreError::ShuttingDown);
+        }
+        if chain.roots.is_empty() {
+            return Err(CoreError::InvalidArgument("name at least one service to start".into()));
+        }
+        for root in &chain.roots {
+            self.service(root)?;
+        }
+        if chain.max_concurrent == Some(0) {
+            return Err(CoreError::InvalidArgument("--max-concurrent must be at least 1".into()));
+        }
+        let strategy = chain.strategy.clone().unwrap_or_else(|| DEFAULT_STRATEGY.to_owned());
+        let edges = self.store.load_subgraph_edges(&chain.roots)?;
+        let mut services: Vec<&str> = chain.roots.iter().map(String::as_str).collect();
+        services.extend(edges.iter().flat_map(|e| [e.service.as_str(), e.depends_on.as_str()]));
+        let graph = DependencyGraph::from_parts(
+            services,
+            edges.iter().map(|e| Edge {
+                service: e.service.clone(),
+                depends_on: e.depends_on.clone(),
+                condition: e.condition,
+                required: e.required,
+                tunnel_mode: e.tunnel_mode,
+                timeout_secs: e.timeout_secs,
+                env_alias: e.env_alias.clone(),
+            }),
+        )?;
+        let options = PlanOptions { max_concurrent: chain.max_concurrent, durations: self.store.recent_durations()? };
+        let plan = self.strategies.plan(&strategy, &graph, &chain.roots, &options)?;
+        let soft = plan
+            .services()
+            .filter(|s| !chain.roots.iter().any(|r| r == s))
+            .filter(|s| edges.iter().filter(|e| e.depends_on == *s).all(|e| !e.required))
+            .map(str::to_owned)
+            .collect();
+        let started_ms = now_ms();
+        let id = self.store.insert_execution(&chain.roots, &strategy, started_ms)?;
+        let now = Instant::now();
+        let steps = plan
+            .steps
+            .iter()
+            .map(|p| Step {
+                service: p.service.clone(),
+                state: StepState::Waiting,
+                next: 0,
+                waiting_since: now,
+                armed: false,
+                spawned_ms: None,
+                ready_ms: None,
+                reason: None,
+            })
+            .collect();
+        self.executions.push(Execution {
+            id,
+            plan,
+            roots: chain.roots,
+            started: now,
+            started_ms,
+            steps,
+            soft,
+            actions: Vec::new(),
+            done: Some(done),
+        });
+        self.advance_executions();
+        Ok(id)
+    }
+
+    /// Moves every running execution as far as the engine's state allows; ends finished ones.
+    pub(super) fn advance_executions(&mut self) {
+        let mut i = 0;
+        while i < self.executions.len() {
+            // A step that starts a service changes what other steps see: repeat until stable.
+            while self.advance_one(i) {}
+            if self.executions[i].finished() {
+                let exec = self.executions.remove(i);
+                self.finish_execution(exec);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// One pass over one execution; true when something changed.
+    fn advance_one(&mut self, index: usize) -> bool {
+        let mut changed = false;
+        let mut startable = Vec::new();
+        for s in 0..self.executions[index].steps.len() {
+            changed |= self.follow_started(index, s);
+            changed |= self.run_actions(index, s, &mut startable);
+        }
+        let exec = &self.executions[index];
+        let in_flight = exec.steps.iter().filter(|s| s.state == StepState::Starting).count();
+        let free = exec.plan.max_concurrent.map_or(usize::MAX, |m| m.max(1).saturating_sub(in_flight));
+        startable.sort_by_key(|&s| std::cmp::Reverse(exec.plan.steps[s].priority));
+        for s in startable.into_iter().take(free) {
+            self.launch(index, s);
+            changed = true;
+        }
+        changed
+    }
+
+    /// Runs a waiting step's actions up to `Start` (which is left for the concurrency bound).
+    fn run_actions(&mut self, index: usize, s: usize, startable: &mut Vec<usize>) -> bool {
+        let mut changed = false;
+        loop {
+            let exec = &self.executions[index];
+            let step = &exec.steps[s];
+            if step.state != StepState::Waiting {
+                return changed;
+            }
+            let service = step.service.clone();
+            match exec.plan.steps[s].actions.get(step.next).cloned() {
+                Some(StartupAction::WaitFor { dependency, condition, required, timeout_secs }) => {
+                    let mut status = self.wait_status(index, &dependency, condition);
+                    let waited = step.waiting_since.elapsed();
+                    if let (WaitStatus::Pending, Some(t)) = (&status, timeout_secs) {
+                        if waited >= Duration::from_secs(t) {
+                            status = WaitStatus::Failed(format!(
+                                "timed out after {t}s waiting for {dependency} to be {condition}"
+                            ));
+                        } else if !step.armed {
+                            self.wake_at(index, Duration::from_secs(t) - waited);
+                            self.executions[index].steps[s].armed = true;
+                        }
+                    }
+                    let exec = &mut self.executions[index];
+                    match status {
+                        WaitStatus::Pending => return changed,
+                        WaitStatus::Met => exec.record(&service, "wait", json!({ "for": dependency, "condition": condition })),
+                        WaitStatus::Failed(why) if required => {
+                            let reason = format!("skipped: dependency {dependency} failed ({why})");
+                            exec.record(&service, "skip", json!({ "reason": reason }));
+                            exec.steps[s].state = StepState::Skipped;
+                            exec.steps[s].reason = Some(reason);
+                            self.emit_progress(index, s);
+                            return true;
+                        }
+                        WaitStatus::Failed(why) => {
+                            let warning = format!("optional dependency {dependency} failed ({why}); started without it");
+                            exec.record(&service, "warn", json!({ "reason": warning }));
+                            exec.steps[s].reason = Some(warning);
+                        }
+                    }
+                }
+                Some(StartupAction::CreateTunnel { dependency, mode }) => {
+                    // Tunnel providers are not part of this build yet: say so plainly.
+                    let why = format!("no tunnel provider is available to expose {dependency}");
+                    let exec = &mut self.executions[index];
+                    if mode == TunnelMode::Required {
+                        exec.steps[s].state = StepState::Failed;
+                        exec.steps[s].reason = Some(format!("required tunnel failed: {why}"));
+                        exec.record(&service, "fail", json!({ "reason": why }));
+                        self.emit_progress(index, s);
+                        return true;
+                    }
+                    exec.record(&service, "warn", json!({ "reason": why }));
+                    exec.steps[s].reason = Some(format!("optional tunnel skipped: {why}"));
+                }
+                Some(StartupAction::InjectEnv { .. }) => {}
+                Some(StartupAction::Start) => {
+                    startable.push(s);
+                    return changed;
+                }
+                None => return changed,
+            }
+            let step = &mut self.executions[index].steps[s];
+            step.next += 1;
+            step.waiting_since = Instant::now();
+            step.armed = false;
+            changed = true;
+        }
+    }
+
+    fn wait_status(&self, index: usize, dependency: &str, condition: Condition) -> WaitStatus {
+        let exec = &self.executions[index];
+        if let Some(step) = exec.step(dependency)
+            && matches!(step.state, StepState::Failed | StepState::Skipped)
+        {
+            return WaitStatus::Failed(step.reason.clone().unwrap_or_else(|| "failed".into()));
+        }
+        let Some(svc) = self.services.get(dependency) else {
+            return WaitStatus::Failed(format!("{dependency} was removed"));
+        };
+        let reached_ready = exec.step(dependency).is_some_and(|s| s.state == StepState::Ready);
+        let exited_ok_since_start =
+            svc.last_exit.as_ref().is_some_and(|e| e.code == Some(0) && e.at_ms >= exec.started_ms);
+        match (&svc.phase, condition) {
+            (Phase::Failed { reason }, _) => WaitStatus::Failed(reason.clone()),
+            (Phase::Starting(_) | Phase::Ready(_), Condition::Started) => WaitStatus::Met,
+            (Phase::Ready(_), Condition::Healthy | Condition::LogReady) => WaitStatus::Met,
+            (Phase::Stopped, Condition::CompletedSuccessfully) if exited_ok_since_start => WaitStatus::Met,
+            (Phase::Stopped, Condition::Started | Condition::Healthy | Condition::LogReady) if reached_ready => {
+                WaitStatus::Met
+            }
+            (Phase::Stopped, Condition::CompletedSuccessfully) if reached_ready => {
+                WaitStatus::Failed(svc.last_exit.as_ref().map_or("it stopped".into(), |e| format!("exit {:?}", e.code)))
+            }
+            (
+                Phase::Stopped | Phase::Starting(_) | Phase::Ready(_) | Phase::Stopping { .. } | Phase::Backoff { .. },
+                _,
+            ) => WaitStatus::Pending,
+        }
+    }
+
+    /// Starts (or joins) the service of step `s`.
+    fn launch(&mut self, index: usize, s: usize) {
+        let service = self.executions[index].steps[s].service.clone();
+        let at = self.executions[index].elapsed_ms();
+        let joined = match self.services.get(&service).map(|svc| &svc.phase) {
+            Some(Phase::Stopped | Phase::Failed { .. }) => {
+                if let Some(svc) = self.services.get_mut(&service) {
+                    svc.restarts = 0;
+                }
+                self.spawn_run(&service);
+                if let Some(Phase::Starting(run)) = self.services.get(&service).map(|svc| &svc.phase)
+                    && let Err(e) = self.store.set_run_execution(run.run_id, self.executions[index].id)
+                {
+                    tracing::error!(service, "cannot tie the run to its execution: {e}");
+                }
+                false
+            }
+            Some(Phase::Starting(_) | Phase::Ready(_) | Phase::Stopping { .. } | Phase::Backoff { .. }) | None => true,
+        };
+        let since = self.services.get(&service).and_then(|svc| svc.status().since_ms);
+        let exec = &mut self.executions[index];
+        exec.record(&service, if joined { "join" } else { "start" }, json!({}));
+        let started_ms = exec.started_ms;
+        let step = &mut exec.steps[s];
+        step.state = StepState::Starting;
+        step.next += 1;
+        // A joined service was spawned by someone else: report when, relative to this execution.
+        step.spawned_ms = match (joined, since) {
+            (true, Some(since)) => Some(since.saturating_sub(started_ms)),
+            _ => Some(at),
+        };
+        self.emit_progress(index, s);
+        self.follow_started(index, s);
+    }
+
+    /// Moves a starting step to ready or failed as its service does.
+    fn follow_started(&mut self, index: usize, s: usize) -> bool {
+        let exec = &self.executions[index];
+        let step = &exec.steps[s];
+        if step.state != StepState::Starting {
+            return false;
+        }
+        let Some(svc) = self.services.get(&step.service) else { return false };
+        let (state, reason) = match &svc.phase {
+            Phase::Ready(_) => (StepState::Ready, None),
+            Phase::Failed { reason } => (StepState::Failed, Some(reason.clone())),
+            Phase::Stopped => match &svc.last_exit {
+                Some(e) if e.code == Some(0) && e.at_ms >= exec.started_ms => (StepState::Ready, None),
+                _ => (StepState::Failed, Some("stopped before it was ready".to_owned())),
+            },
+            Phase::Starting(_) | Phase::Stopping { .. } | Phase::Backoff { .. } => return false,
+        };
+        let at = exec.elapsed_ms();
+        let exec = &mut self.executions[index];
+        let service = exec.steps[s].service.clone();
+        exec.record(&service, if state == StepState::Ready { "ready" } else { "fail" }, json!({ "reason": reason }));
+        let step = &mut exec.steps[s];
+        step.state = state;
+        if state == StepState::Ready {
+            step.ready_ms = Some(at);
+        } else {
+            step.reason = reason;
+        }
+        self.emit_progress(index, s);
+        true
+    }
+
+    fn emit_progress(&self, index: usize, s: usize) {
+        let exec = &self.executions[index];
+        let _ = self.events.send(Event::Execution(ExecutionProgress {
+            execution_id: exec.id,
+            total: exec.steps.len(),
+            service: Execution::timing(&exec.steps[s]),
+        }));
+    }
+
+    /// Asks for a re-evaluation after `delay` (a dependency timeout may expire then).
+    fn wake_at(&self, index: usize, delay: Duration) {
+        let outcomes = self.outcomes.clone();
+        let id = self.executions[index].id;
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let _ = outcomes.send(Outcome::ExecutionTimer { execution: id });
+        });
+    }
+
+    fn finish_execution(&mut self, mut exec: Execution) {
+        for step in &mut exec.steps {
+            if step.state == StepState::Waiting {
+                step.state = StepState::Skipped;
+                step.reason = Some("not started: the execution ended first".into());
+            }
+        }
+        let failed = exec
+            .steps
+            .iter()
+            .find(|s| matches!(s.state, StepState::Failed | StepState::Skipped) && !exec.soft.contains(&s.service));
+        let error = failed.map(|s| root_cause(&exec, s));
+        let report = ExecutionReport {
+            id: exec.id,
+            status: if error.is_some() { ExecutionStatus::Failed } else { ExecutionStatus::Completed },
+            strategy: exec.plan.strategy.clone(),
+            roots: exec.roots.clone(),
+            started_at_ms: exec.started_ms,
+            total_ms: exec.elapsed_ms(),
+            services: exec.steps.iter().map(Execution::timing).collect(),
+            critical_chain: critical_chain(&exec),
+            error,
+        };
+        if let Err(e) = self.store.finish_execution(&report, &serde_json::Value::Array(std::mem::take(&mut exec.actions))) {
+            tracing::error!(execution = exec.id, "cannot record the execution: {e}");
+        }
+        let _ = self.events.send(Event::ExecutionFinished(report.clone()));
+        if let Some(done) = exec.done.take() {
+            let _ = done.send(Ok(report));
+        }
+    }
+
+    /// Ends every running execution (the host is going away).
+    pub(super) fn abort_executions(&mut self, why: &str) {
+        for exec in &mut self.executions {
+            for step in &mut exec.steps {
+                if matches!(step.state, StepState::Waiting | StepState::Starting) {
+                    step.state = StepState::Failed;
+                    step.reason = Some(why.to_owned());
+                }
+            }
+        }
+        self.advance_executions();
+    }
+}
+
+/// The first failure that is not itself caused by another one, named with its reason.
+fn root_cause(exec: &Execution, failed: &Step) -> String {
+    let origin = exec.steps.iter().find(|s| s.state == StepState::Failed).unwrap_or(failed);
+    format!("{} failed: {}", origin.service, origin.reason.as_deref().unwrap_or("unknown reason"))
+}
+
+/// Walks back from the last service to become ready through, at each step, the dependency that
+/// became ready last: the chain whose readiness set the total time.
+fn critical_chain(exec: &Execution) -> Vec<String> {
+    let ready = |name: &str| exec.step(name).and_then(|s| s.ready_ms);
+    let Some(mut current) = exec.steps.iter().filter(|s| s.ready_ms.is_some()).max_by_key(|s| s.ready_ms) else {
+        return Vec::new();
+    };
+    let mut chain = vec![current.service.clone()];
+    while let Some(plan_step) = exec.plan.step(&current.service) {
+        let Some(next) = plan_step.waits().filter(|d| ready(d).is_some()).max_by_key(|d| ready(d)) else { break };
+        let Some(step) = exec.step(next) else { break };
+        if chain.contains(&step.service) {
+            break;
+        }
+        chain.push(step.service.clone());
+        current = step;
+    }
+    chain.reverse();
+    chain
+}

@@ -1,0 +1,97 @@
+//! Chain starts: what a client asks for, the progress events an execution emits, and the report
+//! it ends with (also what `service history` lists).
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the default strategy.
+pub const DEFAULT_STRATEGY: &str = "concurrent";
+
+/// Start one or more services together with their whole dependency chains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainRequest {
+    /// The services asked for; the union of their chains starts, each service once.
+    pub roots: Vec<String>,
+    /// Strategy name; the default when absent.
+    #[serde(default)]
+    pub strategy: Option<String>,
+    /// Bound on services starting at once (per level for `parallel-safe`).
+    #[serde(default)]
+    pub max_concurrent: Option<usize>,
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutionStatus {
+    /// Still going.
+    Running,
+    /// Every service it had to start is ready.
+    Completed,
+    /// Something it needed failed; `error` names the root cause.
+    Failed,
+}
+
+/// Where one service of an execution got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    /// Waiting for its dependencies.
+    Waiting,
+    /// Spawned (or joined while starting), not yet ready.
+    Starting,
+    /// Ready.
+    Ready,
+    /// Its start failed.
+    Failed,
+    /// Not started because a hard dependency failed.
+    Skipped,
+}
+
+/// One service's line in an execution report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceTiming {
+    /// Service name.
+    pub name: String,
+    /// Where it got to.
+    pub state: StepState,
+    /// Milliseconds after the execution began at which it was spawned; null if it was not.
+    pub spawned_ms: Option<u64>,
+    /// Milliseconds after the execution began at which it was ready; null if it was not.
+    pub ready_ms: Option<u64>,
+    /// Why it failed or was skipped; a warning for an optional dependency that failed.
+    pub reason: Option<String>,
+}
+
+/// The outcome of a chain start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionReport {
+    /// Row id in `startup_execution`.
+    pub id: i64,
+    /// Completed or failed.
+    pub status: ExecutionStatus,
+    /// The strategy that planned it.
+    pub strategy: String,
+    /// The services asked for.
+    pub roots: Vec<String>,
+    /// Unix ms when it began.
+    pub started_at_ms: u64,
+    /// Milliseconds from start to the end.
+    pub total_ms: u64,
+    /// Every service of the chain, in plan order.
+    pub services: Vec<ServiceTiming>,
+    /// The chain of services whose readiness determined the total time, first to last.
+    pub critical_chain: Vec<String>,
+    /// The root cause when it failed.
+    pub error: Option<String>,
+}
+
+/// A step of an execution changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionProgress {
+    /// Which execution.
+    pub execution_id: i64,
+    /// How many services the execution covers.
+    pub total: usize,
+    /// The service and where it is now.
+    pub service: ServiceTiming,
+}
