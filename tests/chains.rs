@@ -30,7 +30,12 @@ fn chain(host: &TestHost, args: &[&str]) -> Value {
 }
 
 fn service<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["services"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("{name} in {report}"))
+    report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {report}"))
 }
 
 fn ms(v: &Value) -> u64 {
@@ -50,7 +55,9 @@ fn diamond(host: &TestHost) {
 }
 
 #[rstest]
-fn no_service_spawns_before_its_dependencies_are_ready(#[values("sequential", "parallel-safe", "concurrent", "critical-path")] strategy: &str) {
+fn no_service_spawns_before_its_dependencies_are_ready(
+    #[values("sequential", "parallel-safe", "concurrent", "critical-path")] strategy: &str,
+) {
     let host = TestHost::start();
     diamond(&host);
     let report = chain(&host, &["start", "web", "--smart", "--strategy", strategy]);
@@ -59,18 +66,17 @@ fn no_service_spawns_before_its_dependencies_are_ready(#[values("sequential", "p
     for (dependent, dependency) in [("api", "db"), ("worker", "db"), ("web", "api"), ("web", "worker")] {
         let spawned = ms(&service(&report, dependent)["spawned_ms"]);
         let ready = ms(&service(&report, dependency)["ready_ms"]);
-        assert!(spawned >= ready, "{strategy}: {dependent} spawned at {spawned} ms before {dependency} was ready at {ready} ms");
+        assert!(
+            spawned >= ready,
+            "{strategy}: {dependent} spawned at {spawned} ms before {dependency} was ready at {ready} ms"
+        );
     }
     let status = host.json(["service", "list"]);
     assert!(status.as_array().unwrap().iter().all(|s| s["state"] == "ready"), "{status}");
     if strategy == "sequential" {
         // One at a time: each spawn waits for the previous service's readiness.
-        let mut spans: Vec<(u64, u64)> = report["services"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| (ms(&s["spawned_ms"]), ms(&s["ready_ms"])))
-            .collect();
+        let mut spans: Vec<(u64, u64)> =
+            report["services"].as_array().unwrap().iter().map(|s| (ms(&s["spawned_ms"]), ms(&s["ready_ms"]))).collect();
         spans.sort();
         assert!(spans.windows(2).all(|w| w[1].0 >= w[0].1), "overlapping starts: {spans:?}");
     }
@@ -176,7 +182,11 @@ fn every_execution_is_recorded_with_its_actions_and_times() {
         actions.as_array().unwrap().iter().filter(|a| a["action"] == "start").map(|a| a["service"].clone()).collect();
     assert_eq!(started.len(), 4, "{actions}");
     let tied: i64 = db
-        .query_row("SELECT count(*) FROM service_run WHERE execution_id = ?1 AND ready_at IS NOT NULL", [ms(&report["id"])], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM service_run WHERE execution_id = ?1 AND ready_at IS NOT NULL",
+            [ms(&report["id"])],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(tied, 4);
     let history = host.json(["service", "history", "worker"]);
@@ -221,7 +231,8 @@ fn start_batch_starts_the_union_of_chains_once() {
     diamond(&host);
     add_delayed(&host, "lonely", "0");
     let report = chain(&host, &["start-batch", "api,worker,lonely"]);
-    let names: Vec<_> = report["services"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect();
+    let names: Vec<_> =
+        report["services"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(sorted, ["api", "db", "lonely", "worker"]);

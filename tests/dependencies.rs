@@ -62,7 +62,8 @@ fn list_and_tree_show_both_directions_with_live_states() {
     host.ok(["dependency", "add", "api", "--depends-on", "cache", "--optional"]);
     host.ok(["service", "start", "db"]);
     let listing = host.json(["dependency", "list", "api"]);
-    let deps: Vec<_> = listing["dependencies"].as_array().unwrap().iter().map(|d| d["edge"]["depends_on"].clone()).collect();
+    let deps: Vec<_> =
+        listing["dependencies"].as_array().unwrap().iter().map(|d| d["edge"]["depends_on"].clone()).collect();
     assert_eq!(deps, ["cache", "db"]);
     assert_eq!(listing["dependents"][0]["edge"]["service"], "web");
     let tree = host.ok(["dependency", "tree", "web"]);

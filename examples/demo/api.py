@@ -1,7 +1,16 @@
-"""Demo API: JSON on /, a health endpoint on /health. Port from $PORT."""
-import http.server, json, os, time
+"""Demo API: JSON on /, a health endpoint on /health; reads the schema version from the db."""
+import http.server, json, os, time, urllib.request
 
 STARTED = time.time()
+DB = os.environ.get("DB_URL", "http://127.0.0.1:8702")
+
+
+def schema_version():
+    try:
+        with urllib.request.urlopen(f"{DB}/kv/schema_version", timeout=2) as r:
+            return json.loads(r.read())["value"]
+    except OSError as e:
+        return f"db unreachable: {e}"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -9,7 +18,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/health":
             body = {"status": "ok"}
         else:
-            body = {"service": "api", "uptime_s": round(time.time() - STARTED, 1), "db": os.environ.get("DATABASE_URL")}
+            body = {"service": "api", "uptime_s": round(time.time() - STARTED, 1), "schema_version": schema_version()}
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

@@ -30,6 +30,14 @@ pub enum Command {
     /// Manage dependencies between services.
     #[command(subcommand)]
     Dependency(DependencyCommand),
+    /// Create or update the services and dependencies a stack file declares, in one transaction.
+    Apply {
+        /// The stack file (TOML).
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
+    /// Print the current services and dependencies as a stack file.
+    Export,
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.

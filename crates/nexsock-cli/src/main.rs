@@ -9,6 +9,7 @@ mod dependency;
 mod output;
 mod progress;
 mod service;
+mod stack;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Shutdown => shutdown(cli.json).await,
         Command::Service(cmd) => service::run(cmd, cli.json).await,
         Command::Dependency(cmd) => dependency::run(cmd, cli.json).await,
+        Command::Apply { file } => stack::apply(&file, cli.json).await,
+        Command::Export => stack::export(cli.json).await,
     }
 }
 

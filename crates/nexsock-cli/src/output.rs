@@ -126,6 +126,8 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::Tree(tree) => serde_json::to_value(tree)?,
             Response::Execution(report) => serde_json::to_value(report)?,
             Response::History(reports) => serde_json::to_value(reports)?,
+            Response::Applied(report) => serde_json::to_value(report)?,
+            Response::Stack(stack) => serde_json::to_value(stack)?,
             // Log lines print as JSON lines, one object each, so that `-f` can keep appending.
             Response::Logs(lines) => {
                 for l in lines {
@@ -157,6 +159,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
                 Change::Created => "added",
                 Change::Updated => "updated",
                 Change::Unchanged => "unchanged",
+                Change::Removed => "removed",
             };
             println!("{verb}: {}", crate::dependency::describe_edge(edge));
         }
@@ -171,6 +174,16 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             crate::dependency::print_children(tree, "");
         }
         Response::Execution(report) => println!("{}", execution_summary(report)),
+        Response::Applied(report) => {
+            let word = |c: &Change| format!("{c:?}").to_lowercase();
+            for s in &report.services {
+                println!("service {}: {}", s.name, word(&s.change));
+            }
+            for d in &report.dependencies {
+                println!("dependency {} -> {}: {}", d.service, d.depends_on, word(&d.change));
+            }
+        }
+        Response::Stack(stack) => print!("{}", toml::to_string_pretty(stack)?),
         Response::History(reports) if reports.is_empty() => println!("no executions yet"),
         Response::History(reports) => {
             for r in reports {
@@ -188,14 +201,8 @@ pub fn execution_summary(r: &ExecutionReport) -> String {
         ExecutionStatus::Failed => "failed",
         ExecutionStatus::Running => "running",
     };
-    let mut out = format!(
-        "#{} {} {} by {} in {}",
-        r.id,
-        r.roots.join(","),
-        status,
-        r.strategy,
-        humanize_ms(r.total_ms)
-    );
+    let mut out =
+        format!("#{} {} {} by {} in {}", r.id, r.roots.join(","), status, r.strategy, humanize_ms(r.total_ms));
     if let Some(err) = &r.error {
         out.push_str(&format!(" — {err}"));
     }

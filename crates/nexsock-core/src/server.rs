@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use nexsock_proto::{
-    ApiError, ClientFrame, ErrorCode, Event, PROTOCOL_VERSION, Request, Response, ServerFrame, ChainRequest, VERSION,
+    ApiError, ChainRequest, ClientFrame, ErrorCode, Event, PROTOCOL_VERSION, Request, Response, ServerFrame, VERSION,
     frame::{FrameError, read_frame, write_json},
     message::REQUEST_TYPES,
 };

@@ -75,8 +75,11 @@ async fn a_registered_custom_strategy_plans_the_execution() {
         };
         handle.call(Request::AddDependency(edge)).await.unwrap();
     }
-    let chain = ChainRequest { roots: vec!["x".into()], strategy: Some("reverse-alphabetical".into()), max_concurrent: None };
-    let Response::Execution(report) = handle.call(Request::StartChain(chain)).await.unwrap() else { panic!("no report") };
+    let chain =
+        ChainRequest { roots: vec!["x".into()], strategy: Some("reverse-alphabetical".into()), max_concurrent: None };
+    let Response::Execution(report) = handle.call(Request::StartChain(chain)).await.unwrap() else {
+        panic!("no report")
+    };
     assert_eq!(report.strategy, "reverse-alphabetical");
     assert_eq!(report.services.len(), 4);
     // The actions the engine recorded, in the order it took them: highest rank first among the
@@ -96,4 +99,3 @@ async fn a_registered_custom_strategy_plans_the_execution() {
     handle.call(Request::Shutdown).await.unwrap();
     engine.await.unwrap();
 }
-

@@ -183,4 +183,6 @@ pub enum Change {
     Updated,
     /// Existed exactly so.
     Unchanged,
+    /// Removed (an edge a stack file no longer declares).
+    Removed,
 }

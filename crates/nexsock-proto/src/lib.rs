@@ -13,6 +13,7 @@ pub mod event;
 pub mod execution;
 pub mod frame;
 pub mod message;
+pub mod stack;
 
 pub use client::{Client, ClientError};
 pub use dependency::{Change, Condition, DependencyInfo, DependencyListing, DependencySpec, TreeNode, TunnelMode};
@@ -23,6 +24,7 @@ pub use execution::{
     ChainRequest, DEFAULT_STRATEGY, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming, StepState,
 };
 pub use message::{ClientFrame, Request, Response, ServerFrame};
+pub use stack::{ApplyReport, DependsOn, EdgeChange, NamedChange, Stack, StackEdge, StackService};
 
 /// Version of the socket protocol; a client and a host must agree on it exactly.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -5,11 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    execution::{ChainRequest, ExecutionReport},
     dependency::{Change, DependencyListing, DependencySpec, TreeNode},
     dto::{LogLine, ServiceDetail, ServiceSpec, ServiceStatus},
     error::ApiError,
     event::Event,
+    execution::{ChainRequest, ExecutionReport},
+    stack::{ApplyReport, Stack},
 };
 
 /// A frame sent by a client.
@@ -142,6 +143,10 @@ pub enum Request {
         /// Service name.
         service: String,
     },
+    /// Create or update the services and dependencies a stack declares, in one transaction.
+    Apply(Stack),
+    /// The current services and dependencies as a stack.
+    Export,
     /// Turn this connection into an event stream.
     Subscribe,
     /// Stop every service and the host.
@@ -177,6 +182,10 @@ pub enum Response {
     Dependencies(DependencyListing),
     /// `DependencyTree`.
     Tree(TreeNode),
+    /// What `Apply` changed.
+    Applied(ApplyReport),
+    /// `Export`.
+    Stack(Stack),
     /// The connection now carries events.
     Subscribed,
 }
@@ -199,6 +208,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "remove_dependency",
     "list_dependencies",
     "dependency_tree",
+    "apply",
+    "export",
     "subscribe",
     "shutdown",
 ];

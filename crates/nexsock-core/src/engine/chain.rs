@@ -229,7 +229,9 @@ impl Engine {
                     let exec = &mut self.executions[index];
                     match status {
                         WaitStatus::Pending => return changed,
-                        WaitStatus::Met => exec.record(&service, "wait", json!({ "for": dependency, "condition": condition })),
+                        WaitStatus::Met => {
+                            exec.record(&service, "wait", json!({ "for": dependency, "condition": condition }))
+                        }
                         WaitStatus::Failed(why) if required => {
                             let reason = format!("skipped: dependency {dependency} failed ({why})");
                             exec.record(&service, "skip", json!({ "reason": reason }));
@@ -239,7 +241,8 @@ impl Engine {
                             return true;
                         }
                         WaitStatus::Failed(why) => {
-                            let warning = format!("optional dependency {dependency} failed ({why}); started without it");
+                            let warning =
+                                format!("optional dependency {dependency} failed ({why}); started without it");
                             exec.record(&service, "warn", json!({ "reason": warning }));
                             exec.steps[s].reason = Some(warning);
                         }
@@ -414,7 +417,9 @@ impl Engine {
             critical_chain: critical_chain(&exec),
             error,
         };
-        if let Err(e) = self.store.finish_execution(&report, &serde_json::Value::Array(std::mem::take(&mut exec.actions))) {
+        if let Err(e) =
+            self.store.finish_execution(&report, &serde_json::Value::Array(std::mem::take(&mut exec.actions)))
+        {
             tracing::error!(execution = exec.id, "cannot record the execution: {e}");
         }
         let _ = self.events.send(Event::ExecutionFinished(report.clone()));

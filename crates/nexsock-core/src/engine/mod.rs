@@ -7,6 +7,7 @@ mod deps;
 mod ops;
 mod outcomes;
 mod service;
+mod stack;
 
 use std::collections::BTreeMap;
 
@@ -144,7 +145,10 @@ impl Handle {
     /// Stops everything that depends on `name`, dependents before their dependencies, then `name`.
     async fn stop_cascade(&self, name: String) -> Result<Response, CoreError> {
         let (reply, rx) = oneshot::channel();
-        self.commands.send(Command::StopOrder { name: name.clone(), reply }).await.map_err(|_| CoreError::ShuttingDown)?;
+        self.commands
+            .send(Command::StopOrder { name: name.clone(), reply })
+            .await
+            .map_err(|_| CoreError::ShuttingDown)?;
         let order = rx.await.map_err(|_| CoreError::ShuttingDown)??;
         for dependent in order {
             self.send(Request::StopService { name: dependent, cascade: false }).await?;
@@ -281,6 +285,8 @@ impl Engine {
             Request::RemoveDependency { service, depends_on } => self.remove_dependency(&service, &depends_on),
             Request::ListDependencies { service } => self.list_dependencies(&service),
             Request::DependencyTree { service } => self.dependency_tree(&service),
+            Request::Apply(stack) => self.apply(stack),
+            Request::Export => self.export(),
             // Answered by the handle without the engine.
             Request::Logs { .. } | Request::StopAll | Request::Subscribe | Request::StartChain(_) => Ok(Response::Done),
         };

@@ -95,6 +95,16 @@ impl Service {
         })
     }
 
+    /// Takes a new spec (from `apply`); a running process keeps its old one until it restarts.
+    pub fn replace_spec(&mut self, spec: ServiceSpec) -> Result<(), CoreError> {
+        self.log_ready = match &spec.health {
+            Some(HealthCheck::Log { pattern }) => Some(compile_log_pattern(pattern)?),
+            _ => None,
+        };
+        self.spec = spec;
+        Ok(())
+    }
+
     /// No process and nothing scheduled.
     pub fn is_down(&self) -> bool {
         matches!(self.phase, Phase::Stopped | Phase::Failed { .. })

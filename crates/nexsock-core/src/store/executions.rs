@@ -60,9 +60,8 @@ impl Store {
                            WHERE json_extract(j.value, '$.name') = ?1)
              ORDER BY e.id DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![service, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            r.get::<_, String>(0)
-        })?;
+        let rows =
+            stmt.query_map(params![service, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for row in rows {
             let report = serde_json::from_str(&row?)

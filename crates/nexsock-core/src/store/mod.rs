@@ -5,6 +5,7 @@ mod dependencies;
 mod executions;
 mod runs;
 mod services;
+mod stack;
 
 use std::{path::Path, sync::LazyLock};
 

@@ -1,0 +1,173 @@
+//! `apply` and `export`: a stack file in, the current state out. Apply validates everything
+//! first — specs, edges against the final specs, and the final graph for cycles — then writes
+//! all of it in one transaction; on any error nothing changes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use nexsock_proto::{
+    ApplyReport, Change, Condition, DependencySpec, DependsOn, EdgeChange, HealthCheck, NamedChange, Response,
+    ServiceSpec, Stack, StackEdge, StackService, TunnelMode,
+};
+
+use super::{Engine, service::Service};
+use crate::{
+    error::CoreError,
+    graph::{DependencyGraph, Edge},
+    store::StoredEdge,
+    validate::{resolve_dependency, validate_spec},
+};
+
+impl Engine {
+    pub(super) fn apply(&mut self, stack: Stack) -> Result<Response, CoreError> {
+        let specs = stack.services.iter().map(|(name, s)| spec_from_stack(name, s)).collect::<Result<Vec<_>, _>>()?;
+        for spec in &specs {
+            validate_spec(spec)?;
+        }
+        let mut final_specs: HashMap<&str, &ServiceSpec> =
+            self.services.iter().map(|(n, s)| (n.as_str(), &s.spec)).collect();
+        final_specs.extend(specs.iter().map(|s| (s.name.as_str(), s)));
+        let mut declared: BTreeMap<String, Vec<StoredEdge>> = BTreeMap::new();
+        for (name, svc) in &stack.services {
+            let edges = declared.entry(name.clone()).or_default();
+            for (dep, opts) in svc.depends_on.edges() {
+                let dependency = final_specs.get(dep.as_str()).ok_or_else(|| CoreError::UnknownService(dep.clone()))?;
+                edges.push(resolve_dependency(&edge_spec(name, &dep, &opts)?, dependency)?);
+            }
+        }
+        let existing = self.store.load_edges()?;
+        let kept = existing.iter().filter(|e| !declared.contains_key(&e.service));
+        let graph = DependencyGraph::from_parts(
+            final_specs.keys(),
+            kept.chain(declared.values().flatten())
+                .map(|e| Edge::new(e.service.clone(), e.depends_on.clone(), e.condition)),
+        )?;
+        if let Some(cycle) = graph.find_cycle() {
+            return Err(CoreError::Cycle(cycle));
+        }
+        let report = ApplyReport {
+            services: specs
+                .iter()
+                .map(|s| NamedChange {
+                    name: s.name.clone(),
+                    change: match self.services.get(&s.name) {
+                        None => Change::Created,
+                        Some(old) if old.spec == *s => Change::Unchanged,
+                        Some(_) => Change::Updated,
+                    },
+                })
+                .collect(),
+            dependencies: edge_changes(&existing, &declared),
+        };
+        let ids = self.store.apply_stack(&specs, &declared)?;
+        for (spec, id) in specs.into_iter().zip(ids) {
+            let name = spec.name.clone();
+            match self.services.get_mut(&name) {
+                // A running service keeps running; the new spec applies from its next start.
+                Some(svc) => svc.replace_spec(spec)?,
+                None => {
+                    self.services.insert(name.clone(), Service::new(id, spec)?);
+                }
+            }
+            self.emit(&name);
+        }
+        Ok(Response::Applied(report))
+    }
+
+    pub(super) fn export(&self) -> Result<Response, CoreError> {
+        let edges = self.store.load_edges()?;
+        let services = self
+            .services
+            .values()
+            .map(|svc| {
+                let deps: BTreeMap<String, StackEdge> = edges
+                    .iter()
+                    .filter(|e| e.service == svc.spec.name)
+                    .map(|e| (e.depends_on.clone(), stack_edge(e)))
+                    .collect();
+                (svc.spec.name.clone(), stack_service(&svc.spec, deps))
+            })
+            .collect();
+        Ok(Response::Stack(Stack { services }))
+    }
+}
+
+fn spec_from_stack(name: &str, s: &StackService) -> Result<ServiceSpec, CoreError> {
+    Ok(ServiceSpec {
+        name: name.to_owned(),
+        command: s.command.clone(),
+        cwd: s.cwd.clone(),
+        port: s.port,
+        env: s.env.clone(),
+        health: s.health.as_deref().map(str::parse::<HealthCheck>).transpose()?,
+        restart: s.restart,
+        startup_timeout_secs: s.startup_timeout.unwrap_or(nexsock_proto::DEFAULT_STARTUP_TIMEOUT_SECS),
+        stop_grace_secs: s.stop_grace.unwrap_or(nexsock_proto::DEFAULT_STOP_GRACE_SECS),
+    })
+}
+
+fn edge_spec(service: &str, dep: &str, opts: &StackEdge) -> Result<DependencySpec, CoreError> {
+    let tunnel_mode = match opts.tunnel.as_deref() {
+        None => TunnelMode::None,
+        Some(mode) => mode.parse()?,
+    };
+    Ok(DependencySpec {
+        service: service.to_owned(),
+        depends_on: dep.to_owned(),
+        condition: opts.condition.as_deref().map(str::parse::<Condition>).transpose()?,
+        required: !opts.optional,
+        tunnel_mode,
+        timeout_secs: opts.timeout,
+        health_path: opts.health_path.clone(),
+        env_alias: opts.env_alias.clone(),
+    })
+}
+
+fn edge_changes(existing: &[StoredEdge], declared: &BTreeMap<String, Vec<StoredEdge>>) -> Vec<EdgeChange> {
+    let mut out = Vec::new();
+    for (service, edges) in declared {
+        for e in edges {
+            let old = existing.iter().find(|o| o.service == e.service && o.depends_on == e.depends_on);
+            let change = match old {
+                None => Change::Created,
+                Some(o) if o == e => Change::Unchanged,
+                Some(_) => Change::Updated,
+            };
+            out.push(EdgeChange { service: e.service.clone(), depends_on: e.depends_on.clone(), change });
+        }
+        for o in existing.iter().filter(|o| &o.service == service) {
+            if !edges.iter().any(|e| e.depends_on == o.depends_on) {
+                out.push(EdgeChange {
+                    service: o.service.clone(),
+                    depends_on: o.depends_on.clone(),
+                    change: Change::Removed,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn stack_edge(e: &StoredEdge) -> StackEdge {
+    StackEdge {
+        condition: Some(e.condition.as_cli().to_owned()),
+        optional: !e.required,
+        timeout: e.timeout_secs,
+        tunnel: (e.tunnel_mode != TunnelMode::None).then(|| e.tunnel_mode.as_str().to_owned()),
+        health_path: e.health_path.clone(),
+        env_alias: e.env_alias.clone(),
+    }
+}
+
+fn stack_service(spec: &ServiceSpec, deps: BTreeMap<String, StackEdge>) -> StackService {
+    StackService {
+        command: spec.command.clone(),
+        cwd: spec.cwd.clone(),
+        port: spec.port,
+        env: spec.env.clone(),
+        health: spec.health.as_ref().map(ToString::to_string),
+        restart: spec.restart,
+        startup_timeout: Some(spec.startup_timeout_secs),
+        stop_grace: Some(spec.stop_grace_secs),
+        depends_on: DependsOn::Map(deps),
+    }
+}
