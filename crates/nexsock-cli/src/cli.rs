@@ -30,6 +30,12 @@ pub enum Command {
     /// Manage dependencies between services.
     #[command(subcommand)]
     Dependency(DependencyCommand),
+    /// Tunnel profiles: accounts or servers of a tunnel provider.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Public tunnels to services.
+    #[command(subcommand)]
+    Tunnel(TunnelCommand),
     /// Create or update the services and dependencies a stack file declares, in one transaction.
     Apply {
         /// The stack file (TOML).
@@ -80,6 +86,9 @@ pub enum ServiceCommand {
         /// Start its whole dependency chain first, by a strategy.
         #[arg(long)]
         smart: bool,
+        /// Open a public tunnel to it once it is ready.
+        #[arg(long)]
+        tunnel: bool,
         #[command(flatten)]
         chain: ChainArgs,
     },
@@ -96,6 +105,30 @@ pub enum ServiceCommand {
         names: String,
         #[command(flatten)]
         chain: ChainArgs,
+    },
+    /// Per-service settings: the tunnel profile it uses.
+    Config {
+        /// Service name.
+        name: String,
+        /// Tunnel profile for this service (any provider; the flag keeps the familiar name).
+        #[arg(
+            long = "ngrok-profile",
+            visible_alias = "tunnel-profile",
+            value_name = "PROFILE",
+            required_unless_present = "default_profile"
+        )]
+        profile: Option<String>,
+        /// Go back to the default profile.
+        #[arg(long, conflicts_with = "profile")]
+        default_profile: bool,
+    },
+    /// The environment the service gets.
+    Env {
+        /// Service name.
+        name: String,
+        /// Include the tunnel URLs injected by its dependencies (shown with their values).
+        #[arg(long)]
+        show_tunnel_vars: bool,
     },
     /// Recent chain starts that included a service.
     History {
@@ -223,4 +256,71 @@ pub struct DependencyAddArgs {
     /// Another variable name that receives the tunnel URL.
     #[arg(long, value_name = "NAME")]
     pub env_alias: Option<String>,
+}
+
+/// `nexsock profile ...`
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add (or replace) a profile.
+    Add {
+        /// Profile name.
+        name: String,
+        /// ngrok, cloudflared, localtunnel or bore.
+        #[arg(long)]
+        provider: String,
+        /// ngrok region.
+        #[arg(long)]
+        region: Option<String>,
+        /// A reserved ngrok URL, or a self-hosted localtunnel server.
+        #[arg(long)]
+        url: Option<String>,
+        /// bore server, HOST[:7835].
+        #[arg(long, value_name = "HOST[:PORT]")]
+        server: Option<String>,
+        /// The provider's executable, when it is not on PATH.
+        #[arg(long, value_name = "PATH")]
+        binary: Option<std::path::PathBuf>,
+    },
+    /// Profiles, with whether a token is set (never the token).
+    List,
+    /// Remove a profile and its token.
+    Remove {
+        /// Profile name.
+        name: String,
+    },
+    /// Store a profile's token in the OS keyring, read from stdin or a hidden prompt.
+    SetToken {
+        /// Profile name.
+        name: String,
+    },
+    /// Make a profile the default.
+    Default {
+        /// Profile name.
+        name: String,
+    },
+}
+
+/// `nexsock tunnel ...`
+#[derive(Debug, Subcommand)]
+pub enum TunnelCommand {
+    /// Tunnels: service, provider, profile, public URL, status, last check.
+    List,
+    /// Open a tunnel to a service's port.
+    Open {
+        /// Service name.
+        service: String,
+        /// Profile; the service's, else the default.
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Close a service's tunnel.
+    Close {
+        /// Service name.
+        service: String,
+    },
+    /// Show a service's public URL as a QR code in the terminal.
+    Qr {
+        /// Service name.
+        service: String,
+    },
 }

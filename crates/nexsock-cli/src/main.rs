@@ -10,6 +10,7 @@ mod output;
 mod progress;
 mod service;
 mod stack;
+mod tunnel;
 
 use std::process::ExitCode;
 
@@ -45,6 +46,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Shutdown => shutdown(cli.json).await,
         Command::Service(cmd) => service::run(cmd, cli.json).await,
         Command::Dependency(cmd) => dependency::run(cmd, cli.json).await,
+        Command::Profile(cmd) => tunnel::profile(cmd, cli.json).await,
+        Command::Tunnel(cmd) => tunnel::tunnel(cmd, cli.json).await,
         Command::Apply { file } => stack::apply(&file, cli.json).await,
         Command::Export => stack::export(cli.json).await,
     }

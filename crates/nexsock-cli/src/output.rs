@@ -4,7 +4,10 @@
 use std::io::IsTerminal;
 
 use comfy_table::{Cell, Color, Table, presets::NOTHING};
-use nexsock_proto::{Change, ExecutionReport, ExecutionStatus, Response, ServiceDetail, ServiceState, ServiceStatus};
+use nexsock_proto::{
+    Change, ExecutionReport, ExecutionStatus, ProfileInfo, Response, ServiceDetail, ServiceState, ServiceStatus,
+    TunnelInfo,
+};
 
 /// Whether stdout gets colour.
 pub fn color_enabled() -> bool {
@@ -128,6 +131,10 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::History(reports) => serde_json::to_value(reports)?,
             Response::Applied(report) => serde_json::to_value(report)?,
             Response::Stack(stack) => serde_json::to_value(stack)?,
+            Response::Profiles(p) => serde_json::to_value(p)?,
+            Response::Tunnel(t) => serde_json::to_value(t)?,
+            Response::Tunnels(t) => serde_json::to_value(t)?,
+            Response::Env(e) => serde_json::to_value(e)?,
             // Log lines print as JSON lines, one object each, so that `-f` can keep appending.
             Response::Logs(lines) => {
                 for l in lines {
@@ -184,6 +191,15 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             }
         }
         Response::Stack(stack) => print!("{}", toml::to_string_pretty(stack)?),
+        Response::Profiles(p) => println!("{}", profiles_table(p)),
+        Response::Tunnel(t) => println!("{what}: {}", t.public_url.as_deref().unwrap_or("(no URL yet)")),
+        Response::Tunnels(t) if t.is_empty() => println!("no tunnels open"),
+        Response::Tunnels(t) => println!("{}", tunnels_table(t)),
+        Response::Env(vars) => {
+            for v in vars {
+                println!("{}={}  # {}", v.name, v.value, v.source);
+            }
+        }
         Response::History(reports) if reports.is_empty() => println!("no executions yet"),
         Response::History(reports) => {
             for r in reports {
@@ -223,4 +239,46 @@ pub fn execution_summary(r: &ExecutionReport) -> String {
         out.push_str(&format!("\ncritical chain: {}", r.critical_chain.join(" -> ")));
     }
     out
+}
+
+/// `profile list`: never a token, only whether one is set.
+pub fn profiles_table(profiles: &[ProfileInfo]) -> String {
+    let mut t = table(&["name", "provider", "default", "token", "settings"]);
+    for p in profiles {
+        let s = &p.spec;
+        let settings = [("region", &s.region), ("url", &s.url), ("server", &s.server), ("binary", &s.binary)]
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        t.add_row(vec![
+            Cell::new(&s.name),
+            Cell::new(s.provider.as_str()),
+            Cell::new(if p.is_default { "*" } else { "" }),
+            Cell::new(if p.token_set { "set" } else { "-" }),
+            Cell::new(settings),
+        ]);
+    }
+    trim_lines(&t.to_string())
+}
+
+/// `tunnel list`.
+pub fn tunnels_table(tunnels: &[TunnelInfo]) -> String {
+    let mut t = table(&["service", "provider", "profile", "public url", "status", "last check"]);
+    let now = nexsock_core::time::now_ms();
+    for x in tunnels {
+        let status = match &x.error {
+            Some(e) => format!("{:?}: {e}", x.status).to_lowercase(),
+            None => format!("{:?}", x.status).to_lowercase(),
+        };
+        t.add_row(vec![
+            Cell::new(&x.service),
+            Cell::new(x.provider.as_str()),
+            Cell::new(&x.profile),
+            Cell::new(x.public_url.as_deref().unwrap_or("-")),
+            Cell::new(status),
+            Cell::new(x.last_check_ms.map_or("-".into(), |ms| format!("{} ago", humanize_ms(now.saturating_sub(ms))))),
+        ]);
+    }
+    trim_lines(&t.to_string())
 }

@@ -22,8 +22,11 @@ pub async fn run(cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         ServiceCommand::List => Request::ListServices,
         ServiceCommand::Status { name } => Request::ServiceStatus { name },
         ServiceCommand::Logs { name, follow, tail } => Request::Logs { name, tail, follow },
-        ServiceCommand::Start { name, smart: false, .. } => Request::StartService { name },
-        ServiceCommand::Start { name, smart: true, chain } | ServiceCommand::StartChain { name, chain } => {
+        ServiceCommand::Start { name, smart: false, tunnel: false, .. } => Request::StartService { name },
+        ServiceCommand::Start { name, smart, tunnel: true, chain } => {
+            return start_with_tunnel(name, smart, chain, json).await;
+        }
+        ServiceCommand::Start { name, smart: true, chain, .. } | ServiceCommand::StartChain { name, chain } => {
             Request::StartChain(chain_request(vec![name], chain))
         }
         ServiceCommand::StartBatch { names, chain } => {
@@ -32,6 +35,8 @@ pub async fn run(cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
             Request::StartChain(chain_request(roots, chain))
         }
         ServiceCommand::History { name, limit } => Request::History { name, limit: Some(limit) },
+        ServiceCommand::Config { name, profile, .. } => Request::ConfigureService { name, tunnel_profile: profile },
+        ServiceCommand::Env { name, show_tunnel_vars } => return env(name, show_tunnel_vars, json).await,
         ServiceCommand::Stop { name: Some(name), cascade, .. } => Request::StopService { name, cascade },
         ServiceCommand::Stop { name: None, .. } => Request::StopAll,
         ServiceCommand::Restart { name, check_deps } => Request::RestartService { name, check_deps },
@@ -60,7 +65,12 @@ pub async fn run(cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
             match event {
                 Event::Log { line, .. } => print_line(&line.text, line.stream, json, &line)?,
                 Event::HostStopping => break,
-                Event::ServiceChanged(_) | Event::Execution(_) | Event::ExecutionFinished(_) => {}
+                Event::ServiceChanged(_)
+                | Event::Execution(_)
+                | Event::ExecutionFinished(_)
+                | Event::TunnelCreated(_)
+                | Event::TunnelFailed(_)
+                | Event::TunnelRecreated { .. } => {}
             }
         }
     }
@@ -119,4 +129,37 @@ fn spec_from_args(args: AddArgs) -> Result<ServiceSpec> {
         startup_timeout_secs: args.startup_timeout,
         stop_grace_secs: args.stop_grace,
     })
+}
+
+/// `service start NAME --tunnel [--smart]`: start (or chain-start) it, then open its tunnel.
+async fn start_with_tunnel(name: String, smart: bool, chain: ChainArgs, json: bool) -> Result<ExitCode> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let start = if smart {
+        Request::StartChain(chain_request(vec![name.clone()], chain))
+    } else {
+        Request::StartService { name: name.clone() }
+    };
+    let started = client.request(start).await?;
+    if let Response::Execution(report) = &started
+        && report.status != ExecutionStatus::Completed
+    {
+        output::print_response(&started, json, "")?;
+        return Ok(ExitCode::FAILURE);
+    }
+    let tunnel = client.request(Request::OpenTunnel { service: name.clone(), profile: None }).await?;
+    output::print_response(&tunnel, json, &format!("started {name}; tunnel"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `service env NAME [--show-tunnel-vars]`.
+async fn env(name: String, show_tunnel_vars: bool, json: bool) -> Result<ExitCode> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let mut response = client.request(Request::ServiceEnv { name }).await?;
+    if let Response::Env(vars) = &mut response
+        && !show_tunnel_vars
+    {
+        vars.retain(|v| !v.source.starts_with("tunnel:"));
+    }
+    output::print_response(&response, json, "")?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -78,6 +78,15 @@ pub enum CoreError {
     /// The graph could not be built or queried.
     #[error(transparent)]
     Graph(#[from] crate::graph::GraphError),
+    /// The OS keyring failed; the message says how to fix it.
+    #[error("{0}")]
+    Keyring(String),
+    /// A tunnel could not be opened or kept; the message says what to do.
+    #[error("{0}")]
+    Tunnel(String),
+    /// A profile problem (unknown, invalid, missing a setting).
+    #[error("{0}")]
+    Profile(String),
     /// The host is going away.
     #[error("the host is shutting down")]
     ShuttingDown,
@@ -120,6 +129,9 @@ impl CoreError {
             Self::Graph(g) => graph_code(g),
             Self::ShuttingDown => ErrorCode::ShuttingDown,
             Self::HostRunning { .. } | Self::Io { .. } => ErrorCode::Internal,
+            Self::Keyring(_) => ErrorCode::Keyring,
+            Self::Tunnel(_) => ErrorCode::TunnelFailed,
+            Self::Profile(_) => ErrorCode::InvalidProfile,
         }
     }
 }

@@ -38,6 +38,8 @@ impl Host {
         let lock = take_lock(&paths)?;
         let store = Store::open(&paths.database())?;
         let report = reconcile(&store).await?;
+        // Tunnels never outlive their host: whatever the last one left marked open is closed.
+        store.close_stale_tunnels()?;
         if !report.stopped.is_empty() || !report.gone.is_empty() {
             tracing::warn!(stopped = ?report.stopped, gone = ?report.gone, "reconciled runs of a previous host");
         }

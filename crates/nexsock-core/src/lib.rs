@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod graph;
@@ -16,11 +17,13 @@ pub mod probe;
 pub mod procinfo;
 pub mod reconcile;
 pub mod restart;
+pub mod secrets;
 pub mod server;
 pub mod store;
 pub mod strategy;
 pub mod supervisor;
 pub mod time;
+pub mod tunnel;
 pub mod validate;
 
 pub use engine::Handle;

@@ -42,6 +42,11 @@ impl Paths {
         self.runtime.join("nexsock.sock")
     }
 
+    /// Tunnel profiles and the default profile.
+    pub fn config(&self) -> PathBuf {
+        self.home.join("config.toml")
+    }
+
     /// The SQLite database.
     pub fn database(&self) -> PathBuf {
         self.home.join("nexsock.db")

@@ -17,6 +17,7 @@ use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup};
 use tokio::{
     io::{AsyncBufReadExt, AsyncRead, BufReader},
     sync::{mpsc, oneshot},
+    task::JoinHandle,
     time::{Instant, sleep, timeout_at},
 };
 
@@ -122,15 +123,16 @@ pub fn spawn(spec: &ServiceSpec, token: &str, ctx: RunContext) -> std::io::Resul
     let mut child = wrap.spawn()?;
     let pid = child.id().ok_or_else(|| std::io::Error::other("the process exited before its pid was read"))?;
     let proc_start = procinfo::start_time(pid);
+    let mut pumps = Vec::new();
     if let Some(out) = child.stdout().take() {
-        tokio::spawn(pump(out, Stream::Stdout, log.clone(), ctx.clone()));
+        pumps.push(tokio::spawn(pump(out, Stream::Stdout, log.clone(), ctx.clone())));
     }
     if let Some(err) = child.stderr().take() {
-        tokio::spawn(pump(err, Stream::Stderr, log, ctx.clone()));
+        pumps.push(tokio::spawn(pump(err, Stream::Stderr, log, ctx.clone())));
     }
     let (stop, stop_rx) = oneshot::channel();
     let grace = Duration::from_secs(spec.stop_grace_secs);
-    tokio::spawn(supervise(child, i32::try_from(pid).unwrap_or(i32::MAX), grace, stop_rx, ctx));
+    tokio::spawn(supervise(child, i32::try_from(pid).unwrap_or(i32::MAX), grace, stop_rx, pumps, ctx));
     Ok(Spawned { pid, proc_start, stop })
 }
 
@@ -158,6 +160,7 @@ async fn supervise(
     pgid: i32,
     grace: Duration,
     stop_rx: oneshot::Receiver<()>,
+    pumps: Vec<JoinHandle<()>>,
     ctx: RunContext,
 ) {
     tokio::select! {
@@ -165,6 +168,7 @@ async fn supervise(
             // The leader ended on its own: what it left in its group gets the same grace.
             let exit = Exit::from_status(status.ok());
             end_group(pgid, Instant::now() + grace).await;
+            drain(pumps).await;
             let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
             return;
         }
@@ -181,8 +185,19 @@ async fn supervise(
         }
     };
     end_group(pgid, deadline).await;
+    drain(pumps).await;
     let exit = Exit::from_status(status);
     let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
+}
+
+/// Waits for the output pumps to reach the end of their pipes, so that every line a process
+/// wrote reaches the engine before its exit does (its last words explain a failure). Bounded: a
+/// process that escaped the group may hold a pipe open.
+async fn drain(pumps: Vec<JoinHandle<()>>) {
+    let deadline = Instant::now() + Duration::from_secs(1);
+    for pump in pumps {
+        let _ = timeout_at(deadline, pump).await;
+    }
 }
 
 /// Ends what is left of a group whose leader is gone: SIGTERM, wait until `deadline`, SIGKILL.

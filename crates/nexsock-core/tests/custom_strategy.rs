@@ -3,10 +3,13 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use std::sync::Arc;
+
 use nexsock_core::{
     Paths,
-    engine::start_with,
+    engine::{Extensions, start_with},
     graph::{DependencyGraph, GraphError},
+    secrets::MemoryStore,
     store::Store,
     strategy::{DependencyStrategy, Plan, PlanOptions, StrategyRegistry, dependency_step},
 };
@@ -58,7 +61,9 @@ async fn a_registered_custom_strategy_plans_the_execution() {
     let store = Store::open(&paths.database()).unwrap();
     let mut registry = StrategyRegistry::with_builtins();
     registry.register(Box::new(ReverseAlphabetical)).unwrap();
-    let (handle, engine) = start_with(store, paths, registry).unwrap();
+    let extensions =
+        Extensions { strategies: registry, secrets: Arc::new(MemoryStore::default()), ..Default::default() };
+    let (handle, engine) = start_with(store, paths, extensions).unwrap();
     for name in ["a", "b", "c", "x"] {
         handle.call(Request::AddService(spec(name))).await.unwrap();
     }

@@ -25,6 +25,12 @@ pub enum ErrorCode {
     UnknownDependency,
     /// No strategy of that name.
     UnknownStrategy,
+    /// The OS keyring is unusable; the message says how to fix it.
+    Keyring,
+    /// A tunnel could not be opened.
+    TunnelFailed,
+    /// A tunnel profile is unknown or invalid.
+    InvalidProfile,
     /// The operation needs the service to be stopped first.
     ServiceBusy,
     /// The service's process could not be spawned.

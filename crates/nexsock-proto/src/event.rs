@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     dto::{LogLine, ServiceStatus},
     execution::{ExecutionProgress, ExecutionReport},
+    tunnel::TunnelInfo,
 };
 
 /// Something that happened inside the engine.
@@ -24,6 +25,17 @@ pub enum Event {
     Execution(ExecutionProgress),
     /// A chain start ended.
     ExecutionFinished(ExecutionReport),
+    /// A tunnel opened.
+    TunnelCreated(TunnelInfo),
+    /// A tunnel failed (its agent died, its health check failed, or it could not open).
+    TunnelFailed(TunnelInfo),
+    /// A failed tunnel was opened again.
+    TunnelRecreated {
+        /// The tunnel now.
+        tunnel: TunnelInfo,
+        /// Its URL before, when it had one.
+        previous_url: Option<String>,
+    },
     /// The host is shutting down; the stream ends after this.
     HostStopping,
 }

@@ -14,6 +14,7 @@ pub mod execution;
 pub mod frame;
 pub mod message;
 pub mod stack;
+pub mod tunnel;
 
 pub use client::{Client, ClientError};
 pub use dependency::{Change, Condition, DependencyInfo, DependencyListing, DependencySpec, TreeNode, TunnelMode};
@@ -25,6 +26,7 @@ pub use execution::{
 };
 pub use message::{ClientFrame, Request, Response, ServerFrame};
 pub use stack::{ApplyReport, DependsOn, EdgeChange, NamedChange, Stack, StackEdge, StackService};
+pub use tunnel::{EnvVar, ProfileInfo, ProfileSpec, ProviderKind, SecretString, TunnelInfo, TunnelStatus};
 
 /// Version of the socket protocol; a client and a host must agree on it exactly.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -11,6 +11,7 @@ use crate::{
     event::Event,
     execution::{ChainRequest, ExecutionReport},
     stack::{ApplyReport, Stack},
+    tunnel::{EnvVar, ProfileInfo, ProfileSpec, SecretString, TunnelInfo},
 };
 
 /// A frame sent by a client.
@@ -147,6 +148,53 @@ pub enum Request {
     Apply(Stack),
     /// The current services and dependencies as a stack.
     Export,
+    /// Add or replace a tunnel profile.
+    AddProfile(ProfileSpec),
+    /// Remove a profile (and its token from the keyring).
+    RemoveProfile {
+        /// Profile name.
+        name: String,
+    },
+    /// Every profile, with whether a token is set.
+    ListProfiles,
+    /// Store a profile's token in the OS keyring.
+    SetProfileToken {
+        /// Profile name.
+        name: String,
+        /// The token; redacted in every `Debug` output.
+        token: SecretString,
+    },
+    /// Make a profile the default.
+    SetDefaultProfile {
+        /// Profile name.
+        name: String,
+    },
+    /// Per-service settings that are not part of how it runs.
+    ConfigureService {
+        /// Service name.
+        name: String,
+        /// The tunnel profile for this service; the default profile when absent.
+        tunnel_profile: Option<String>,
+    },
+    /// Open a public tunnel to a service's port.
+    OpenTunnel {
+        /// Service name.
+        service: String,
+        /// Profile; the service's, else the default.
+        profile: Option<String>,
+    },
+    /// Close a service's tunnel.
+    CloseTunnel {
+        /// Service name.
+        service: String,
+    },
+    /// Every tunnel.
+    ListTunnels,
+    /// The environment a service gets, including injected tunnel URLs.
+    ServiceEnv {
+        /// Service name.
+        name: String,
+    },
     /// Turn this connection into an event stream.
     Subscribe,
     /// Stop every service and the host.
@@ -186,6 +234,14 @@ pub enum Response {
     Applied(ApplyReport),
     /// `Export`.
     Stack(Stack),
+    /// Profiles.
+    Profiles(Vec<ProfileInfo>),
+    /// One tunnel.
+    Tunnel(TunnelInfo),
+    /// Tunnels.
+    Tunnels(Vec<TunnelInfo>),
+    /// Environment variables.
+    Env(Vec<EnvVar>),
     /// The connection now carries events.
     Subscribed,
 }
@@ -210,6 +266,16 @@ pub const REQUEST_TYPES: &[&str] = &[
     "dependency_tree",
     "apply",
     "export",
+    "add_profile",
+    "remove_profile",
+    "list_profiles",
+    "set_profile_token",
+    "set_default_profile",
+    "configure_service",
+    "open_tunnel",
+    "close_tunnel",
+    "list_tunnels",
+    "service_env",
     "subscribe",
     "shutdown",
 ];

@@ -35,6 +35,8 @@ struct Step {
     waiting_since: Instant,
     /// Whether a wake-up is scheduled for the current wait's timeout.
     armed: bool,
+    /// Whether this step asked for the tunnel of its current `CreateTunnel` action.
+    tunnel_requested: bool,
     spawned_ms: Option<u64>,
     ready_ms: Option<u64>,
     reason: Option<String>,
@@ -148,6 +150,7 @@ impl Engine {
                 next: 0,
                 waiting_since: now,
                 armed: false,
+                tunnel_requested: false,
                 spawned_ms: None,
                 ready_ms: None,
                 reason: None,
@@ -249,20 +252,61 @@ impl Engine {
                     }
                 }
                 Some(StartupAction::CreateTunnel { dependency, mode }) => {
-                    // Tunnel providers are not part of this build yet: say so plainly.
-                    let why = format!("no tunnel provider is available to expose {dependency}");
+                    let mut requested_now = false;
+                    let status = if self.tunnel_url(&dependency).is_some() {
+                        WaitStatus::Met
+                    } else if !self.executions[index].steps[s].tunnel_requested {
+                        self.executions[index].steps[s].tunnel_requested = true;
+                        requested_now = true;
+                        match self.begin_open(&dependency, None) {
+                            Ok(()) => WaitStatus::Pending,
+                            Err(e) => WaitStatus::Failed(e.to_string()),
+                        }
+                    } else if self.tunnel_opening(&dependency) {
+                        WaitStatus::Pending
+                    } else {
+                        WaitStatus::Failed(
+                            self.tunnel_attempt_failed(&dependency).unwrap_or_else(|| "the tunnel was closed".into()),
+                        )
+                    };
                     let exec = &mut self.executions[index];
-                    if mode == TunnelMode::Required {
-                        exec.steps[s].state = StepState::Failed;
-                        exec.steps[s].reason = Some(format!("required tunnel failed: {why}"));
-                        exec.record(&service, "fail", json!({ "reason": why }));
-                        self.emit_progress(index, s);
-                        return true;
+                    match status {
+                        // Asking for the tunnel is a change; waiting for it afterwards is not.
+                        WaitStatus::Pending => return changed || requested_now,
+                        WaitStatus::Met => exec.record(&service, "tunnel", json!({ "to": dependency })),
+                        WaitStatus::Failed(why) if mode == TunnelMode::Required => {
+                            let reason = format!("required tunnel to {dependency} failed: {why}");
+                            exec.record(&service, "fail", json!({ "reason": reason }));
+                            exec.steps[s].state = StepState::Failed;
+                            exec.steps[s].reason = Some(reason);
+                            self.emit_progress(index, s);
+                            return true;
+                        }
+                        WaitStatus::Failed(why) => {
+                            let warning =
+                                format!("optional tunnel to {dependency} failed ({why}); started without its URL");
+                            exec.record(&service, "warn", json!({ "reason": warning }));
+                            exec.steps[s].reason = Some(warning);
+                        }
                     }
-                    exec.record(&service, "warn", json!({ "reason": why }));
-                    exec.steps[s].reason = Some(format!("optional tunnel skipped: {why}"));
                 }
-                Some(StartupAction::InjectEnv { .. }) => {}
+                Some(StartupAction::InjectEnv { dependency, variable, alias }) => {
+                    if let Some(url) = self.tunnel_url(&dependency).map(str::to_owned) {
+                        if let Some(svc) = self.services.get_mut(&service) {
+                            for name in std::iter::once(&variable).chain(alias.as_ref()) {
+                                svc.injected_env.insert(name.clone(), (url.clone(), dependency.clone()));
+                            }
+                        }
+                        if let Some(t) = self.tunnels.get_mut(&dependency) {
+                            t.receivers.insert(service.clone());
+                        }
+                        self.executions[index].record(
+                            &service,
+                            "inject",
+                            json!({ "variable": variable, "alias": alias }),
+                        );
+                    }
+                }
                 Some(StartupAction::Start) => {
                     startable.push(s);
                     return changed;
@@ -273,6 +317,7 @@ impl Engine {
             step.next += 1;
             step.waiting_since = Instant::now();
             step.armed = false;
+            step.tunnel_requested = false;
             changed = true;
         }
     }

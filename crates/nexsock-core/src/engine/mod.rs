@@ -8,8 +8,9 @@ mod ops;
 mod outcomes;
 mod service;
 mod stack;
+mod tunnels;
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use nexsock_proto::{ChainRequest, Event, ExecutionReport, LogLine, Request, Response};
 use tokio::{
@@ -17,7 +18,17 @@ use tokio::{
     task::JoinHandle,
 };
 
-use crate::{error::CoreError, logfile, paths::Paths, store::Store, strategy::StrategyRegistry, supervisor::Exit};
+use crate::{
+    config::Config,
+    error::CoreError,
+    logfile,
+    paths::Paths,
+    secrets::{KeyringStore, SecretStore},
+    store::Store,
+    strategy::StrategyRegistry,
+    supervisor::Exit,
+    tunnel::ProviderRegistry,
+};
 use service::Service;
 
 /// How many events a slow subscriber may fall behind before it misses some.
@@ -66,6 +77,31 @@ pub enum Outcome {
     ExecutionTimer {
         /// The execution.
         execution: i64,
+    },
+    /// A provider finished opening a tunnel.
+    TunnelOpened {
+        /// The service exposed.
+        service: String,
+        /// The tunnel's generation.
+        generation: u64,
+        /// The open tunnel, or why not.
+        result: Result<crate::tunnel::OpenTunnel, String>,
+    },
+    /// A tunnel health check finished.
+    TunnelHealth {
+        /// The service exposed.
+        service: String,
+        /// The tunnel's generation.
+        generation: u64,
+        /// Healthy, or why not.
+        result: Result<(), String>,
+    },
+    /// A failed tunnel's back-off elapsed.
+    TunnelRetry {
+        /// The service exposed.
+        service: String,
+        /// The tunnel's generation.
+        generation: u64,
     },
     /// A restart back-off elapsed.
     RestartDue {
@@ -196,25 +232,57 @@ struct Engine {
     executions: Vec<chain::Execution>,
     /// Strategies by name.
     strategies: StrategyRegistry,
+    /// Tunnel providers by name.
+    providers: ProviderRegistry,
+    /// Profiles (config.toml).
+    config: Config,
+    /// Profile tokens.
+    secrets: Arc<dyn SecretStore>,
+    /// Tunnels by service.
+    tunnels: BTreeMap<String, tunnels::Tunnel>,
+}
+
+/// What the engine can be extended or configured with.
+#[derive(Debug)]
+pub struct Extensions {
+    /// Strategies by name (the built-ins by default).
+    pub strategies: StrategyRegistry,
+    /// Tunnel providers (the built-ins by default).
+    pub providers: ProviderRegistry,
+    /// Where profile tokens are kept (the OS keyring by default).
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+impl Default for Extensions {
+    fn default() -> Self {
+        Self {
+            strategies: StrategyRegistry::with_builtins(),
+            providers: ProviderRegistry::with_builtins(),
+            secrets: Arc::new(KeyringStore),
+        }
+    }
 }
 
 /// Loads the services from the store and starts the engine task with the built-in strategies.
 /// The task ends after a `Shutdown` request (or when every handle is gone) once every service is
 /// stopped.
 pub fn start(store: Store, paths: Paths) -> Result<(Handle, JoinHandle<()>), CoreError> {
-    start_with(store, paths, StrategyRegistry::with_builtins())
+    start_with(store, paths, Extensions::default())
 }
 
-/// [`start`] with a registry that may hold custom strategies.
-pub fn start_with(
-    store: Store,
-    paths: Paths,
-    strategies: StrategyRegistry,
-) -> Result<(Handle, JoinHandle<()>), CoreError> {
+/// [`start`] with custom strategies, providers or secret store.
+pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<(Handle, JoinHandle<()>), CoreError> {
+    let Extensions { strategies, providers, secrets } = extensions;
+    let config = Config::load(paths.config())?;
+    let profiles = store.service_profiles()?;
     let services = store
         .load_services()?
         .into_iter()
-        .map(|(id, spec)| Ok((spec.name.clone(), Service::new(id, spec)?)))
+        .map(|(id, spec)| {
+            let mut svc = Service::new(id, spec)?;
+            svc.tunnel_profile = profiles.get(&svc.spec.name).cloned();
+            Ok((svc.spec.name.clone(), svc))
+        })
         .collect::<Result<BTreeMap<_, _>, CoreError>>()?;
     let (commands, command_rx) = mpsc::channel(COMMAND_BUFFER);
     let (outcomes, outcome_rx) = mpsc::unbounded_channel();
@@ -228,6 +296,10 @@ pub fn start_with(
         shutdown: None,
         executions: Vec::new(),
         strategies,
+        providers,
+        config,
+        secrets,
+        tunnels: BTreeMap::new(),
     };
     let task = tokio::spawn(engine.run(command_rx, outcome_rx));
     Ok((Handle { commands, events, paths }, task))
@@ -286,6 +358,24 @@ impl Engine {
             Request::ListDependencies { service } => self.list_dependencies(&service),
             Request::DependencyTree { service } => self.dependency_tree(&service),
             Request::Apply(stack) => self.apply(stack),
+            Request::AddProfile(spec) => self.config.add_profile(spec).map(|()| Response::Done),
+            Request::RemoveProfile { name } => self.remove_profile(&name),
+            Request::ListProfiles => self.profiles(),
+            Request::SetProfileToken { name, token } => self.set_token(&name, &token),
+            Request::SetDefaultProfile { name } => self.config.set_default(&name).map(|()| Response::Done),
+            Request::ConfigureService { name, tunnel_profile } => self.configure_service(&name, tunnel_profile),
+            Request::OpenTunnel { service, profile } => {
+                return self.open_tunnel(&service, profile.as_deref(), Some(reply));
+            }
+            Request::CloseTunnel { service } => match self.service(&service) {
+                Err(e) => Err(e),
+                Ok(_) => self
+                    .close_tunnel(&service)
+                    .map(Response::Tunnel)
+                    .ok_or_else(|| CoreError::Tunnel(format!("`{service}` has no tunnel open"))),
+            },
+            Request::ListTunnels => Ok(self.list_tunnels()),
+            Request::ServiceEnv { name } => self.service_env(&name),
             Request::Export => self.export(),
             // Answered by the handle without the engine.
             Request::Logs { .. } | Request::StopAll | Request::Subscribe | Request::StartChain(_) => Ok(Response::Done),

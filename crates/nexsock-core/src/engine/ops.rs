@@ -76,6 +76,7 @@ impl Engine {
             return;
         };
         svc.stop_waiters.push(reply);
+        svc.injected_env.clear();
         let phase = std::mem::replace(&mut svc.phase, Phase::Stopped);
         svc.phase = match phase {
             Phase::Starting(mut run) | Phase::Ready(mut run) => {
@@ -94,6 +95,8 @@ impl Engine {
         }
         svc.answer_start(|| Err(CoreError::StartFailed { name: name.to_owned(), reason: "stopped by request".into() }));
         self.emit(name);
+        // A stopped service's tunnel would point at nothing.
+        self.close_tunnel(name);
     }
 
     pub(super) fn restart_service(&mut self, name: &str, reply: Reply) {
@@ -128,6 +131,7 @@ impl Engine {
     pub(super) fn begin_shutdown(&mut self, reply: Option<Reply>) {
         self.shutdown.get_or_insert_with(Vec::new).extend(reply);
         self.abort_executions("the host is shutting down");
+        self.close_all_tunnels();
         let names: Vec<String> = self.services.keys().cloned().collect();
         for name in names {
             let (tx, _rx) = tokio::sync::oneshot::channel();
@@ -147,7 +151,9 @@ impl Engine {
             log_path: self.paths.service_log(name),
             outcomes: self.outcomes.clone(),
         };
-        let spawned = match supervisor::spawn(&svc.spec, &token, ctx) {
+        let mut spec = svc.spec.clone();
+        spec.env.extend(svc.injected_env.iter().map(|(k, (v, _))| (k.clone(), v.clone())));
+        let spawned = match supervisor::spawn(&spec, &token, ctx) {
             Ok(s) => s,
             Err(source) => {
                 let err = CoreError::Spawn { name: name.to_owned(), source };

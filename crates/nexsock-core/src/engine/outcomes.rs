@@ -27,6 +27,13 @@ impl Engine {
             Outcome::RestartDue { name, generation } => self.on_restart_due(&name, generation),
             // The engine re-evaluates executions after every outcome; the timer only wakes it.
             Outcome::ExecutionTimer { .. } => {}
+            Outcome::TunnelOpened { service, generation, result } => {
+                self.on_tunnel_opened(&service, generation, result)
+            }
+            Outcome::TunnelHealth { service, generation, result } => {
+                self.on_tunnel_health(&service, generation, result)
+            }
+            Outcome::TunnelRetry { service, generation } => self.on_tunnel_retry(&service, generation),
         }
     }
 

@@ -1,7 +1,7 @@
 //! One service inside the engine: its spec, its phase (a state machine whose states carry their
 //! data), the replies waiting on it, and a short ring of recent output.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use nexsock_proto::{
     ExitInfo, HealthCheck, LogLine, Response, ServiceDetail, ServiceSpec, ServiceState, ServiceStatus, Stream,
@@ -73,6 +73,10 @@ pub(super) struct Service {
     pub start_waiters: Vec<Reply>,
     pub stop_waiters: Vec<Reply>,
     pub recent: VecDeque<LogLine>,
+    /// The tunnel profile chosen for this service (`service config --ngrok-profile`).
+    pub tunnel_profile: Option<String>,
+    /// Tunnel URLs injected by chain starts: variable -> (value, dependency it exposes).
+    pub injected_env: BTreeMap<String, (String, String)>,
 }
 
 impl Service {
@@ -92,6 +96,8 @@ impl Service {
             start_waiters: Vec::new(),
             stop_waiters: Vec::new(),
             recent: VecDeque::with_capacity(8),
+            tunnel_profile: None,
+            injected_env: BTreeMap::new(),
         })
     }
 

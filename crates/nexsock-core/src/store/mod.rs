@@ -6,6 +6,7 @@ mod executions;
 mod runs;
 mod services;
 mod stack;
+mod tunnels;
 
 use std::{path::Path, sync::LazyLock};
 

@@ -1,0 +1,222 @@
+//! `config.toml` in the state directory: the tunnel profiles and the default one. The file is
+//! re-read whenever it changed on disk, so hand edits apply without a restart; writes go through
+//! a temporary file and a rename. `NGROK_REGION` in the host's environment overrides an ngrok
+//! profile's region (and `NGROK_AUTHTOKEN` its token, see the tunnel layer).
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    time::SystemTime,
+};
+
+use nexsock_proto::{ProfileSpec, ProviderKind};
+use serde::{Deserialize, Serialize};
+
+use crate::{error::CoreError, validate::validate_name};
+
+/// Environment variable that overrides an ngrok profile's region.
+pub const NGROK_REGION_ENV: &str = "NGROK_REGION";
+
+/// The file's shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Profile used when a service names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_profile: Option<String>,
+    /// Profiles by name.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileSpec>,
+}
+
+/// The config file and the moment it was read.
+#[derive(Debug)]
+pub struct Config {
+    path: PathBuf,
+    file: ConfigFile,
+    read_at: Option<SystemTime>,
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+impl Config {
+    /// Reads `path` (a missing file is an empty config).
+    pub fn load(path: PathBuf) -> Result<Self, CoreError> {
+        let mut config = Self { path, file: ConfigFile::default(), read_at: None };
+        config.reload()?;
+        Ok(config)
+    }
+
+    fn reload(&mut self) -> Result<(), CoreError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(CoreError::io(format!("reading {}", self.path.display()), e)),
+        };
+        let mut file: ConfigFile =
+            toml::from_str(&text).map_err(|e| CoreError::Profile(format!("invalid {}: {e}", self.path.display())))?;
+        for (name, spec) in &mut file.profiles {
+            spec.name.clone_from(name);
+        }
+        self.file = file;
+        self.read_at = modified(&self.path);
+        Ok(())
+    }
+
+    /// The current contents, re-read first if the file changed on disk.
+    pub fn current(&mut self) -> Result<&ConfigFile, CoreError> {
+        if modified(&self.path) != self.read_at {
+            self.reload()?;
+        }
+        Ok(&self.file)
+    }
+
+    /// Adds or replaces a profile after validating it.
+    pub fn add_profile(&mut self, spec: ProfileSpec) -> Result<(), CoreError> {
+        validate_profile(&spec)?;
+        let mut file = self.current()?.clone();
+        if file.default_profile.is_none() {
+            file.default_profile = Some(spec.name.clone());
+        }
+        file.profiles.insert(spec.name.clone(), spec);
+        self.write(file)
+    }
+
+    /// Removes a profile (and the default mark if it had it).
+    pub fn remove_profile(&mut self, name: &str) -> Result<(), CoreError> {
+        let mut file = self.current()?.clone();
+        if file.profiles.remove(name).is_none() {
+            return Err(unknown_profile(name));
+        }
+        if file.default_profile.as_deref() == Some(name) {
+            file.default_profile = None;
+        }
+        self.write(file)
+    }
+
+    /// Makes `name` the default profile.
+    pub fn set_default(&mut self, name: &str) -> Result<(), CoreError> {
+        let mut file = self.current()?.clone();
+        if !file.profiles.contains_key(name) {
+            return Err(unknown_profile(name));
+        }
+        file.default_profile = Some(name.to_owned());
+        self.write(file)
+    }
+
+    /// The profile to use: `explicit`, else the service's, else the default; validated, with the
+    /// environment's overrides applied.
+    pub fn resolve(&mut self, explicit: Option<&str>, service: Option<&str>) -> Result<ProfileSpec, CoreError> {
+        let file = self.current()?;
+        let name = explicit.or(service).or(file.default_profile.as_deref()).ok_or_else(|| {
+            CoreError::Profile(
+                "no tunnel profile: add one with `nexsock profile add NAME --provider ngrok|cloudflared|localtunnel|bore`"
+                    .into(),
+            )
+        })?;
+        let mut spec = file.profiles.get(name).cloned().ok_or_else(|| unknown_profile(name))?;
+        validate_profile(&spec)?;
+        if spec.provider == ProviderKind::Ngrok
+            && let Ok(region) = std::env::var(NGROK_REGION_ENV)
+            && !region.is_empty()
+        {
+            spec.region = Some(region);
+        }
+        Ok(spec)
+    }
+
+    fn write(&mut self, file: ConfigFile) -> Result<(), CoreError> {
+        let text =
+            toml::to_string_pretty(&file).map_err(|e| CoreError::Profile(format!("encoding the config: {e}")))?;
+        let tmp = self.path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &self.path))
+            .map_err(|e| CoreError::io(format!("writing {}", self.path.display()), e))?;
+        self.file = file;
+        self.read_at = modified(&self.path);
+        Ok(())
+    }
+}
+
+fn unknown_profile(name: &str) -> CoreError {
+    CoreError::Profile(format!("no profile named `{name}` (see `nexsock profile list`)"))
+}
+
+/// A profile must be usable by its provider: bore needs a server; only ngrok has regions; URLs
+/// are http(s); a binary path must exist.
+pub fn validate_profile(spec: &ProfileSpec) -> Result<(), CoreError> {
+    validate_name(&spec.name).map_err(|_| {
+        CoreError::Profile(format!("invalid profile name `{}`: use letters, digits, `-` and `_`", spec.name))
+    })?;
+    let bad = |why: String| Err(CoreError::Profile(format!("profile `{}`: {why}", spec.name)));
+    match (spec.provider, &spec.server) {
+        (ProviderKind::Bore, None) => return bad("a bore profile needs --server HOST".into()),
+        (ProviderKind::Bore, Some(_)) => {}
+        (ProviderKind::Ngrok | ProviderKind::Cloudflared | ProviderKind::Localtunnel, Some(_)) => {
+            return bad(format!("--server is for bore profiles, not {}", spec.provider));
+        }
+        (ProviderKind::Ngrok | ProviderKind::Cloudflared | ProviderKind::Localtunnel, None) => {}
+    }
+    if spec.region.is_some() && spec.provider != ProviderKind::Ngrok {
+        return bad(format!("--region is for ngrok profiles, not {}", spec.provider));
+    }
+    if let Some(url) = &spec.url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return bad(format!("url `{url}` must start with https:// or http://"));
+    }
+    if let Some(binary) = &spec.binary
+        && !Path::new(binary).is_file()
+    {
+        return bad(format!("binary `{binary}` does not exist"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, provider: ProviderKind) -> ProfileSpec {
+        ProfileSpec { name: name.into(), provider, region: None, url: None, server: None, binary: None }
+    }
+
+    #[test]
+    fn profiles_persist_and_the_first_becomes_the_default() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        let mut config = Config::load(path.clone()).expect("load");
+        config.add_profile(spec("personal", ProviderKind::Cloudflared)).expect("add");
+        let mut bore = spec("team", ProviderKind::Bore);
+        bore.server = Some("bore.example.com".into());
+        config.add_profile(bore).expect("add");
+        let again = Config::load(path).expect("reload").current().expect("read").clone();
+        assert_eq!(again.default_profile.as_deref(), Some("personal"));
+        assert_eq!(again.profiles["team"].server.as_deref(), Some("bore.example.com"));
+    }
+
+    #[test]
+    fn hand_edits_are_picked_up() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        let mut config = Config::load(path.clone()).expect("load");
+        assert!(config.resolve(None, None).is_err());
+        std::fs::write(&path, "default_profile = \"w\"\n[profiles.w]\nprovider = \"localtunnel\"\n").expect("write");
+        // Make sure the modification time differs from the (absent) one seen before.
+        assert_eq!(config.resolve(None, None).expect("resolved").provider, ProviderKind::Localtunnel);
+    }
+
+    #[test]
+    fn invalid_profiles_are_refused() {
+        assert!(validate_profile(&spec("b", ProviderKind::Bore)).is_err());
+        let mut s = spec("c", ProviderKind::Cloudflared);
+        s.region = Some("eu".into());
+        assert!(validate_profile(&s).is_err());
+        let mut s = spec("n", ProviderKind::Ngrok);
+        s.binary = Some("/nonexistent/ngrok".into());
+        assert!(validate_profile(&s).is_err());
+        assert!(validate_profile(&spec("bad name", ProviderKind::Ngrok)).is_err());
+    }
+}

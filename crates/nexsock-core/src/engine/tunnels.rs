@@ -1,0 +1,427 @@
+//! Tunnels inside the engine: which exist, opening them through providers (as tasks that report
+//! back), health checks every second, re-creation with back-off when one drops — restarting the
+//! dependents that received the old URL — and profiles with their keyring tokens.
+
+use std::{collections::BTreeSet, time::Duration};
+
+use nexsock_proto::{
+    EnvVar, Event, ProfileInfo, ProfileSpec, ProviderKind, Response, SecretString, TunnelInfo, TunnelStatus,
+};
+use tokio::task::AbortHandle;
+
+use super::{Engine, Outcome, Reply};
+use crate::{
+    error::CoreError,
+    secrets::Secret,
+    time::now_ms,
+    tunnel::{OpenTunnel, TunnelRequest},
+};
+
+/// How often an open tunnel is checked: a dropped tunnel is noticed within this (plus the check).
+pub const HEALTH_INTERVAL: Duration = Duration::from_secs(1);
+/// First delay before re-creating a failed tunnel; doubles up to [`RECREATE_CAP`].
+const RECREATE_BASE: Duration = Duration::from_millis(250);
+const RECREATE_CAP: Duration = Duration::from_secs(30);
+/// Environment variable that overrides the keyring token of ngrok profiles.
+pub const NGROK_AUTHTOKEN_ENV: &str = "NGROK_AUTHTOKEN";
+
+/// One service's tunnel.
+#[derive(Debug)]
+pub(super) struct Tunnel {
+    pub info: TunnelInfo,
+    profile: ProfileSpec,
+    /// Bumped on every (re)open, so that stale outcomes are ignored.
+    generation: u64,
+    waiters: Vec<Reply>,
+    /// Consecutive failed re-creations.
+    failures: u32,
+    /// Dependents started with this tunnel's URL in their environment.
+    pub receivers: BTreeSet<String>,
+    tasks: Vec<AbortHandle>,
+    row: Option<i64>,
+}
+
+impl Tunnel {
+    fn cancel_tasks(&mut self) {
+        for t in self.tasks.drain(..) {
+            t.abort();
+        }
+    }
+}
+
+impl Engine {
+    /// Opens (or joins the opening of) `service`'s tunnel; `reply` gets its info once open.
+    pub(super) fn open_tunnel(&mut self, service: &str, profile: Option<&str>, reply: Option<Reply>) {
+        if let Err(e) = self.begin_open(service, profile) {
+            if let Some(reply) = reply {
+                let _ = reply.send(Err(e));
+            }
+            return;
+        }
+        if let Some(t) = self.tunnels.get_mut(service) {
+            match (t.info.status, reply) {
+                (TunnelStatus::Open, Some(reply)) => {
+                    let _ = reply.send(Ok(Response::Tunnel(t.info.clone())));
+                }
+                (_, Some(reply)) => t.waiters.push(reply),
+                (_, None) => {}
+            }
+        }
+    }
+
+    /// Starts opening unless the tunnel is already open or opening with the same profile.
+    pub(super) fn begin_open(&mut self, service: &str, profile: Option<&str>) -> Result<(), CoreError> {
+        let svc = self.service(service)?;
+        let port = svc.spec.port.and_then(|p| u16::try_from(p).ok()).ok_or_else(|| {
+            CoreError::Tunnel(format!("service `{service}` has no port to expose: set one with --port"))
+        })?;
+        let own = svc.tunnel_profile.clone();
+        let spec = self.config.resolve(profile, own.as_deref())?;
+        if let Some(t) = self.tunnels.get(service)
+            && t.profile.name == spec.name
+            && matches!(t.info.status, TunnelStatus::Open | TunnelStatus::Opening)
+        {
+            return Ok(());
+        }
+        let token = self.token_for(&spec)?;
+        let provider = self.providers.for_kind(spec.provider).map_err(|e| CoreError::Tunnel(e.0))?;
+        let previous = self.tunnels.remove(service);
+        let mut tunnel = match previous {
+            Some(mut old) if old.profile.name == spec.name => {
+                old.cancel_tasks();
+                old
+            }
+            Some(mut old) => {
+                // A profile switch: close the old tunnel first.
+                old.cancel_tasks();
+                self.destroy_in_background(service, old.profile.provider);
+                self.new_tunnel(service, &spec, port, old.receivers)
+            }
+            None => self.new_tunnel(service, &spec, port, BTreeSet::new()),
+        };
+        tunnel.generation += 1;
+        tunnel.info.status = TunnelStatus::Opening;
+        tunnel.info.error = None;
+        let generation = tunnel.generation;
+        let outcomes = self.outcomes.clone();
+        let request = TunnelRequest { service: service.to_owned(), local_port: port, profile: spec, token };
+        let name = service.to_owned();
+        let task = tokio::spawn(async move {
+            let result = provider.create(request).await.map_err(|e| e.0);
+            let _ = outcomes.send(Outcome::TunnelOpened { service: name, generation, result });
+        });
+        tunnel.tasks.push(task.abort_handle());
+        self.tunnels.insert(service.to_owned(), tunnel);
+        Ok(())
+    }
+
+    fn new_tunnel(&self, service: &str, spec: &ProfileSpec, port: u16, receivers: BTreeSet<String>) -> Tunnel {
+        Tunnel {
+            info: TunnelInfo {
+                service: service.to_owned(),
+                provider: spec.provider,
+                profile: spec.name.clone(),
+                public_url: None,
+                local_port: port,
+                status: TunnelStatus::Opening,
+                last_check_ms: None,
+                error: None,
+            },
+            profile: spec.clone(),
+            generation: 0,
+            waiters: Vec::new(),
+            failures: 0,
+            receivers,
+            tasks: Vec::new(),
+            row: None,
+        }
+    }
+
+    /// The token a profile's provider gets: `NGROK_AUTHTOKEN` overrides the keyring for ngrok.
+    /// Providers that can work without one do so when the keyring is unusable.
+    fn token_for(&self, spec: &ProfileSpec) -> Result<Option<Secret>, CoreError> {
+        match spec.provider {
+            ProviderKind::Cloudflared | ProviderKind::Localtunnel => Ok(None),
+            ProviderKind::Ngrok => match std::env::var(NGROK_AUTHTOKEN_ENV) {
+                Ok(t) if !t.is_empty() => Ok(Some(Secret::new(t))),
+                _ => self.secrets.get(&spec.name),
+            },
+            ProviderKind::Bore => self.secrets.get(&spec.name).or_else(|e| {
+                tracing::warn!(profile = %spec.name, "no bore secret: {e}");
+                Ok(None)
+            }),
+        }
+    }
+
+    pub(super) fn on_tunnel_opened(&mut self, service: &str, generation: u64, result: Result<OpenTunnel, String>) {
+        let Some(t) = self.tunnels.get_mut(service) else { return };
+        if t.generation != generation {
+            return;
+        }
+        let now = now_ms();
+        match result {
+            Ok(open) => {
+                let previous = t.info.public_url.replace(open.public_url.clone());
+                let recreated = t.failures > 0 || previous.is_some();
+                t.failures = 0;
+                t.info.status = TunnelStatus::Open;
+                t.info.last_check_ms = Some(now);
+                t.info.error = None;
+                let info = t.info.clone();
+                for w in t.waiters.drain(..) {
+                    let _ = w.send(Ok(Response::Tunnel(info.clone())));
+                }
+                t.tasks.push(health_task(
+                    &self.outcomes,
+                    service,
+                    generation,
+                    self.providers.clone(),
+                    t.profile.provider,
+                ));
+                let receivers: Vec<String> = t.receivers.iter().cloned().collect();
+                t.row = self.store.record_tunnel(t.row, &info).map_err(|e| tracing::error!("{e}")).ok();
+                let event = if recreated {
+                    Event::TunnelRecreated { tunnel: info.clone(), previous_url: previous.clone() }
+                } else {
+                    Event::TunnelCreated(info.clone())
+                };
+                let _ = self.events.send(event);
+                if recreated && previous.as_deref() != Some(open.public_url.as_str()) {
+                    self.refresh_receivers(service, &open.public_url, &receivers);
+                }
+            }
+            Err(reason) => self.tunnel_failed(service, reason),
+        }
+    }
+
+    pub(super) fn on_tunnel_health(&mut self, service: &str, generation: u64, result: Result<(), String>) {
+        let Some(t) = self.tunnels.get_mut(service) else { return };
+        if t.generation != generation || t.info.status != TunnelStatus::Open {
+            return;
+        }
+        match result {
+            Ok(()) => {
+                t.info.last_check_ms = Some(now_ms());
+                t.row = self.store.record_tunnel(t.row, &t.info).map_err(|e| tracing::error!("{e}")).ok();
+            }
+            Err(reason) => self.tunnel_failed(service, reason),
+        }
+    }
+
+    /// Marks the tunnel failed, tells everyone, and schedules its re-creation. A tunnel that never
+    /// opened answers its waiters with the error instead of retrying.
+    fn tunnel_failed(&mut self, service: &str, reason: String) {
+        let Some(t) = self.tunnels.get_mut(service) else { return };
+        t.cancel_tasks();
+        t.info.status = TunnelStatus::Failed;
+        t.info.error = Some(reason.clone());
+        t.info.last_check_ms = Some(now_ms());
+        let info = t.info.clone();
+        let first_open = t.info.public_url.is_none() && t.failures == 0 && !t.waiters.is_empty();
+        for w in t.waiters.drain(..) {
+            let _ = w.send(Err(CoreError::Tunnel(format!("cannot open a tunnel for `{service}`: {reason}"))));
+        }
+        t.row = self.store.record_tunnel(t.row, &info).map_err(|e| tracing::error!("{e}")).ok();
+        let _ = self.events.send(Event::TunnelFailed(info));
+        if first_open {
+            return;
+        }
+        let delay = RECREATE_BASE.saturating_mul(1u32 << t.failures.min(8)).min(RECREATE_CAP);
+        t.failures += 1;
+        let provider = t.profile.provider;
+        let generation = t.generation;
+        let outcomes = self.outcomes.clone();
+        let providers = self.providers.clone();
+        let name = service.to_owned();
+        let timer = tokio::spawn(async move {
+            if let Ok(p) = providers.for_kind(provider) {
+                let _ = p.destroy(&name).await;
+            }
+            tokio::time::sleep(delay).await;
+            let _ = outcomes.send(Outcome::TunnelRetry { service: name, generation });
+        });
+        t.tasks.push(timer.abort_handle());
+    }
+
+    pub(super) fn on_tunnel_retry(&mut self, service: &str, generation: u64) {
+        let Some(t) = self.tunnels.get(service) else { return };
+        if t.generation != generation || t.info.status != TunnelStatus::Failed {
+            return;
+        }
+        let profile = t.profile.name.clone();
+        if let Err(e) = self.reopen(service, &profile) {
+            self.tunnel_failed(service, e.to_string());
+        }
+    }
+
+    fn reopen(&mut self, service: &str, profile: &str) -> Result<(), CoreError> {
+        if let Some(t) = self.tunnels.get_mut(service) {
+            // Forces begin_open past its "already open or opening" shortcut.
+            t.info.status = TunnelStatus::Closed;
+        }
+        self.begin_open(service, Some(profile))
+    }
+
+    /// Dependents started with the old URL get the new one: they are restarted.
+    fn refresh_receivers(&mut self, service: &str, url: &str, receivers: &[String]) {
+        for dependent in receivers {
+            let Some(svc) = self.services.get_mut(dependent) else { continue };
+            let mut changed = false;
+            for (value, dep) in svc.injected_env.values_mut() {
+                if dep == service {
+                    *value = url.to_owned();
+                    changed = true;
+                }
+            }
+            if changed && !svc.is_down() {
+                tracing::info!(dependent, service, url, "restarting with the new tunnel URL");
+                let (reply, _) = tokio::sync::oneshot::channel();
+                self.restart_service(dependent, reply);
+            }
+        }
+    }
+
+    /// Closes `service`'s tunnel, if it has one.
+    pub(super) fn close_tunnel(&mut self, service: &str) -> Option<TunnelInfo> {
+        let mut t = self.tunnels.remove(service)?;
+        t.cancel_tasks();
+        t.info.status = TunnelStatus::Closed;
+        for w in t.waiters.drain(..) {
+            let _ = w.send(Err(CoreError::Tunnel(format!("the tunnel of `{service}` was closed"))));
+        }
+        if let Err(e) = self.store.record_tunnel(t.row, &t.info) {
+            tracing::error!("{e}");
+        }
+        self.destroy_in_background(service, t.profile.provider);
+        Some(t.info)
+    }
+
+    fn destroy_in_background(&self, service: &str, provider: ProviderKind) {
+        if let Ok(p) = self.providers.for_kind(provider) {
+            let name = service.to_owned();
+            tokio::spawn(async move {
+                if let Err(e) = p.destroy(&name).await {
+                    tracing::warn!(service = name, "closing the tunnel: {e}");
+                }
+            });
+        }
+    }
+
+    pub(super) fn tunnel_url(&self, service: &str) -> Option<&str> {
+        self.tunnels
+            .get(service)
+            .filter(|t| t.info.status == TunnelStatus::Open)
+            .and_then(|t| t.info.public_url.as_deref())
+    }
+
+    pub(super) fn tunnel_attempt_failed(&self, service: &str) -> Option<String> {
+        self.tunnels.get(service).filter(|t| t.info.status == TunnelStatus::Failed).and_then(|t| t.info.error.clone())
+    }
+
+    pub(super) fn tunnel_opening(&self, service: &str) -> bool {
+        self.tunnels.get(service).is_some_and(|t| t.info.status == TunnelStatus::Opening)
+    }
+
+    pub(super) fn list_tunnels(&self) -> Response {
+        Response::Tunnels(self.tunnels.values().map(|t| t.info.clone()).collect())
+    }
+
+    pub(super) fn service_env(&self, name: &str) -> Result<Response, CoreError> {
+        let svc = self.service(name)?;
+        let mut vars: Vec<EnvVar> = svc
+            .spec
+            .env
+            .iter()
+            .map(|(k, v)| EnvVar { name: k.clone(), value: v.clone(), source: "spec".into() })
+            .collect();
+        vars.extend(svc.injected_env.iter().map(|(k, (v, dep))| EnvVar {
+            name: k.clone(),
+            value: v.clone(),
+            source: format!("tunnel:{dep}"),
+        }));
+        Ok(Response::Env(vars))
+    }
+
+    pub(super) fn profiles(&mut self) -> Result<Response, CoreError> {
+        let file = self.config.current()?.clone();
+        let infos = file
+            .profiles
+            .values()
+            .map(|spec| ProfileInfo {
+                spec: spec.clone(),
+                is_default: file.default_profile.as_deref() == Some(spec.name.as_str()),
+                token_set: matches!(self.secrets.get(&spec.name), Ok(Some(_))),
+            })
+            .collect();
+        Ok(Response::Profiles(infos))
+    }
+
+    pub(super) fn set_token(&mut self, name: &str, token: &SecretString) -> Result<Response, CoreError> {
+        if !self.config.current()?.profiles.contains_key(name) {
+            return Err(CoreError::Profile(format!("no profile named `{name}` (see `nexsock profile list`)")));
+        }
+        if token.expose().trim().is_empty() {
+            return Err(CoreError::Profile("the token is empty".into()));
+        }
+        self.secrets.set(name, &Secret::new(token.expose().trim()))?;
+        Ok(Response::Done)
+    }
+
+    pub(super) fn remove_profile(&mut self, name: &str) -> Result<Response, CoreError> {
+        self.config.remove_profile(name)?;
+        if let Err(e) = self.secrets.delete(name) {
+            tracing::warn!(profile = name, "the token could not be removed from the keyring: {e}");
+        }
+        Ok(Response::Done)
+    }
+
+    pub(super) fn configure_service(&mut self, name: &str, profile: Option<String>) -> Result<Response, CoreError> {
+        self.service(name)?;
+        if let Some(p) = &profile {
+            self.config.resolve(Some(p), None)?;
+        }
+        self.store.set_service_profile(name, profile.as_deref())?;
+        let reopen = self.tunnels.contains_key(name);
+        if let Some(svc) = self.services.get_mut(name) {
+            svc.tunnel_profile = profile;
+        }
+        if reopen {
+            // Switching a service's profile re-opens its tunnel under the new one.
+            self.open_tunnel(name, None, None);
+        }
+        Ok(Response::Service(self.service(name)?.detail()))
+    }
+
+    /// Closes every tunnel (shutdown).
+    pub(super) fn close_all_tunnels(&mut self) {
+        let names: Vec<String> = self.tunnels.keys().cloned().collect();
+        for name in names {
+            self.close_tunnel(&name);
+        }
+    }
+}
+
+/// Checks the tunnel every [`HEALTH_INTERVAL`] until it fails (then reports once and ends).
+fn health_task(
+    outcomes: &tokio::sync::mpsc::UnboundedSender<Outcome>,
+    service: &str,
+    generation: u64,
+    providers: crate::tunnel::ProviderRegistry,
+    kind: ProviderKind,
+) -> AbortHandle {
+    let outcomes = outcomes.clone();
+    let service = service.to_owned();
+    tokio::spawn(async move {
+        let Ok(provider) = providers.for_kind(kind) else { return };
+        loop {
+            tokio::time::sleep(HEALTH_INTERVAL).await;
+            let result = provider.health(&service).await.map_err(|e| e.0);
+            let failed = result.is_err();
+            if outcomes.send(Outcome::TunnelHealth { service: service.clone(), generation, result }).is_err() || failed
+            {
+                return;
+            }
+        }
+    })
+    .abort_handle()
+}

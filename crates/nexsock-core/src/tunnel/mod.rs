@@ -1,0 +1,106 @@
+//! Public tunnels. A [`TunnelProvider`] opens, checks and closes tunnels of one kind; the
+//! [`ProviderRegistry`] picks one by a profile's provider name and also takes custom providers.
+//! Providers do I/O only; which tunnels should exist, healing and URL injection belong to the
+//! engine.
+
+mod bore;
+
+use std::{collections::BTreeMap, future::Future, pin::Pin, sync::Arc};
+
+use nexsock_proto::{ProfileSpec, ProviderKind};
+
+pub use bore::BoreProvider;
+
+use crate::secrets::Secret;
+
+/// A boxed future, so that providers can live behind `dyn`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What to open.
+#[derive(Debug, Clone)]
+pub struct TunnelRequest {
+    /// The service exposed (one tunnel per service).
+    pub service: String,
+    /// Its local port.
+    pub local_port: u16,
+    /// The validated profile.
+    pub profile: ProfileSpec,
+    /// The profile's token, when it has one.
+    pub token: Option<Secret>,
+}
+
+/// An open tunnel, as its provider knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenTunnel {
+    /// The service exposed.
+    pub service: String,
+    /// The profile it was opened with.
+    pub profile: String,
+    /// Its public URL.
+    pub public_url: String,
+    /// The local port it forwards to.
+    pub local_port: u16,
+}
+
+/// Why a provider failed, in words that say what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TunnelError(pub String);
+
+/// One kind of tunnel.
+pub trait TunnelProvider: Send + Sync {
+    /// The name profiles use (`ngrok`, `bore`, ...).
+    fn name(&self) -> &str;
+    /// Opens a tunnel; resolves once its public URL is known.
+    fn create(&self, request: TunnelRequest) -> BoxFuture<'_, Result<OpenTunnel, TunnelError>>;
+    /// Closes the tunnel of `service`; closing nothing is fine.
+    fn destroy<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>>;
+    /// The tunnels this provider has open.
+    fn list(&self) -> Vec<OpenTunnel>;
+    /// Whether the tunnel of `service` still works.
+    fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>>;
+}
+
+/// Providers by name: the built-ins plus any custom ones.
+#[derive(Clone, Default)]
+pub struct ProviderRegistry {
+    providers: BTreeMap<String, Arc<dyn TunnelProvider>>,
+}
+
+impl std::fmt::Debug for ProviderRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.providers.keys()).finish()
+    }
+}
+
+impl ProviderRegistry {
+    /// The built-in providers.
+    pub fn with_builtins() -> Self {
+        let mut registry = Self::default();
+        registry.register(Arc::new(BoreProvider::default()));
+        registry
+    }
+
+    /// Adds (or replaces) a provider under its name.
+    pub fn register(&mut self, provider: Arc<dyn TunnelProvider>) {
+        self.providers.insert(provider.name().to_owned(), provider);
+    }
+
+    /// The provider for a profile.
+    pub fn for_kind(&self, kind: ProviderKind) -> Result<Arc<dyn TunnelProvider>, TunnelError> {
+        self.get(kind.as_str())
+    }
+
+    /// The provider with this name.
+    pub fn get(&self, name: &str) -> Result<Arc<dyn TunnelProvider>, TunnelError> {
+        self.providers.get(name).cloned().ok_or_else(|| {
+            TunnelError(format!(
+                "no tunnel provider `{name}` in this build (available: {})",
+                self.providers.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+}
+
+/// `NEXSOCK_TUNNEL_<DEP>_URL` for a dependency.
+pub use crate::strategy::tunnel_env_var;

@@ -1,0 +1,165 @@
+//! Tunnels and the profiles that open them: what crosses the socket. Tokens travel only from a
+//! client to the host (to be stored in the OS keyring), wrapped so that they never print.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A secret in transit (a tunnel token). Its `Debug` and `Display` are redacted, so logging a
+/// request that carries one shows `***`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The secret itself, for the one place that must hand it on.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretString(***)")
+    }
+}
+
+impl fmt::Display for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Which tunnel provider a profile uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    /// ngrok agent (one per profile), endpoints through its local API.
+    Ngrok,
+    /// cloudflared quick tunnels.
+    Cloudflared,
+    /// localtunnel (`lt`).
+    Localtunnel,
+    /// A bore server, in process.
+    Bore,
+}
+
+impl ProviderKind {
+    /// The name users type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ngrok => "ngrok",
+            Self::Cloudflared => "cloudflared",
+            Self::Localtunnel => "localtunnel",
+            Self::Bore => "bore",
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ProviderKind {
+    type Err = crate::ApiError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "ngrok" => Ok(Self::Ngrok),
+            "cloudflared" => Ok(Self::Cloudflared),
+            "localtunnel" => Ok(Self::Localtunnel),
+            "bore" => Ok(Self::Bore),
+            other => Err(crate::ApiError::new(
+                crate::ErrorCode::InvalidArgument,
+                format!("unknown provider `{other}` (expected ngrok, cloudflared, localtunnel or bore)"),
+            )),
+        }
+    }
+}
+
+/// A tunnel profile: an account or server of one provider. Never holds a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSpec {
+    /// Profile name (same rule as service names).
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub name: String,
+    /// The provider.
+    pub provider: ProviderKind,
+    /// Region (ngrok).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// A reserved URL (ngrok) or the server of a self-hosted localtunnel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `HOST[:PORT]` of a bore server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Path of the provider's executable, when not on PATH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binary: Option<String>,
+}
+
+/// A profile as `profile list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileInfo {
+    /// The profile.
+    pub spec: ProfileSpec,
+    /// Whether it is the default profile.
+    pub is_default: bool,
+    /// Whether a token is stored for it (the token itself is never shown).
+    pub token_set: bool,
+}
+
+/// Where a tunnel is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TunnelStatus {
+    /// Being opened (or re-opened after a failure).
+    Opening,
+    /// Open and passing its health checks.
+    Open,
+    /// Failed; being recreated with back-off.
+    Failed,
+    /// Closed.
+    Closed,
+}
+
+/// A tunnel as `tunnel list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TunnelInfo {
+    /// The service it exposes.
+    pub service: String,
+    /// The provider.
+    pub provider: ProviderKind,
+    /// The profile it was opened with.
+    pub profile: String,
+    /// Its public URL, once open.
+    pub public_url: Option<String>,
+    /// The local port it forwards to.
+    pub local_port: u16,
+    /// Where it is.
+    pub status: TunnelStatus,
+    /// Unix ms of the last health check.
+    pub last_check_ms: Option<u64>,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+}
+
+/// One environment variable a service gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvVar {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+    /// Where it comes from: `spec` or `tunnel:<dependency>`.
+    pub source: String,
+}

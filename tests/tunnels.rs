@@ -1,0 +1,207 @@
+//! A real tunnel end to end: a bore server on a loopback address of the test's own, a service
+//! behind it, an HTTP request through the public address reaching the service, the URL injected
+//! into a dependent whose own output shows it, and self-healing when the server goes away.
+
+use std::{
+    net::{IpAddr, Ipv4Addr},
+    time::Duration,
+};
+
+use nexsock_tests::{TestHost, free_port, wait_for};
+
+const T: Duration = Duration::from_secs(30);
+
+/// A bore server in its own runtime on its own thread; dropping it kills every connection.
+struct BoreServer {
+    ip: Ipv4Addr,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl BoreServer {
+    /// bore's control port is fixed (7835), so each test gets its own loopback address instead.
+    fn start() -> Self {
+        let ip = Ipv4Addr::new(127, 77, (std::process::id() % 250) as u8 + 1, (fastrand_u8() % 250) + 1);
+        Self::start_on(ip)
+    }
+
+    fn start_on(ip: Ipv4Addr) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        runtime.spawn(async move {
+            let mut server = bore_cli::server::Server::new(20000..=60000, None);
+            server.set_bind_addr(IpAddr::V4(ip));
+            server.set_bind_tunnels(IpAddr::V4(ip));
+            if let Err(e) = server.listen().await {
+                eprintln!("bore server on {ip}: {e}");
+            }
+        });
+        wait_for("the bore server to listen", T, || std::net::TcpStream::connect((ip, 7835)).ok());
+        Self { ip, runtime: Some(runtime) }
+    }
+
+    fn stop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+        let ip = self.ip;
+        wait_for("the bore server to stop", T, || std::net::TcpStream::connect((ip, 7835)).is_err().then_some(()));
+    }
+}
+
+impl Drop for BoreServer {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+fn fastrand_u8() -> u8 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    (nanos % 251) as u8
+}
+
+fn http_get(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("http://")?;
+    let (host, port) = rest.split_once(':')?;
+    let port: u16 = port.trim_end_matches('/').parse().ok()?;
+    let mut stream = std::net::TcpStream::connect((host, port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    use std::io::{Read, Write};
+    write!(stream, "GET / HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let mut body = String::new();
+    stream.read_to_string(&mut body).ok()?;
+    body.starts_with("HTTP/1.0 200").then_some(body)
+}
+
+/// web (a real HTTP server) behind a bore tunnel; client depends on web with --tunnel and prints
+/// the URL it was given.
+fn stack(host: &TestHost, server: &BoreServer) -> String {
+    host.ok(["profile", "add", "team", "--provider", "bore", "--server", &server.ip.to_string()]);
+    let port = free_port().to_string();
+    let www = host.home().join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("index.html"), "hello through the tunnel").unwrap();
+    host.ok([
+        "service",
+        "add",
+        "web",
+        "--command",
+        &format!("exec python3 -m http.server {port} --bind 127.0.0.1"),
+        "--cwd",
+        www.to_str().unwrap(),
+        "--port",
+        &port,
+        "--health",
+        "http:/",
+    ]);
+    host.ok([
+        "service",
+        "add",
+        "client",
+        "--command",
+        "echo \"web is at $NEXSOCK_TUNNEL_WEB_URL alias $WEB_PUBLIC\"; exec sleep 1000",
+        "--health",
+        "log:web is at",
+    ]);
+    host.ok([
+        "dependency",
+        "add",
+        "client",
+        "--depends-on",
+        "web",
+        "--tunnel",
+        "--tunnel-mode",
+        "required",
+        "--env-alias",
+        "WEB_PUBLIC",
+    ]);
+    port
+}
+
+#[test]
+fn a_bore_tunnel_carries_http_and_its_url_reaches_the_dependent() {
+    let server = BoreServer::start();
+    let host = TestHost::start();
+    stack(&host, &server);
+    let report = host.json(["service", "start-chain", "client"]);
+    assert_eq!(report["status"], "completed", "{report}");
+    let tunnels = host.json(["tunnel", "list"]);
+    let tunnel = &tunnels[0];
+    assert_eq!(
+        (tunnel["service"].as_str(), tunnel["provider"].as_str(), tunnel["status"].as_str()),
+        (Some("web"), Some("bore"), Some("open"))
+    );
+    let url = tunnel["public_url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&format!("http://{}:", server.ip)), "{url}");
+    let page = wait_for("a page through the tunnel", T, || http_get(&url));
+    assert!(page.contains("hello through the tunnel"), "{page}");
+    let logs = host.ok(["service", "logs", "client"]);
+    assert_eq!(logs.trim(), format!("web is at {url} alias {url}"));
+    let env = host.json(["service", "env", "client", "--show-tunnel-vars"]);
+    let vars: Vec<_> =
+        env.as_array().unwrap().iter().map(|v| (v["name"].as_str().unwrap(), v["value"].as_str().unwrap())).collect();
+    assert!(
+        vars.contains(&("NEXSOCK_TUNNEL_WEB_URL", url.as_str())) && vars.contains(&("WEB_PUBLIC", url.as_str())),
+        "{env}"
+    );
+    // Stopping the service closes its tunnel.
+    host.ok(["service", "stop", "web", "--cascade"]);
+    assert!(host.json(["tunnel", "list"]).as_array().unwrap().is_empty());
+    let db = rusqlite::Connection::open(host.database()).unwrap();
+    let status: String = db.query_row("SELECT status FROM tunnel ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(status, "closed");
+}
+
+#[test]
+fn a_dropped_tunnel_is_recreated_and_the_dependent_restarted_with_the_new_url() {
+    let mut server = BoreServer::start();
+    let host = TestHost::start();
+    stack(&host, &server);
+    host.json(["service", "start-chain", "client"]);
+    let first = host.json(["tunnel", "list"])[0]["public_url"].as_str().unwrap().to_owned();
+    let client_pid = host.status("client")["pid"].clone();
+    let ip = server.ip;
+    server.stop();
+    // Noticed within the health interval: failed, then healing with back-off once the server is back.
+    wait_for("the tunnel to be marked failed", T, || {
+        let t = host.json(["tunnel", "list"]);
+        (t[0]["status"] == "failed").then_some(())
+    });
+    let _server = BoreServer::start_on(ip);
+    let second = wait_for("the tunnel to be recreated", T, || {
+        let t = host.json(["tunnel", "list"]);
+        (t[0]["status"] == "open").then(|| t[0]["public_url"].as_str().unwrap().to_owned())
+    });
+    assert_ne!(first, second, "a new bore session gets a new port");
+    let logs = wait_for("the client to restart with the new URL", T, || {
+        let logs = host.ok(["service", "logs", "client"]);
+        logs.contains(&second).then_some(logs)
+    });
+    assert!(logs.contains(&first), "the first run saw the first URL: {logs}");
+    host.wait_state("client", "ready", T);
+    assert_ne!(host.status("client")["pid"], client_pid, "restarted");
+    assert!(wait_for("the new URL to serve", T, || http_get(&second)).contains("hello through the tunnel"));
+}
+
+#[test]
+fn a_required_tunnel_that_cannot_open_fails_the_dependent() {
+    let host = TestHost::start();
+    // Nothing listens on this loopback address: the bore client cannot connect.
+    host.ok(["profile", "add", "nowhere", "--provider", "bore", "--server", "127.79.0.1"]);
+    let port = free_port().to_string();
+    host.ok(["service", "add", "web", "--command", "exec sleep 1000", "--port", &port]);
+    host.ok(["service", "add", "client", "--command", "exec sleep 1000"]);
+    host.ok(["dependency", "add", "client", "--depends-on", "web", "--tunnel", "--tunnel-mode", "required"]);
+    let out = host.run(["service", "start-chain", "client", "--json"]);
+    assert!(!out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let client = report["services"].as_array().unwrap().iter().find(|s| s["name"] == "client").unwrap().clone();
+    assert_eq!(client["state"], "failed");
+    assert!(client["reason"].as_str().unwrap().contains("required tunnel to web failed"), "{client}");
+    // optional: warns and starts without the variable
+    host.ok(["dependency", "add", "client", "--depends-on", "web", "--tunnel", "--tunnel-mode", "optional"]);
+    let report = host.json(["service", "start-chain", "client"]);
+    assert_eq!(report["status"], "completed", "{report}");
+    let env = host.json(["service", "env", "client", "--show-tunnel-vars"]);
+    assert!(env.as_array().unwrap().iter().all(|v| v["name"] != "NEXSOCK_TUNNEL_WEB_URL"), "{env}");
+}
