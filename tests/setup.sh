@@ -3,7 +3,7 @@
 # packages (as root, or through sudo) and cargo-nextest. Safe to run again: it skips what is there.
 set -euo pipefail
 
-apt_packages=(build-essential pkg-config libdbus-1-dev python3 procps)
+apt_packages=(build-essential pkg-config libdbus-1-dev python3 procps dbus gnome-keyring libsecret-tools)
 
 missing=()
 for p in "${apt_packages[@]}"; do

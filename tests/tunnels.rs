@@ -2,63 +2,11 @@
 //! behind it, an HTTP request through the public address reaching the service, the URL injected
 //! into a dependent whose own output shows it, and self-healing when the server goes away.
 
-use std::{
-    net::{IpAddr, Ipv4Addr},
-    time::Duration,
-};
+use std::time::Duration;
 
-use nexsock_tests::{TestHost, free_port, wait_for};
+use nexsock_tests::{BoreServer, TestHost, free_port, wait_for};
 
 const T: Duration = Duration::from_secs(30);
-
-/// A bore server in its own runtime on its own thread; dropping it kills every connection.
-struct BoreServer {
-    ip: Ipv4Addr,
-    runtime: Option<tokio::runtime::Runtime>,
-}
-
-impl BoreServer {
-    /// bore's control port is fixed (7835), so each test gets its own loopback address instead.
-    fn start() -> Self {
-        let ip = Ipv4Addr::new(127, 77, (std::process::id() % 250) as u8 + 1, (fastrand_u8() % 250) + 1);
-        Self::start_on(ip)
-    }
-
-    fn start_on(ip: Ipv4Addr) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        runtime.spawn(async move {
-            let mut server = bore_cli::server::Server::new(20000..=60000, None);
-            server.set_bind_addr(IpAddr::V4(ip));
-            server.set_bind_tunnels(IpAddr::V4(ip));
-            if let Err(e) = server.listen().await {
-                eprintln!("bore server on {ip}: {e}");
-            }
-        });
-        wait_for("the bore server to listen", T, || std::net::TcpStream::connect((ip, 7835)).ok());
-        Self { ip, runtime: Some(runtime) }
-    }
-
-    fn stop(&mut self) {
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
-        }
-        let ip = self.ip;
-        wait_for("the bore server to stop", T, || std::net::TcpStream::connect((ip, 7835)).is_err().then_some(()));
-    }
-}
-
-impl Drop for BoreServer {
-    fn drop(&mut self) {
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
-        }
-    }
-}
-
-fn fastrand_u8() -> u8 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    (nanos % 251) as u8
-}
 
 fn http_get(url: &str) -> Option<String> {
     let rest = url.strip_prefix("http://")?;
@@ -167,7 +115,7 @@ fn a_dropped_tunnel_is_recreated_and_the_dependent_restarted_with_the_new_url() 
         let t = host.json(["tunnel", "list"]);
         (t[0]["status"] == "failed").then_some(())
     });
-    let _server = BoreServer::start_on(ip);
+    let _server = BoreServer::start_on(ip, None);
     let second = wait_for("the tunnel to be recreated", T, || {
         let t = host.json(["tunnel", "list"]);
         (t[0]["status"] == "open").then(|| t[0]["public_url"].as_str().unwrap().to_owned())

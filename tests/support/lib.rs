@@ -218,3 +218,116 @@ fn short_tmp() -> PathBuf {
     let p = PathBuf::from("/tmp");
     if p.is_dir() { p } else { std::env::temp_dir() }
 }
+
+/// A host whose daemon runs inside its own D-Bus session with an unlocked gnome-keyring, so that
+/// the OS-keyring secret store is real. `secret_tool` runs `secret-tool` in that same session.
+pub struct KeyringHost {
+    pub host: TestHost,
+    bus_file: PathBuf,
+}
+
+impl KeyringHost {
+    /// Starts `dbus-run-session`, gnome-keyring (unlocked, secrets component) and the daemon in it,
+    /// with HOME and XDG directories inside the test's temp directory.
+    pub fn start() -> Self {
+        let mut host = TestHost::new_stopped();
+        let home = host.home().to_path_buf();
+        let bus_file = home.join("bus-address");
+        let script = format!(
+            "echo \"$DBUS_SESSION_BUS_ADDRESS\" > '{bus}'; \
+             echo -n test-password | gnome-keyring-daemon --daemonize --unlock --components=secrets > /dev/null; \
+             exec '{bin}' daemon",
+            bus = bus_file.display(),
+            bin = nexsock_bin().display()
+        );
+        let log = std::fs::File::create(home.join("daemon.out")).unwrap();
+        let mut cmd = Command::new("dbus-run-session");
+        cmd.args(["--", "sh", "-c", &script])
+            .env("NEXSOCK_HOME", &home)
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("xdg-data"))
+            .env("XDG_RUNTIME_DIR", home.join("xdg-run"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        std::fs::create_dir_all(home.join("xdg-run")).unwrap();
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        host.daemon = Some(cmd.spawn().expect("dbus-run-session (package dbus) must be installed"));
+        let socket = host.socket();
+        wait_for("the host in its D-Bus session to answer", Duration::from_secs(20), || {
+            std::os::unix::net::UnixStream::connect(&socket).ok()
+        });
+        Self { host, bus_file }
+    }
+
+    /// Runs `secret-tool ARGS` in the host's D-Bus session.
+    pub fn secret_tool(&self, args: &[&str]) -> Output {
+        let bus = std::fs::read_to_string(&self.bus_file).unwrap();
+        Command::new("secret-tool")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.trim())
+            .env("HOME", self.host.home())
+            .output()
+            .expect("secret-tool (package libsecret-tools) must be installed")
+    }
+}
+
+/// A real bore server in its own runtime on its own thread; dropping it kills every connection.
+pub struct BoreServer {
+    pub ip: std::net::Ipv4Addr,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl BoreServer {
+    /// A server without a secret on a loopback address of its own.
+    pub fn start() -> Self {
+        Self::start_on(unique_loopback(), None)
+    }
+
+    /// A server on `ip`, requiring `secret` from clients when given.
+    pub fn start_on(ip: std::net::Ipv4Addr, secret: Option<&str>) -> Self {
+        let secret = secret.map(str::to_owned);
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        runtime.spawn(async move {
+            let mut server = bore_cli::server::Server::new(20000..=60000, secret.as_deref());
+            server.set_bind_addr(std::net::IpAddr::V4(ip));
+            server.set_bind_tunnels(std::net::IpAddr::V4(ip));
+            if let Err(e) = server.listen().await {
+                eprintln!("bore server on {ip}: {e}");
+            }
+        });
+        wait_for("the bore server to listen", Duration::from_secs(30), || {
+            std::net::TcpStream::connect((ip, 7835)).ok()
+        });
+        Self { ip, runtime: Some(runtime) }
+    }
+
+    /// Stops the server and every tunnel through it.
+    pub fn stop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+        let ip = self.ip;
+        wait_for("the bore server to stop", Duration::from_secs(30), || {
+            std::net::TcpStream::connect((ip, 7835)).is_err().then_some(())
+        });
+    }
+}
+
+impl Drop for BoreServer {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// bore's control port is fixed (7835), so each server gets a loopback address of its own.
+pub fn unique_loopback() -> std::net::Ipv4Addr {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let pid = std::process::id();
+    std::net::Ipv4Addr::new(127, 77 + (pid % 100) as u8, ((pid / 100) % 250) as u8 + 1, (n % 250) as u8 + 1)
+}
