@@ -153,3 +153,52 @@ fn a_required_tunnel_that_cannot_open_fails_the_dependent() {
     let env = host.json(["service", "env", "client", "--show-tunnel-vars"]);
     assert!(env.as_array().unwrap().iter().all(|v| v["name"] != "NEXSOCK_TUNNEL_WEB_URL"), "{env}");
 }
+
+#[test]
+fn switching_a_services_profile_reopens_its_tunnel_there_and_qr_shows_the_url() {
+    let first = BoreServer::start();
+    let second = BoreServer::start();
+    let host = TestHost::start();
+    host.ok(["profile", "add", "one", "--provider", "bore", "--server", &first.ip.to_string()]);
+    host.ok(["profile", "add", "two", "--provider", "bore", "--server", &second.ip.to_string()]);
+    let profiles = host.json(["profile", "list"]);
+    assert_eq!(profiles[0]["spec"]["name"], "one");
+    assert_eq!(profiles[0]["is_default"], true, "the first profile becomes the default");
+    let port = free_port().to_string();
+    host.ok([
+        "service",
+        "add",
+        "web",
+        "--command",
+        &format!("exec python3 -m http.server {port} --bind 127.0.0.1"),
+        "--port",
+        &port,
+        "--health",
+        "tcp",
+    ]);
+    let started = host.json(["service", "start", "web", "--tunnel"]);
+    let url = started["public_url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&format!("http://{}:", first.ip)), "{url}");
+    let qr = host.ok(["tunnel", "qr", "web"]);
+    assert!(qr.trim_end().ends_with(&url) && qr.contains('█'), "{qr}");
+
+    host.ok(["service", "config", "web", "--ngrok-profile", "two"]);
+    let moved = wait_for("the tunnel to reopen on the second server", T, || {
+        let t = host.json(["tunnel", "list"]);
+        let url = t[0]["public_url"].as_str().unwrap_or_default().to_owned();
+        (t[0]["status"] == "open" && t[0]["profile"] == "two").then_some(url)
+    });
+    assert!(moved.starts_with(&format!("http://{}:", second.ip)), "{moved}");
+    assert!(wait_for("a page through the new tunnel", T, || http_get(&moved)).contains("Directory listing"));
+
+    host.ok(["profile", "default", "two"]);
+    assert_eq!(host.json(["profile", "list"])[1]["is_default"], true);
+    let err = host.fails(["service", "config", "web", "--ngrok-profile", "ghost"]);
+    assert!(err.contains("no profile named `ghost`"), "{err}");
+    let err = host.fails(["profile", "add", "bad", "--provider", "bore"]);
+    assert!(err.contains("needs --server"), "{err}");
+    host.ok(["tunnel", "close", "web"]);
+    assert!(host.json(["tunnel", "list"]).as_array().unwrap().is_empty());
+    let err = host.fails(["tunnel", "close", "web"]);
+    assert!(err.contains("has no tunnel open"), "{err}");
+}
