@@ -195,3 +195,30 @@ fn a_second_host_on_the_same_state_is_refused() {
     assert!(err.contains("already owns"), "{err}");
     assert_eq!(host.ok(["service", "list"]).trim(), "no services yet; add one with `nexsock service add`");
 }
+
+#[test]
+fn logs_follow_streams_new_lines_as_they_are_written() {
+    use std::io::BufRead;
+    let host = TestHost::start();
+    host.ok([
+        "service",
+        "add",
+        "ticker",
+        "--command",
+        "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.05; done",
+    ]);
+    host.ok(["service", "start", "ticker"]);
+    wait_for("a first tick", T, || host.ok(["service", "logs", "ticker"]).contains("tick 1").then_some(()));
+    let mut follow = std::process::Command::new(nexsock_tests::nexsock_bin())
+        .args(["service", "logs", "ticker", "-f", "--tail", "1"])
+        .env("NEXSOCK_HOME", host.home())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(follow.stdout.take().unwrap()).lines();
+    let ticks: Vec<u64> =
+        (0..5).map(|_| lines.next().unwrap().unwrap().strip_prefix("tick ").unwrap().parse().unwrap()).collect();
+    follow.kill().unwrap();
+    follow.wait().unwrap();
+    assert!(ticks.windows(2).all(|w| w[1] == w[0] + 1), "consecutive lines, none lost or repeated: {ticks:?}");
+}

@@ -116,14 +116,24 @@ impl Filter {
 
 async fn answer(writer: &mut OwnedWriteHalf, handle: &Handle, id: u64, request: Request) -> Next {
     let follow = match &request {
-        Request::Logs { name, follow: true, .. } => Some(Filter::Logs(name.clone())),
         Request::Subscribe => Some(Filter::All),
         _ => None,
     };
     if let Request::StartChain(chain) = request {
         return start_chain(writer, handle, id, chain).await;
     }
-    // Subscribe before reading the tail, so that no line falls between the two.
+    if let Request::Logs { name, tail, follow: true } = request {
+        return match handle.follow_logs(name.clone(), tail).await {
+            Ok((lines, rx)) => {
+                if let Next::Close = send(writer, ServerFrame::Response { id, response: Response::Logs(lines) }).await {
+                    return Next::Close;
+                }
+                stream_events(writer, rx, Filter::Logs(name)).await;
+                Next::Close
+            }
+            Err(err) => send(writer, ServerFrame::Error { id: Some(id), error: err.into() }).await,
+        };
+    }
     let events = follow.as_ref().map(|_| handle.subscribe());
     let frame = match handle.call(request).await {
         Ok(response) => ServerFrame::Response { id, response },

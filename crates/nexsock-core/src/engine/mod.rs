@@ -114,6 +114,9 @@ pub enum Outcome {
 
 type Reply = oneshot::Sender<Result<Response, CoreError>>;
 
+/// The start of `logs -f`: the tail, and a receiver that carries every line after it.
+pub type FollowStart = (Vec<LogLine>, broadcast::Receiver<Event>);
+
 /// The end of a chain start, answered with its report.
 pub type ChainDone = oneshot::Receiver<Result<ExecutionReport, CoreError>>;
 
@@ -121,6 +124,7 @@ enum Command {
     Call { request: Request, reply: Reply },
     Chain { chain: ChainRequest, reply: oneshot::Sender<Result<(i64, ChainDone), CoreError>> },
     StopOrder { name: String, reply: oneshot::Sender<Result<Vec<String>, CoreError>> },
+    Follow { name: String, tail: Option<usize>, reply: oneshot::Sender<Result<FollowStart, CoreError>> },
 }
 
 /// The way into the engine. Cheap to clone; every face (socket, Tauri, tests) uses it.
@@ -146,6 +150,14 @@ impl Handle {
             Request::Subscribe => Ok(Response::Subscribed),
             other => self.send(other).await,
         }
+    }
+
+    /// The last `tail` lines of a service and a receiver of the lines after them, with no line
+    /// lost or repeated between the two (the engine hands out both in one step).
+    pub async fn follow_logs(&self, name: String, tail: Option<usize>) -> Result<FollowStart, CoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.commands.send(Command::Follow { name, tail, reply }).await.map_err(|_| CoreError::ShuttingDown)?;
+        rx.await.map_err(|_| CoreError::ShuttingDown)?
     }
 
     /// A receiver of every event from now on.
@@ -316,6 +328,9 @@ impl Engine {
                         let (done, rx) = oneshot::channel();
                         let _ = reply.send(self.start_chain(chain, done).map(|id| (id, rx)));
                     }
+                    Some(Command::Follow { name, tail, reply }) => {
+                        let _ = reply.send(self.follow(&name, tail));
+                    }
                     Some(Command::StopOrder { name, reply }) => {
                         let _ = reply.send(self.stop_order(&name));
                     }
@@ -408,5 +423,20 @@ impl Engine {
             edges.iter().map(|e| crate::graph::Edge::new(e.service.clone(), e.depends_on.clone(), e.condition)),
         )?;
         Ok(graph.dependents_of(name)?)
+    }
+}
+
+impl Engine {
+    /// Subscribes and takes the tail in the same engine step. Lines the engine has seen are in
+    /// the in-memory ring; only a tail longer than the ring falls back to the log file.
+    fn follow(&self, name: &str, tail: Option<usize>) -> Result<FollowStart, CoreError> {
+        let svc = self.service(name)?;
+        let rx = self.events.subscribe();
+        let lines = match tail {
+            Some(n) if n <= svc.recent.len() => svc.recent.iter().skip(svc.recent.len() - n).cloned().collect(),
+            _ => logfile::read_tail(&self.paths.service_log(name), tail)
+                .map_err(|e| CoreError::io(format!("reading the log of `{name}`"), e))?,
+        };
+        Ok((lines, rx))
     }
 }
