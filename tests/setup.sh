@@ -3,7 +3,16 @@
 # packages (as root, or through sudo) and cargo-nextest. Safe to run again: it skips what is there.
 set -euo pipefail
 
-apt_packages=(build-essential pkg-config libdbus-1-dev python3 procps dbus gnome-keyring libsecret-tools)
+apt_packages=(
+  # build
+  build-essential pkg-config libdbus-1-dev libssl-dev file
+  # the desktop app (Tauri 2 on WebKitGTK)
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
+  libjavascriptcoregtk-4.1-dev libxdo-dev
+  # demo and test services, keyring and desktop tests
+  python3 procps dbus dbus-x11 gnome-keyring libsecret-tools
+  xvfb xauth x11-utils imagemagick dunst libnotify-bin at-spi2-core xdotool xclip webkit2gtk-driver
+)
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -230,6 +230,9 @@ pub struct ServiceStatus {
     pub restarts: u32,
     /// How the previous process ended.
     pub last_exit: Option<ExitInfo>,
+    /// The tunnel profile this service uses; the default profile when absent.
+    #[serde(default)]
+    pub tunnel_profile: Option<String>,
 }
 
 /// A service's configuration together with its live status.

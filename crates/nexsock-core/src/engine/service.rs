@@ -153,6 +153,7 @@ impl Service {
             reason,
             restarts: self.restarts,
             last_exit: self.last_exit.clone(),
+            tunnel_profile: self.tunnel_profile.clone(),
         }
     }
 

@@ -385,6 +385,7 @@ impl Engine {
         if let Some(svc) = self.services.get_mut(name) {
             svc.tunnel_profile = profile;
         }
+        self.emit(name);
         if reopen {
             // Switching a service's profile re-opens its tunnel under the new one.
             self.open_tunnel(name, None, None);

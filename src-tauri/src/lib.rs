@@ -1,0 +1,210 @@
+//! nexsock's desktop app: a thin Tauri shell over the same host as `nexsock daemon`. Its setup
+//! starts the host (or, when a headless one owns the state directory, attaches to it as a
+//! client), forwards engine events to the webview and to native notifications, and keeps a tray
+//! whose menu follows the engine. Commands are one-liners over the [`Backend`].
+
+#![forbid(unsafe_code)]
+
+pub mod actions;
+pub mod backend;
+pub mod commands;
+pub mod menu;
+pub mod notify;
+pub mod tray;
+
+use std::sync::Mutex;
+
+use nexsock_core::{CoreError, Host, Paths};
+use nexsock_proto::{Event, Request, Response};
+use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime, WindowEvent};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_notification::NotificationExt;
+
+pub use backend::Backend;
+
+use crate::{actions::Desktop, menu::TrayState, notify::Notifier};
+
+/// The name of the Tauri event that carries every engine [`Event`] to the webview.
+pub const EVENT_NAME: &str = "nexsock://event";
+
+/// The host this app started, kept so that Quit can wait for it.
+struct OwnedHost(Mutex<Option<Host>>);
+
+/// Registers the bridge command and the backend on a builder (any runtime, so tests can use the
+/// mock runtime).
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> tauri::Builder<R> {
+    builder.manage(backend).invoke_handler(tauri::generate_handler![commands::request])
+}
+
+/// Starts the host for the user's state directory, or finds the one that already runs.
+fn start_backend() -> Result<(Backend, Option<Host>, Option<String>), CoreError> {
+    let paths = Paths::from_env()?;
+    match tauri::async_runtime::block_on(Host::start(paths.clone())) {
+        Ok(host) => Ok((Backend::Local(host.handle()), Some(host), None)),
+        Err(CoreError::HostRunning { pid, .. }) => Ok((
+            Backend::Remote(paths.socket()),
+            None,
+            Some(format!(
+                "A headless nexsock host (pid {pid}) already owns {}: the app works as its client. Quit leaves it running.",
+                paths.home.display()
+            )),
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NEXSOCK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let (backend, host, notice) = match start_backend() {
+        Ok(started) => started,
+        Err(e) => {
+            eprintln!("error: cannot start the nexsock host: {e}");
+            std::process::exit(1);
+        }
+    };
+    let owns_host = backend.owns_host();
+    let app = configure(tauri::Builder::default(), backend.clone())
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_window(app)))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(OwnedHost(Mutex::new(host)))
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            tray::create(&handle, owns_host)?;
+            if let Some(notice) = notice {
+                let _ = handle.notification().builder().title("nexsock").body(notice).show();
+            }
+            tauri::async_runtime::spawn(exit_on_signal(handle.clone()));
+            tauri::async_runtime::spawn(follow_engine(handle, backend));
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps the app in the tray.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("error: cannot start the desktop app: {e}");
+            std::process::exit(1);
+        });
+    app.run(|app, event| match event {
+        // The last window closing does not end a tray app; only Quit does.
+        RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
+        RunEvent::Exit => stop_owned_host(app),
+        _ => {}
+    });
+}
+
+/// Forwards engine events to the webview and to notifications, and keeps the tray current.
+async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
+    refresh_tray(&app, &backend).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let forward = backend.clone();
+    tauri::async_runtime::spawn(async move { forward.forward_events(|e| drop(tx.send(e))).await });
+    let mut notifier = Notifier::default();
+    while let Some(event) = rx.recv().await {
+        let _ = app.emit(EVENT_NAME, &event);
+        if let Some((title, body)) = notifier.on_event(&event) {
+            app.notify(&title, &body);
+        }
+        let tray_relevant = matches!(
+            event,
+            Event::ServiceChanged(_) | Event::TunnelCreated(_) | Event::TunnelFailed(_) | Event::TunnelRecreated { .. }
+        );
+        // Bursts (a chain start) coalesce into one rebuild.
+        if tray_relevant {
+            while let Ok(next) = rx.try_recv() {
+                let _ = app.emit(EVENT_NAME, &next);
+                if let Some((title, body)) = notifier.on_event(&next) {
+                    app.notify(&title, &body);
+                }
+            }
+            refresh_tray(&app, &backend).await;
+        }
+    }
+}
+
+/// SIGTERM or SIGINT (a logout, `kill`, Ctrl+C in a terminal) quits like the menu does, so the
+/// services stop with the app instead of waiting for the next host to find them.
+async fn exit_on_signal<R: Runtime>(app: AppHandle<R>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        app.exit(0);
+    }
+}
+
+/// Reads services, tunnels and profiles, and rebuilds the tray from them.
+pub async fn tray_state(backend: &Backend) -> TrayState {
+    let mut state = TrayState::default();
+    if let Ok(Response::Services(s)) = backend.call(Request::ListServices).await {
+        state.services = s;
+    }
+    if let Ok(Response::Tunnels(t)) = backend.call(Request::ListTunnels).await {
+        state.tunnels = t;
+    }
+    if let Ok(Response::Profiles(p)) = backend.call(Request::ListProfiles).await {
+        state.profiles = p;
+    }
+    state
+}
+
+async fn refresh_tray<R: Runtime>(app: &AppHandle<R>, backend: &Backend) {
+    let state = tray_state(backend).await;
+    if let Err(e) = tray::refresh(app, &state, backend.owns_host()) {
+        tracing::warn!("cannot refresh the tray: {e}");
+    }
+}
+
+/// A tray click: run its action off the main thread; failures become a notification.
+pub(crate) fn on_menu_event<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    let Some(action) = menu::MenuAction::parse(id) else { return };
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let backend = app.state::<Backend>().inner().clone();
+        if let Err(e) = actions::perform(action, &backend, &app).await {
+            app.notify("nexsock", &e.message);
+        }
+    });
+}
+
+fn stop_owned_host<R: Runtime>(app: &AppHandle<R>) {
+    let host = app.try_state::<OwnedHost>().and_then(|h| h.0.lock().ok()?.take());
+    if let Some(host) = host {
+        tauri::async_runtime::block_on(host.shutdown());
+    }
+}
+
+impl<R: Runtime> Desktop for AppHandle<R> {
+    fn notify(&self, title: &str, body: &str) {
+        if let Err(e) = self.notification().builder().title(title).body(body).show() {
+            tracing::warn!("cannot show a notification: {e}");
+        }
+    }
+
+    fn copy(&self, text: &str) -> Result<(), String> {
+        self.clipboard().write_text(text).map_err(|e| e.to_string())
+    }
+
+    fn show_window(&self) {
+        tray::show_window(self);
+    }
+
+    fn exit(&self) {
+        stop_owned_host(self);
+        AppHandle::exit(self, 0);
+    }
+}

@@ -1,0 +1,8 @@
+//! The nexsock desktop app's entry point.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    nexsock_desktop::run();
+}

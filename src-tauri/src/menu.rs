@@ -1,0 +1,207 @@
+//! The tray menu as data: every menu id is declared here once (as [`MenuAction`]), and the menu
+//! is a pure function of the engine's state, so it can be tested without a display.
+
+use std::collections::BTreeMap;
+
+use nexsock_proto::{ProfileInfo, ServiceState, ServiceStatus, TunnelInfo, TunnelStatus};
+
+/// What a click on a menu item does. Its id is the only spelling of the action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuAction {
+    /// Smart-start a service with its chain (default strategy).
+    StartChain(String),
+    /// Copy a tunnel's public URL to the clipboard.
+    CopyUrl(String),
+    /// Use another tunnel profile for a service (re-opens its tunnel).
+    SwitchProfile {
+        /// The service.
+        service: String,
+        /// The profile.
+        profile: String,
+    },
+    /// Stop every service.
+    StopAll,
+    /// Show the window.
+    Open,
+    /// Stop everything and exit.
+    Quit,
+}
+
+impl MenuAction {
+    /// The menu id.
+    pub fn id(&self) -> String {
+        match self {
+            Self::StartChain(s) => format!("start-chain:{s}"),
+            Self::CopyUrl(s) => format!("copy-url:{s}"),
+            Self::SwitchProfile { service, profile } => format!("profile:{service}:{profile}"),
+            Self::StopAll => "stop-all".into(),
+            Self::Open => "open".into(),
+            Self::Quit => "quit".into(),
+        }
+    }
+
+    /// The action of a menu id (`None` for ids that do nothing, like the status line).
+    pub fn parse(id: &str) -> Option<Self> {
+        match id.split_once(':') {
+            Some(("start-chain", s)) => Some(Self::StartChain(s.to_owned())),
+            Some(("copy-url", s)) => Some(Self::CopyUrl(s.to_owned())),
+            Some(("profile", rest)) => {
+                let (service, profile) = rest.split_once(':')?;
+                Some(Self::SwitchProfile { service: service.to_owned(), profile: profile.to_owned() })
+            }
+            Some(_) => None,
+            None => match id {
+                "stop-all" => Some(Self::StopAll),
+                "open" => Some(Self::Open),
+                "quit" => Some(Self::Quit),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// One entry of the menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// Disabled text.
+    Label(String),
+    /// A clickable item.
+    Item {
+        /// Its action.
+        action: MenuAction,
+        /// Its text.
+        label: String,
+    },
+    /// A radio-like item with a check mark.
+    Check {
+        /// Its action.
+        action: MenuAction,
+        /// Its text.
+        label: String,
+        /// Whether it is the current choice.
+        checked: bool,
+    },
+    /// A submenu.
+    Submenu {
+        /// Its text.
+        label: String,
+        /// Its entries.
+        entries: Vec<Entry>,
+    },
+    /// A line.
+    Separator,
+}
+
+/// What the menu and the icon are made from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrayState {
+    /// Every service.
+    pub services: Vec<ServiceStatus>,
+    /// Every tunnel.
+    pub tunnels: Vec<TunnelInfo>,
+    /// Every profile.
+    pub profiles: Vec<ProfileInfo>,
+}
+
+/// The aggregate health the tray icon shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// Nothing runs.
+    Idle,
+    /// Everything that runs is ready.
+    Ready,
+    /// Something is starting or stopping.
+    Starting,
+    /// Something failed.
+    Failed,
+}
+
+impl TrayState {
+    /// Failed beats starting beats ready.
+    pub fn health(&self) -> Health {
+        let has = |s: ServiceState| self.services.iter().any(|x| x.state == s);
+        if has(ServiceState::Failed) {
+            Health::Failed
+        } else if has(ServiceState::Starting) || has(ServiceState::Stopping) {
+            Health::Starting
+        } else if has(ServiceState::Ready) {
+            Health::Ready
+        } else {
+            Health::Idle
+        }
+    }
+
+    /// `3/5 services ready · 1 tunnel open`.
+    pub fn status_line(&self) -> String {
+        let ready = self.services.iter().filter(|s| s.state == ServiceState::Ready).count();
+        let open = self.tunnels.iter().filter(|t| t.status == TunnelStatus::Open).count();
+        let plural = if open == 1 { "" } else { "s" };
+        format!("{ready}/{} services ready · {open} tunnel{plural} open", self.services.len())
+    }
+
+    /// The whole menu.
+    pub fn menu(&self, owns_host: bool) -> Vec<Entry> {
+        let start = self
+            .services
+            .iter()
+            .map(|s| Entry::Item {
+                action: MenuAction::StartChain(s.name.clone()),
+                label: format!("{} ({})", s.name, s.state),
+            })
+            .collect::<Vec<_>>();
+        let tunnels = self
+            .tunnels
+            .iter()
+            .filter_map(|t| {
+                let url = t.public_url.as_ref()?;
+                Some(Entry::Item {
+                    action: MenuAction::CopyUrl(t.service.clone()),
+                    label: format!("{} — {url}", t.service),
+                })
+            })
+            .collect::<Vec<_>>();
+        let default = self.profiles.iter().find(|p| p.is_default).map(|p| p.spec.name.clone());
+        let profiles = self
+            .services
+            .iter()
+            .filter(|s| s.port.is_some() && !self.profiles.is_empty())
+            .map(|s| {
+                let current = s.tunnel_profile.clone().or_else(|| default.clone());
+                Entry::Submenu {
+                    label: s.name.clone(),
+                    entries: self
+                        .profiles
+                        .iter()
+                        .map(|p| Entry::Check {
+                            action: MenuAction::SwitchProfile { service: s.name.clone(), profile: p.spec.name.clone() },
+                            label: format!("{} ({})", p.spec.name, p.spec.provider),
+                            checked: current.as_deref() == Some(p.spec.name.as_str()),
+                        })
+                        .collect(),
+                }
+            })
+            .collect::<Vec<_>>();
+        let or_none = |entries: Vec<Entry>, none: &str| {
+            if entries.is_empty() { vec![Entry::Label(none.to_owned())] } else { entries }
+        };
+        vec![
+            Entry::Label(self.status_line()),
+            Entry::Separator,
+            Entry::Submenu { label: "Start chain".into(), entries: or_none(start, "no services") },
+            Entry::Submenu { label: "Tunnels".into(), entries: or_none(tunnels, "no open tunnels") },
+            Entry::Submenu { label: "Profiles".into(), entries: or_none(profiles, "no services with a port") },
+            Entry::Separator,
+            Entry::Item { action: MenuAction::StopAll, label: "Stop all".into() },
+            Entry::Item { action: MenuAction::Open, label: "Open nexsock".into() },
+            Entry::Item {
+                action: MenuAction::Quit,
+                label: if owns_host { "Quit".into() } else { "Quit (the headless host keeps running)".into() },
+            },
+        ]
+    }
+}
+
+/// Services by name, for quick lookups by the notifier.
+pub fn by_name(services: &[ServiceStatus]) -> BTreeMap<String, ServiceState> {
+    services.iter().map(|s| (s.name.clone(), s.state)).collect()
+}

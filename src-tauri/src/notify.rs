@@ -1,0 +1,51 @@
+//! Which engine events deserve a native notification: a tunnel failed, a tunnel came back with a
+//! new URL, a chain start failed (with its root cause), a ready service crashed. Pure, so that
+//! the rules are tested without a notification server.
+
+use std::collections::HashMap;
+
+use nexsock_proto::{Event, ExecutionStatus, ServiceState};
+
+/// Remembers each service's last state, to tell a crash (ready → failed) from a failed start.
+#[derive(Debug, Default)]
+pub struct Notifier {
+    states: HashMap<String, ServiceState>,
+}
+
+impl Notifier {
+    /// The notification (title, body) an event calls for, if any.
+    pub fn on_event(&mut self, event: &Event) -> Option<(String, String)> {
+        match event {
+            Event::TunnelFailed(t) => Some((
+                format!("Tunnel to {} failed", t.service),
+                t.error.clone().unwrap_or_else(|| "it stopped answering; nexsock is re-opening it".into()),
+            )),
+            Event::TunnelRecreated { tunnel, previous_url } => {
+                let url = tunnel.public_url.clone().unwrap_or_default();
+                let changed = previous_url.as_deref() != Some(url.as_str());
+                Some((
+                    format!("Tunnel to {} is back", tunnel.service),
+                    if changed { format!("new URL: {url}") } else { format!("same URL: {url}") },
+                ))
+            }
+            Event::ExecutionFinished(report) if report.status == ExecutionStatus::Failed => Some((
+                format!("Starting {} failed", report.roots.join(", ")),
+                report.error.clone().unwrap_or_else(|| "see `nexsock service history`".into()),
+            )),
+            Event::ServiceChanged(status) => {
+                let before = self.states.insert(status.name.clone(), status.state);
+                (before == Some(ServiceState::Ready) && status.state == ServiceState::Failed).then(|| {
+                    (
+                        format!("{} crashed", status.name),
+                        status.reason.clone().unwrap_or_else(|| "it exited unexpectedly".into()),
+                    )
+                })
+            }
+            Event::ExecutionFinished(_)
+            | Event::Execution(_)
+            | Event::Log { .. }
+            | Event::TunnelCreated(_)
+            | Event::HostStopping => None,
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! The desktop shell on Tauri's mock runtime against a real engine (temp state, real processes):
+//! the bridge command, and every tray menu action as a function over the backend. The only stand-in
+//! is the recorder of OS effects (notifications, clipboard, window, exit), which need a display;
+//! the headless end-to-end suite checks those for real.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::sync::Mutex;
+
+use nexsock_core::{Host, Paths};
+use nexsock_desktop::{
+    Backend,
+    actions::{Desktop, perform},
+    configure,
+    menu::{Entry, Health, MenuAction},
+    notify::Notifier,
+    tray_state,
+};
+use nexsock_proto::{ProfileSpec, ProviderKind, Request, Response, ServiceSpec, ServiceState};
+use serde_json::json;
+use tauri::{
+    ipc::{CallbackFn, InvokeBody},
+    test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets},
+    webview::InvokeRequest,
+};
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<String>>);
+
+impl Recorder {
+    fn effects(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl Desktop for Recorder {
+    fn notify(&self, title: &str, body: &str) {
+        self.0.lock().unwrap().push(format!("notify {title}: {body}"));
+    }
+    fn copy(&self, text: &str) -> Result<(), String> {
+        self.0.lock().unwrap().push(format!("copy {text}"));
+        Ok(())
+    }
+    fn show_window(&self) {
+        self.0.lock().unwrap().push("show".into());
+    }
+    fn exit(&self) {
+        self.0.lock().unwrap().push("exit".into());
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    host: Option<Host>,
+    backend: Backend,
+}
+
+impl Fixture {
+    fn start() -> Self {
+        let dir = tempfile::Builder::new().prefix("nxd").tempdir_in("/tmp").unwrap();
+        let host = tauri::async_runtime::block_on(Host::start(Paths::in_home(dir.path()))).unwrap();
+        let backend = Backend::Local(host.handle());
+        Self { _dir: dir, host: Some(host), backend }
+    }
+
+    fn call(&self, request: Request) -> Response {
+        tauri::async_runtime::block_on(self.backend.call(request)).unwrap()
+    }
+
+    fn add(&self, name: &str, command: &str, port: Option<u32>) {
+        self.call(Request::AddService(ServiceSpec {
+            name: name.into(),
+            command: command.into(),
+            cwd: None,
+            port,
+            env: Default::default(),
+            health: None,
+            restart: Default::default(),
+            startup_timeout_secs: 10,
+            stop_grace_secs: 2,
+        }));
+    }
+
+    fn state_of(&self, name: &str) -> ServiceState {
+        let Response::Services(all) = self.call(Request::ListServices) else { panic!() };
+        all.into_iter().find(|s| s.name == name).unwrap().state
+    }
+
+    fn perform(&self, action: MenuAction, desktop: &Recorder) {
+        tauri::async_runtime::block_on(perform(action, &self.backend, desktop)).unwrap();
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some(host) = self.host.take() {
+            tauri::async_runtime::block_on(host.shutdown());
+        }
+    }
+}
+
+fn invoke(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    request: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: "request".into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(json!({ "request": request })),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize().unwrap())
+}
+
+#[test]
+fn the_bridge_command_carries_contract_requests_and_typed_errors() {
+    let fx = Fixture::start();
+    let app = configure(mock_builder(), fx.backend.clone()).build(mock_context(noop_assets())).unwrap();
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let added =
+        invoke(&webview, json!({ "type": "add_service", "data": { "name": "api", "command": "exec sleep 1000" } }))
+            .unwrap();
+    assert_eq!(added["type"], "service");
+    let listed = invoke(&webview, json!({ "type": "list_services" })).unwrap();
+    assert_eq!(listed["data"][0]["name"], "api");
+    let err = invoke(&webview, json!({ "type": "add_service", "data": { "name": "bad name", "command": "true" } }))
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid_name", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("invalid service name"));
+}
+
+#[test]
+fn start_chain_from_the_tray_starts_the_chain_and_says_so() {
+    let fx = Fixture::start();
+    fx.add("db", "exec sleep 1000", None);
+    fx.add("api", "exec sleep 1000", None);
+    fx.call(Request::AddDependency(nexsock_proto::DependencySpec {
+        service: "api".into(),
+        depends_on: "db".into(),
+        condition: None,
+        required: true,
+        tunnel_mode: Default::default(),
+        timeout_secs: None,
+        health_path: None,
+        env_alias: None,
+    }));
+    let desktop = Recorder::default();
+    fx.perform(MenuAction::StartChain("api".into()), &desktop);
+    assert_eq!((fx.state_of("db"), fx.state_of("api")), (ServiceState::Ready, ServiceState::Ready));
+    let effects = desktop.effects();
+    assert_eq!(effects.len(), 1, "{effects:?}");
+    assert!(effects[0].starts_with("notify api is ready: 2 services started by concurrent"), "{effects:?}");
+}
+
+#[test]
+fn copy_url_switch_profile_stop_all_open_and_quit_act_on_the_engine() {
+    let server_one = nexsock_tests::BoreServer::start();
+    let server_two = nexsock_tests::BoreServer::start();
+    let mut fx = Fixture::start();
+    for (name, server) in [("one", &server_one), ("two", &server_two)] {
+        fx.call(Request::AddProfile(ProfileSpec {
+            name: name.into(),
+            provider: ProviderKind::Bore,
+            region: None,
+            url: None,
+            server: Some(server.ip.to_string()),
+            binary: None,
+        }));
+    }
+    let port = u32::from(nexsock_tests::free_port());
+    fx.add("web", "exec sleep 1000", Some(port));
+    fx.call(Request::StartService { name: "web".into() });
+    let Response::Tunnel(tunnel) = fx.call(Request::OpenTunnel { service: "web".into(), profile: None }) else {
+        panic!()
+    };
+    let url = tunnel.public_url.unwrap();
+    let desktop = Recorder::default();
+
+    fx.perform(MenuAction::CopyUrl("web".into()), &desktop);
+    assert_eq!(desktop.effects(), [format!("copy {url}"), format!("notify Tunnel URL copied: {url}")]);
+
+    fx.perform(MenuAction::SwitchProfile { service: "web".into(), profile: "two".into() }, &desktop);
+    let moved =
+        nexsock_tests::wait_for("the tunnel to move to profile two", std::time::Duration::from_secs(20), || {
+            let Response::Tunnels(t) = fx.call(Request::ListTunnels) else { return None };
+            t.into_iter().find(|t| t.profile == "two" && t.public_url.is_some())
+        });
+    assert!(moved.public_url.unwrap().contains(&server_two.ip.to_string()));
+    let state = tauri::async_runtime::block_on(tray_state(&fx.backend));
+    let profiles = state.menu(true).into_iter().find_map(|e| match e {
+        Entry::Submenu { label, entries } if label == "Profiles" => Some(entries),
+        _ => None,
+    });
+    let checked: Vec<_> = match &profiles.unwrap()[0] {
+        Entry::Submenu { entries, .. } => entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Check { label, checked: true, .. } => Some(label.clone()),
+                _ => None,
+            })
+            .collect(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(checked, ["two (bore)"]);
+
+    fx.perform(MenuAction::StopAll, &desktop);
+    assert_eq!(fx.state_of("web"), ServiceState::Stopped);
+
+    fx.perform(MenuAction::Open, &desktop);
+    fx.call(Request::StartService { name: "web".into() });
+    fx.perform(MenuAction::Quit, &desktop);
+    let effects = desktop.effects();
+    assert_eq!(&effects[effects.len() - 2..], ["show", "exit"]);
+    // Quit stopped the engine: the host ends and no service is left running.
+    let host = fx.host.take().unwrap();
+    tauri::async_runtime::block_on(host.wait());
+    let err = tauri::async_runtime::block_on(fx.backend.call(Request::ListServices)).unwrap_err();
+    assert_eq!(err.code, nexsock_proto::ErrorCode::ShuttingDown);
+}
+
+#[test]
+fn menu_ids_are_declared_once_and_round_trip() {
+    for action in [
+        MenuAction::StartChain("web-api".into()),
+        MenuAction::CopyUrl("web".into()),
+        MenuAction::SwitchProfile { service: "web".into(), profile: "work".into() },
+        MenuAction::StopAll,
+        MenuAction::Open,
+        MenuAction::Quit,
+    ] {
+        assert_eq!(MenuAction::parse(&action.id()), Some(action));
+    }
+    assert_eq!(MenuAction::parse("status"), None);
+}
+
+#[test]
+fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
+    use nexsock_proto::{Event, ServiceStatus};
+    let status = |name: &str, state| ServiceStatus {
+        name: name.into(),
+        state,
+        pid: None,
+        port: None,
+        since_ms: None,
+        reason: Some("exited with code 1".into()),
+        restarts: 0,
+        last_exit: None,
+        tunnel_profile: None,
+    };
+    let mut state = nexsock_desktop::menu::TrayState::default();
+    assert_eq!(state.health(), Health::Idle);
+    state.services = vec![status("a", ServiceState::Ready), status("b", ServiceState::Starting)];
+    assert_eq!(state.health(), Health::Starting);
+    state.services.push(status("c", ServiceState::Failed));
+    assert_eq!(state.health(), Health::Failed);
+    assert_eq!(state.status_line(), "1/3 services ready · 0 tunnels open");
+
+    let mut notifier = Notifier::default();
+    assert_eq!(notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Starting))), None);
+    assert_eq!(
+        notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Failed))),
+        None,
+        "a failed start is not a crash"
+    );
+    notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Ready)));
+    let crash = notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Failed)));
+    assert_eq!(crash, Some(("a crashed".into(), "exited with code 1".into())));
+}
