@@ -331,3 +331,45 @@ pub fn unique_loopback() -> std::net::Ipv4Addr {
     let pid = std::process::id();
     std::net::Ipv4Addr::new(127, 77 + (pid % 100) as u8, ((pid / 100) % 250) as u8 + 1, (n % 250) as u8 + 1)
 }
+
+impl TestHost {
+    /// Starts `nexsock daemon` with extra environment variables (a PATH with fake tools first, a
+    /// token) in a fresh state directory and waits until it answers.
+    pub fn start_with_env(env: &[(&str, &str)]) -> Self {
+        let mut host = Self::new_stopped();
+        let log = std::fs::File::create(host.home().join("daemon.out")).unwrap();
+        let mut cmd = Command::new(nexsock_bin());
+        cmd.arg("daemon")
+            .env("NEXSOCK_HOME", host.home())
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        host.daemon = Some(cmd.spawn().unwrap());
+        let socket = host.socket();
+        wait_for("the host to answer", Duration::from_secs(20), || {
+            std::os::unix::net::UnixStream::connect(&socket).ok()
+        });
+        host
+    }
+}
+
+/// Live processes with `arg` as one of their command-line arguments: pid and every argument.
+pub fn processes_with_arg(arg: &str) -> Vec<(i32, Vec<String>)> {
+    all_cmdlines().into_iter().filter(|(_, args)| args.iter().any(|a| a == arg)).collect()
+}
+
+/// Every live process's pid and command-line arguments (read from /proc).
+pub fn all_cmdlines() -> Vec<(i32, Vec<String>)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| pid_alive(*pid))
+        .filter_map(|pid| {
+            let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args =
+                raw.split(|b| *b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned());
+            Some((pid, args.collect()))
+        })
+        .collect()
+}

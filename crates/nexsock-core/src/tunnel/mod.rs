@@ -4,12 +4,19 @@
 //! engine.
 
 mod bore;
+mod cloudflared;
+mod localtunnel;
+mod ngrok;
+mod process;
 
 use std::{collections::BTreeMap, future::Future, pin::Pin, sync::Arc};
 
 use nexsock_proto::{ProfileSpec, ProviderKind};
 
 pub use bore::BoreProvider;
+pub use cloudflared::CloudflaredProvider;
+pub use localtunnel::LocaltunnelProvider;
+pub use ngrok::NgrokProvider;
 
 use crate::secrets::Secret;
 
@@ -78,6 +85,9 @@ impl ProviderRegistry {
     pub fn with_builtins() -> Self {
         let mut registry = Self::default();
         registry.register(Arc::new(BoreProvider::default()));
+        registry.register(Arc::new(NgrokProvider::default()));
+        registry.register(Arc::new(CloudflaredProvider::default()));
+        registry.register(Arc::new(LocaltunnelProvider::default()));
         registry
     }
 

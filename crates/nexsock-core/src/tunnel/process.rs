@@ -1,0 +1,398 @@
+//! What the process-based providers (ngrok, cloudflared, localtunnel) share: finding the binary
+//! (the profile's `binary`, else PATH) with an error that says how to install it, running it as the
+//! leader of its own process group that dies on stop and on drop, keeping the last lines it wrote
+//! (with the token masked) to explain failures, private temp directories for config files that
+//! hold a token, and plain-HTTP calls to the loopback APIs these tools serve.
+
+use std::{
+    collections::VecDeque,
+    io::Write,
+    os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt},
+    path::{Path, PathBuf},
+    process::{ExitStatus, Stdio},
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::Duration,
+};
+
+use nexsock_proto::ProfileSpec;
+use nix::{
+    errno::Errno,
+    sys::signal::{Signal, kill},
+    unistd::Pid,
+};
+use process_wrap::tokio::{CommandWrap, KillOnDrop, ProcessGroup};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncRead, BufReader},
+    process::{ChildStderr, ChildStdout, Command},
+    sync::watch,
+    time::{Instant, timeout},
+};
+
+use super::TunnelError;
+use crate::{procinfo, secrets::Secret, supervisor::end_group};
+
+/// How long a provider process gets to exit after SIGTERM before SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+/// How many output lines are kept to explain a failure.
+const TAIL_LINES: usize = 20;
+/// How long to wait for a dead process's last output to arrive.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
+/// Timeout of one call to a loopback API.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The executable to run: the profile's `binary` when set, else `program` on PATH. The error
+/// says how to install it (`install`, e.g. "install ngrok from https://ngrok.com/download").
+pub(crate) fn find_binary(profile: &ProfileSpec, program: &str, install: &str) -> Result<PathBuf, TunnelError> {
+    if let Some(binary) = &profile.binary {
+        let path = PathBuf::from(binary);
+        return if is_executable(&path) {
+            Ok(path)
+        } else {
+            Err(TunnelError(format!(
+                "the {program} binary `{binary}` of profile `{}` is missing or not executable: {install}, or point the \
+                 profile's --binary at it",
+                profile.name
+            )))
+        };
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| is_executable(p)).ok_or_else(|| {
+        TunnelError(format!(
+            "`{program}` was not found on PATH: {install}, or set its path with `nexsock profile add {} --provider {} \
+             --binary PATH`",
+            profile.name, profile.provider
+        ))
+    })
+}
+
+fn is_executable(path: &Path) -> bool {
+    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// A loopback port that was free a moment ago, for a tool that must be told which port to take.
+pub(crate) fn free_loopback_port() -> Result<u16, TunnelError> {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| TunnelError(format!("no free loopback port: {e}")))
+}
+
+/// A provider's process, leader of its own group. [`GroupProcess::stop`] ends the group gracefully;
+/// dropping it kills the group, so nothing outlives the provider (or the host) that owns it.
+#[derive(Debug)]
+pub(crate) struct GroupProcess {
+    pgid: i32,
+    exit: watch::Receiver<Option<String>>,
+}
+
+/// The output pipes of a freshly spawned [`GroupProcess`].
+pub(crate) struct Pipes {
+    /// Its stdout.
+    pub stdout: Option<ChildStdout>,
+    /// Its stderr.
+    pub stderr: Option<ChildStderr>,
+}
+
+impl GroupProcess {
+    /// Spawns `cmd` (stdin closed, stdout and stderr piped) as the leader of a new process group.
+    /// `what` names it in errors ("the ngrok agent").
+    pub(crate) fn spawn(cmd: Command, what: &str) -> Result<(Self, Pipes), TunnelError> {
+        let mut wrap = CommandWrap::from(cmd);
+        wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        wrap.wrap(KillOnDrop).wrap(ProcessGroup::leader());
+        let mut child = wrap.spawn().map_err(|e| TunnelError(format!("cannot start {what}: {e}")))?;
+        let pid = child.id().ok_or_else(|| TunnelError(format!("{what} exited before its pid was read")))?;
+        let pgid = i32::try_from(pid).map_err(|_| TunnelError(format!("{what} got an impossible pid {pid}")))?;
+        let pipes = Pipes { stdout: child.stdout().take(), stderr: child.stderr().take() };
+        let (tx, exit) = watch::channel(None);
+        tokio::spawn(async move {
+            let status = child.wait().await;
+            let _ = tx.send(Some(describe(status.ok())));
+            // Whatever the leader left in its group goes with it.
+            end_group(pgid, Instant::now() + STOP_GRACE).await;
+        });
+        Ok((Self { pgid, exit }, pipes))
+    }
+
+    /// The process group id (also the leader's pid).
+    pub(crate) fn pgid(&self) -> i32 {
+        self.pgid
+    }
+
+    /// How the leader ended (`exited with code 1`), or `None` while it runs.
+    pub(crate) fn exited(&self) -> Option<String> {
+        self.exit.borrow().clone()
+    }
+
+    /// Ends the group: SIGTERM (so the tool can close its session cleanly), then SIGKILL after a
+    /// short grace. Returns once the leader is reaped.
+    pub(crate) async fn stop(&self) {
+        if self.exited().is_none() {
+            procinfo::signal_group(self.pgid, Signal::SIGTERM);
+            if !self.wait_exit(STOP_GRACE).await {
+                procinfo::signal_group(self.pgid, Signal::SIGKILL);
+                self.wait_exit(STOP_GRACE).await;
+            }
+        }
+        end_group(self.pgid, Instant::now() + STOP_GRACE).await;
+    }
+
+    /// Waits up to `limit` for the leader to exit; whether it did.
+    pub(crate) async fn wait_exit(&self, limit: Duration) -> bool {
+        let mut exit = self.exit.clone();
+        matches!(timeout(limit, exit.wait_for(Option::is_some)).await, Ok(Ok(_)))
+    }
+}
+
+impl Drop for GroupProcess {
+    fn drop(&mut self) {
+        // Synchronous on purpose: this also runs while the host's runtime is being torn down.
+        if self.exited().is_none() || procinfo::group_alive(self.pgid) {
+            procinfo::signal_group(self.pgid, Signal::SIGKILL);
+        }
+    }
+}
+
+fn describe(status: Option<ExitStatus>) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match status {
+        Some(s) => match (s.code(), s.signal()) {
+            (Some(code), _) => format!("exited with code {code}"),
+            (None, Some(signal)) => format!("was killed by signal {signal}"),
+            (None, None) => "exited".to_owned(),
+        },
+        None => "exited".to_owned(),
+    }
+}
+
+/// The last lines a process wrote, with its token masked, to explain why it failed; it also
+/// knows whether its pumps have reached the end of their pipes.
+#[derive(Debug, Clone)]
+pub(crate) struct Tail {
+    lines: Arc<Mutex<VecDeque<String>>>,
+    open_pumps: Arc<watch::Sender<usize>>,
+}
+
+impl Default for Tail {
+    fn default() -> Self {
+        Self { lines: Arc::default(), open_pumps: Arc::new(watch::channel(0).0) }
+    }
+}
+
+impl Tail {
+    fn push(&self, line: String) {
+        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        if lines.len() == TAIL_LINES {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+
+    /// Waits (up to a second) until every pump feeding this tail reached the end of its pipe, so
+    /// that the last words of a process that exited are in.
+    pub(crate) async fn drained(&self) {
+        let mut open = self.open_pumps.subscribe();
+        let _ = timeout(DRAIN_TIMEOUT, open.wait_for(|n| *n == 0)).await;
+    }
+
+    /// The last `n` non-empty lines joined with ` | `, or a note that there were none.
+    pub(crate) fn last(&self, n: usize) -> String {
+        let lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        let kept: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+        if kept.is_empty() {
+            return "it printed nothing".to_owned();
+        }
+        format!("last output: {}", kept[kept.len().saturating_sub(n)..].join(" | "))
+    }
+}
+
+/// `line` with every occurrence of the token replaced by `***`.
+pub(crate) fn redact(line: &str, token: Option<&Secret>) -> String {
+    match token.map(Secret::expose) {
+        Some(t) if !t.is_empty() => line.replace(t, "***"),
+        _ => line.to_owned(),
+    }
+}
+
+/// Reads `reader` line by line: each line (token masked) goes to `tail`, then to `on_line`.
+pub(crate) fn pump<R>(
+    reader: Option<R>,
+    tail: Tail,
+    token: Option<Secret>,
+    mut on_line: impl FnMut(&str) + Send + 'static,
+) where
+    R: AsyncRead + Unpin + Send + 'static,
+{
+    let Some(reader) = reader else { return };
+    tail.open_pumps.send_modify(|n| *n += 1);
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(reader);
+        let mut raw = Vec::new();
+        loop {
+            raw.clear();
+            match lines.read_until(b'\n', &mut raw).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            let text = redact(String::from_utf8_lossy(&raw).trim_end_matches(['\n', '\r']), token.as_ref());
+            on_line(&text);
+            tail.push(text);
+        }
+        tail.open_pumps.send_modify(|n| *n = n.saturating_sub(1));
+    });
+}
+
+/// A 0700 directory under the temp directory, removed (with what it holds) on drop: a config
+/// file with a token lives exactly as long as the process that reads it.
+#[derive(Debug)]
+pub(crate) struct PrivateDir {
+    path: PathBuf,
+}
+
+impl PrivateDir {
+    /// Creates a fresh directory named after `prefix` and this host's pid, first removing those
+    /// that hosts no longer running left behind (a host killed with SIGKILL cleans nothing up).
+    pub(crate) fn create(prefix: &str) -> Result<Self, TunnelError> {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        sweep(prefix);
+        let mut last = None;
+        for _ in 0..8 {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+            let path = std::env::temp_dir().join(format!("{prefix}-{}-{n}-{nanos}", std::process::id()));
+            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+                Ok(()) => return Ok(Self { path }),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(TunnelError(format!(
+            "cannot create a private directory in {}: {}",
+            std::env::temp_dir().display(),
+            last.map_or_else(String::new, |e| e.to_string())
+        )))
+    }
+
+    /// Writes a new 0600 file `name` holding `contents`; returns its path.
+    pub(crate) fn write(&self, name: &str, contents: &str) -> Result<PathBuf, TunnelError> {
+        let path = self.path.join(name);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(contents.as_bytes()))
+            .map_err(|e| TunnelError(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path)
+    }
+
+    /// Removes file `name` early (once the process read it), keeping the directory.
+    pub(crate) fn remove(&self, name: &str) {
+        let _ = std::fs::remove_file(self.path.join(name));
+    }
+}
+
+/// Removes `{prefix}-{pid}-*` directories whose host pid is gone.
+fn sweep(prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid =
+            name.to_str().and_then(|n| n.strip_prefix(prefix)?.strip_prefix('-')?.split('-').next()?.parse().ok());
+        if let Some(pid) = pid
+            && kill(Pid::from_raw(pid), None) == Err(Errno::ESRCH)
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// One plain-HTTP call to a loopback API: `(status, body)`, or why it could not be made. Runs
+/// the blocking client on the blocking pool; proxies from the environment are ignored.
+pub(crate) async fn http(method: &'static str, url: String, body: Option<String>) -> Result<(u16, String), String> {
+    let call = move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(HTTP_TIMEOUT))
+            .http_status_as_error(false)
+            .proxy(None)
+            .build()
+            .into();
+        let response = match (method, body) {
+            ("POST", Some(body)) => agent.post(&url).header("content-type", "application/json").send(body),
+            ("DELETE", _) => agent.delete(&url).call(),
+            _ => agent.get(&url).call(),
+        };
+        let mut response = response.map_err(|e| format!("{method} {url}: {e}"))?;
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        Ok((response.status().as_u16(), text))
+    };
+    tokio::task::spawn_blocking(call).await.map_err(|e| e.to_string())?
+}
+
+/// Delays for polling a tool that is starting: 20 ms doubling up to 500 ms.
+#[derive(Debug)]
+pub(crate) struct Backoff(Duration);
+
+impl Backoff {
+    /// The first delay.
+    pub(crate) fn new() -> Self {
+        Self(Duration::from_millis(20))
+    }
+
+    /// Sleeps the current delay (never past `deadline`), then doubles it.
+    pub(crate) async fn sleep(&mut self, deadline: Instant) {
+        tokio::time::sleep(self.0.min(deadline.saturating_duration_since(Instant::now()))).await;
+        self.0 = (self.0 * 2).min(Duration::from_millis(500));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nexsock_proto::ProviderKind;
+
+    use super::*;
+
+    fn profile(binary: Option<&str>) -> ProfileSpec {
+        ProfileSpec {
+            name: "work".into(),
+            provider: ProviderKind::Ngrok,
+            region: None,
+            url: None,
+            server: None,
+            binary: binary.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_missing_binary_says_how_to_install_it() {
+        let err = find_binary(&profile(None), "surely-not-on-path-xyz", "install it from https://example.com")
+            .expect_err("not on PATH");
+        assert!(err.0.contains("not found on PATH: install it from https://example.com"), "{err}");
+        assert!(err.0.contains("--binary PATH"), "{err}");
+        let err = find_binary(&profile(Some("/nonexistent/ngrok")), "ngrok", "install ngrok").expect_err("missing");
+        assert!(err.0.contains("`/nonexistent/ngrok` of profile `work`"), "{err}");
+        assert_eq!(find_binary(&profile(Some("/bin/sh")), "ngrok", "").expect("exists"), PathBuf::from("/bin/sh"));
+    }
+
+    #[test]
+    fn tokens_are_masked_and_private_dirs_are_private_and_go_away() {
+        let token = Secret::new("s3cr3t");
+        assert_eq!(redact("Your authtoken: s3cr3t.", Some(&token)), "Your authtoken: ***.");
+        let dir = PrivateDir::create("nexsock-test").expect("dir");
+        let file = dir.write("a.yml", "x").expect("file");
+        let mode = |p: &Path| p.metadata().expect("meta").permissions().mode() & 0o777;
+        assert_eq!((mode(&dir.path), mode(&file)), (0o700, 0o600));
+        let path = dir.path.clone();
+        drop(dir);
+        assert!(!path.exists());
+    }
+}
