@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every nexsock check: formatting, lints (warnings are errors), then the whole test suite —
-# unit tests and the black-box suites that drive real hosts, processes and sockets.
+# unit tests, the black-box suites that drive real hosts, processes and sockets, the desktop shell
+# on Tauri's mock runtime, and the desktop app headless under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
@@ -9,3 +10,5 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # The black-box suites run the real `nexsock` binary: build it first.
 cargo build --workspace --locked
 cargo nextest run --workspace --locked --no-fail-fast
+# The desktop app for real: Xvfb, its own D-Bus session, a notification daemon, a keyring.
+bash tests/desktop/run.sh

@@ -204,7 +204,7 @@ impl<R: Runtime> Desktop for AppHandle<R> {
     }
 
     fn exit(&self) {
-        stop_owned_host(self);
+        // RunEvent::Exit (on the main thread) waits for the host; this may run on a runtime worker.
         AppHandle::exit(self, 0);
     }
 }

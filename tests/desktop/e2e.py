@@ -1,0 +1,255 @@
+"""Headless end-to-end test of the desktop app: the real binary under Xvfb, in its own D-Bus
+session with a notification daemon (dunst) and an unlocked gnome-keyring. Its tray is driven over
+D-Bus exactly as a panel drives it (StatusNotifierItem + dbusmenu, see sni.py); notifications are
+observed on the bus with dbus-monitor; the clipboard is read back with xclip.
+
+Run through tests/desktop/run.sh (which provides the D-Bus session). Prints one closing line
+`desktop: N passed, N failed` and exits non-zero on any failure.
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import sni  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = ROOT / "target"
+APP = Path(os.environ.get("NEXSOCK_DESKTOP_BIN", TARGET / "debug" / "nexsock-desktop"))
+CLI = Path(os.environ.get("NEXSOCK_BIN", TARGET / "debug" / "nexsock"))
+OUT = TARGET / "desktop-e2e"
+FAKE_LT = ROOT / "tests" / "fixtures" / "fake-lt"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def wait_for(what, check, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
+def alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    except OSError:
+        return False
+
+
+class Session:
+    def __init__(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="nxe2e", dir="/tmp"))
+        self.env = dict(os.environ)
+        self.env.update(
+            HOME=str(self.tmp / "home"),
+            XDG_RUNTIME_DIR=str(self.tmp / "run"),
+            XDG_DATA_HOME=str(self.tmp / "data"),
+            XDG_CONFIG_HOME=str(self.tmp / "config"),
+            XDG_CACHE_HOME=str(self.tmp / "cache"),
+            NEXSOCK_HOME=str(self.tmp / "nexsock"),
+            NO_COLOR="1",
+        )
+        for key in ("HOME", "XDG_RUNTIME_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+            Path(self.env[key]).mkdir(parents=True, exist_ok=True)
+        os.chmod(self.env["XDG_RUNTIME_DIR"], 0o700)
+        self.procs = []
+
+    def spawn(self, args, log):
+        proc = subprocess.Popen(args, env=self.env, stdout=open(self.tmp / log, "w"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def cli(self, *args, check=True):
+        out = subprocess.run([str(CLI), *args], env=self.env, capture_output=True, text=True, timeout=120)
+        if check and out.returncode != 0:
+            raise AssertionError(f"nexsock {' '.join(args)} failed: {out.stderr}")
+        return out.stdout
+
+    def cli_json(self, *args):
+        return json.loads(self.cli(*args, "--json"))
+
+    def start_display(self):
+        display = next(n for n in range(90, 140) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
+        self.spawn(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log")
+        self.env["DISPLAY"] = f":{display}"
+        deadline = time.monotonic() + 20
+        while subprocess.run(["xdpyinfo"], env=self.env, capture_output=True).returncode != 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError("Xvfb did not start")
+            time.sleep(0.05)
+        # D-Bus-activated services (the notification daemon) must see the display too.
+        subprocess.run(["dbus-update-activation-environment", "DISPLAY", "HOME", "XDG_RUNTIME_DIR",
+                        "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"], env=self.env, check=True)
+
+    def stop_all(self):
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+
+
+class Results:
+    def __init__(self):
+        self.passed, self.failed = 0, 0
+
+    async def check(self, name, coro):
+        try:
+            await coro
+            self.passed += 1
+            print(f"ok: {name}", flush=True)
+        except Exception as e:  # noqa: BLE001 - every failure is reported, then the run goes on or stops
+            self.failed += 1
+            print(f"FAILED: {name}: {type(e).__name__}: {e}", flush=True)
+            raise
+
+
+async def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    s = Session()
+    results = Results()
+    app = None
+    try:
+        s.start_display()
+        keyring = subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
+                                 input=b"e2e-password", env=s.env, capture_output=True)
+        assert keyring.returncode == 0, keyring.stderr
+        s.spawn(["dunst"], "dunst.log")
+        s.spawn(["dbus-monitor", "--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"],
+                "notify.log")
+        watcher = sni.Watcher()
+        await watcher.start()
+        started = time.monotonic()
+        app = s.spawn([str(APP)], "app.log")
+
+        menu = await sni.menu_path(watcher.bus, await watcher.wait_item())
+        print(f"tray ready after {time.monotonic() - started:.2f} s", flush=True)
+
+        async def cli_talks_to_the_apps_host():
+            lock = Path(s.env["NEXSOCK_HOME"]) / "host.lock"
+            await wait_for("the host lock", lambda: lock.exists() and lock.read_text().strip())
+            assert lock.read_text().strip() == str(app.pid), "the host is the app's own"
+            assert s.cli_json("service", "list") == []
+
+        await results.check("the CLI talks to the app's host", cli_talks_to_the_apps_host())
+
+        web_port = free_port()
+        www = s.tmp / "www"
+        www.mkdir()
+        (www / "index.html").write_text("hello from the desktop e2e")
+        s.cli("service", "add", "web", "--command", f"exec python3 -m http.server {web_port} --bind 127.0.0.1",
+              "--cwd", str(www), "--port", str(web_port), "--health", "http:/")
+        s.cli("service", "add", "api", "--command", "echo api up; exec sleep 100000", "--health", "log:api up")
+        s.cli("dependency", "add", "api", "--depends-on", "web")
+        s.cli("profile", "add", "lt", "--provider", "localtunnel", "--binary", str(FAKE_LT))
+
+        async def menu_lists(*labels):
+            deadline = time.monotonic() + 20
+            while True:
+                items = await sni.layout(watcher.bus, menu)
+                if any(len(p) == len(labels) and all(x.startswith(l) for x, l in zip(p, labels)) for _, p in items):
+                    return
+                assert time.monotonic() < deadline, f"the tray menu never showed {labels}"
+                await asyncio.sleep(0.05)
+
+        async def tray_start_chain():
+            await menu_lists("Start chain", "api (stopped)")
+            await sni.click(watcher.bus, menu, "Start chain", "api")
+            await wait_for("api and web to be ready", lambda: all(
+                x["state"] == "ready" for x in s.cli_json("service", "list")))
+            await wait_for("the ready notification", lambda: "api is ready" in (s.tmp / "notify.log").read_text())
+
+        await results.check("Start chain from the tray starts the chain and notifies", tray_start_chain())
+
+        url = {}
+
+        async def tray_copy_url():
+            tunnel = s.cli_json("tunnel", "open", "web", "--profile", "lt")
+            url["value"] = tunnel["public_url"]
+            await menu_lists("Tunnels", "web")
+            await sni.click(watcher.bus, menu, "Tunnels", "web")
+            def clipboard():
+                out = subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=s.env, capture_output=True, text=True)
+                return out.stdout.strip() == url["value"]
+            await wait_for("the URL on the clipboard", clipboard)
+
+        await results.check("Tunnels > web copies the public URL to the clipboard", tray_copy_url())
+
+        async def killed_agent_notifies():
+            agents = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline_has(p, str(FAKE_LT))]
+            assert agents, "the localtunnel agent runs"
+            for agent in agents:
+                try:
+                    os.killpg(int(agent.name), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            await wait_for("a Notify call about the failed tunnel",
+                           lambda: "Tunnel to web failed" in (s.tmp / "notify.log").read_text())
+            await wait_for("the tunnel to be re-created", lambda: s.cli_json("tunnel", "list")[0]["status"] == "open")
+
+        await results.check("a killed tunnel agent raises a native notification", killed_agent_notifies())
+
+        async def screenshot():
+            await asyncio.sleep(0.5)  # let the webview paint the last state before the picture
+            shot = OUT / "window.png"
+            subprocess.run(["import", "-window", "root", str(shot)], env=s.env, check=True)
+            assert shot.stat().st_size > 10_000
+
+        await results.check("a screenshot of the window is saved", screenshot())
+
+        async def quit_leaves_nothing():
+            pids = [x["pid"] for x in s.cli_json("service", "list") if x["pid"]]
+            assert pids
+            await sni.click(watcher.bus, menu, "Quit")
+            await wait_for("the app to exit", lambda: app.poll() is not None)
+            for pid in pids:
+                await wait_for(f"service process {pid} to be gone", lambda: not alive(pid), timeout=5)
+            leftovers = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()
+                         and (_cmdline_has(p, str(FAKE_LT)) or _cmdline_has(p, f"http.server {web_port}"))]
+            assert not leftovers, f"left behind: {leftovers}"
+
+        await results.check("Quit stops every service and tunnel, then exits", quit_leaves_nothing())
+    except Exception:
+        pass
+    finally:
+        for log in ("app.log", "notify.log", "dunst.log"):
+            if (s.tmp / log).exists():
+                shutil.copy(s.tmp / log, OUT / log)
+        s.stop_all()
+    print(f"desktop: {results.passed} passed, {results.failed} failed", flush=True)
+    return 1 if results.failed or results.passed < 6 else 0
+
+
+def _cmdline_has(proc_dir, needle):
+    try:
+        return needle in (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
