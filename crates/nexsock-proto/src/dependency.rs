@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ApiError, ErrorCode};
 
 /// When a dependency counts as satisfied for its dependent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     /// Its process was spawned.
@@ -67,7 +67,7 @@ impl fmt::Display for Condition {
 }
 
 /// Whether a dependency's public tunnel is opened for its dependent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TunnelMode {
     /// No tunnel.
@@ -107,7 +107,7 @@ impl FromStr for TunnelMode {
 }
 
 /// One edge: `service` depends on `depends_on`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DependencySpec {
     /// The dependent.
     pub service: String,
@@ -139,7 +139,7 @@ fn yes() -> bool {
 }
 
 /// An edge seen from one end, with the live state of the service at the other end.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DependencyInfo {
     /// The edge, its condition resolved.
     pub edge: DependencySpec,
@@ -148,7 +148,7 @@ pub struct DependencyInfo {
 }
 
 /// `dependency list`: a service's direct dependencies and direct dependents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DependencyListing {
     /// The service asked about.
     pub service: String,
@@ -159,7 +159,7 @@ pub struct DependencyListing {
 }
 
 /// `dependency tree`: a service and, recursively, what it depends on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TreeNode {
     /// Service name.
     pub name: String,
@@ -174,7 +174,7 @@ pub struct TreeNode {
 }
 
 /// What an upsert of an edge did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// Newly created.

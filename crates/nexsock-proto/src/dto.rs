@@ -12,7 +12,7 @@ pub const DEFAULT_STARTUP_TIMEOUT_SECS: u64 = 60;
 pub const DEFAULT_STOP_GRACE_SECS: u64 = 10;
 
 /// Everything nexsock knows about how to run one service. Validated by the engine on every write.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ServiceSpec {
     /// Unique name: letters, digits, `-`, `_`; at most 64 characters.
     pub name: String,
@@ -51,7 +51,7 @@ fn default_stop_grace() -> u64 {
 }
 
 /// A readiness check. Written by users as `tcp`, `http:/path`, `exec:COMMAND` or `log:REGEX`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HealthCheck {
     /// A TCP connect to the service's port succeeds.
@@ -120,7 +120,7 @@ impl fmt::Display for HealthCheck {
 }
 
 /// Whether a process that exits on its own is started again.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum RestartPolicy {
     /// Never restart.
@@ -166,7 +166,7 @@ impl fmt::Display for RestartPolicy {
 }
 
 /// The coarse state of a service, as shown in lists and badges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceState {
     /// No process.
@@ -201,7 +201,7 @@ impl fmt::Display for ServiceState {
 }
 
 /// How a process ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ExitInfo {
     /// Exit code, when it exited normally.
     pub code: Option<i32>,
@@ -212,7 +212,7 @@ pub struct ExitInfo {
 }
 
 /// The live status of one service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ServiceStatus {
     /// Service name.
     pub name: String,
@@ -236,7 +236,7 @@ pub struct ServiceStatus {
 }
 
 /// A service's configuration together with its live status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ServiceDetail {
     /// What is configured.
     pub spec: ServiceSpec,
@@ -245,7 +245,7 @@ pub struct ServiceDetail {
 }
 
 /// Which output stream a line came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Stream {
     /// Standard output.
@@ -255,7 +255,7 @@ pub enum Stream {
 }
 
 /// One line of a service's output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LogLine {
     /// Where it came from.
     pub stream: Stream,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Stable error codes. Clients and the UI branch on these, never on message text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A service name breaks the naming rule.
@@ -56,7 +56,7 @@ pub enum ErrorCode {
 }
 
 /// An error as it crosses the socket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
     /// What kind of error, for programs.

@@ -9,7 +9,7 @@ use crate::{
 };
 
 /// Something that happened inside the engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", content = "data")]
 pub enum Event {
     /// A service changed state; carries its whole new status.

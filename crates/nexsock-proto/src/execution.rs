@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_STRATEGY: &str = "concurrent";
 
 /// Start one or more services together with their whole dependency chains.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChainRequest {
     /// The services asked for; the union of their chains starts, each service once.
     pub roots: Vec<String>,
@@ -20,7 +20,7 @@ pub struct ChainRequest {
 }
 
 /// How an execution ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ExecutionStatus {
     /// Still going.
@@ -32,7 +32,7 @@ pub enum ExecutionStatus {
 }
 
 /// Where one service of an execution got to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
     /// Waiting for its dependencies.
@@ -48,7 +48,7 @@ pub enum StepState {
 }
 
 /// One service's line in an execution report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ServiceTiming {
     /// Service name.
     pub name: String,
@@ -63,7 +63,7 @@ pub struct ServiceTiming {
 }
 
 /// The outcome of a chain start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ExecutionReport {
     /// Row id in `startup_execution`.
     pub id: i64,
@@ -86,7 +86,7 @@ pub struct ExecutionReport {
 }
 
 /// A step of an execution changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ExecutionProgress {
     /// Which execution.
     pub execution_id: i64,

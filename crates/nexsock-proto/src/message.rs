@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// A frame sent by a client.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Must be the first frame.
@@ -33,7 +33,7 @@ pub enum ClientFrame {
 }
 
 /// A frame sent by the host.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// The handshake succeeded.
@@ -66,7 +66,7 @@ pub enum ServerFrame {
 }
 
 /// Everything a client can ask of the host. One verb name runs through every layer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Request {
     /// Register a new service.
@@ -202,7 +202,7 @@ pub enum Request {
 }
 
 /// A successful answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Response {
     /// The request was carried out and has nothing to report.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{dependency::Change, dto::RestartPolicy};
 
 /// A whole stack: services by name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Stack {
     /// The services, each with its dependencies.
@@ -17,7 +17,7 @@ pub struct Stack {
 }
 
 /// One service of a stack file; absent fields take the usual defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct StackService {
     /// Shell command line.
@@ -53,7 +53,7 @@ fn is_default_restart(r: &RestartPolicy) -> bool {
 }
 
 /// `depends_on = ["db", "cache"]` or `[services.api.depends_on.db] condition = "healthy"`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(untagged)]
 pub enum DependsOn {
     /// Names only; every edge takes the defaults.
@@ -87,7 +87,7 @@ impl DependsOn {
 }
 
 /// Options of one edge in a stack file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct StackEdge {
     /// `started`, `healthy`, `completed` or `log`; the default rule when absent.
@@ -111,7 +111,7 @@ pub struct StackEdge {
 }
 
 /// What `apply` changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApplyReport {
     /// Each declared service and what happened to it.
     pub services: Vec<NamedChange>,
@@ -120,7 +120,7 @@ pub struct ApplyReport {
 }
 
 /// A service and its change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct NamedChange {
     /// Service name.
     pub name: String,
@@ -129,7 +129,7 @@ pub struct NamedChange {
 }
 
 /// An edge and its change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EdgeChange {
     /// The dependent.
     pub service: String,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A secret in transit (a tunnel token). Its `Debug` and `Display` are redacted, so logging a
 /// request that carries one shows `***`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(transparent)]
 pub struct SecretString(String);
 
@@ -36,7 +36,7 @@ impl fmt::Display for SecretString {
 }
 
 /// Which tunnel provider a profile uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
     /// ngrok agent (one per profile), endpoints through its local API.
@@ -85,7 +85,7 @@ impl std::str::FromStr for ProviderKind {
 }
 
 /// A tunnel profile: an account or server of one provider. Never holds a token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileSpec {
     /// Profile name (same rule as service names).
@@ -108,7 +108,7 @@ pub struct ProfileSpec {
 }
 
 /// A profile as `profile list` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ProfileInfo {
     /// The profile.
     pub spec: ProfileSpec,
@@ -119,7 +119,7 @@ pub struct ProfileInfo {
 }
 
 /// Where a tunnel is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TunnelStatus {
     /// Being opened (or re-opened after a failure).
@@ -133,7 +133,7 @@ pub enum TunnelStatus {
 }
 
 /// A tunnel as `tunnel list` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TunnelInfo {
     /// The service it exposes.
     pub service: String,
@@ -154,7 +154,7 @@ pub struct TunnelInfo {
 }
 
 /// One environment variable a service gets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EnvVar {
     /// Name.
     pub name: String,
