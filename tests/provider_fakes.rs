@@ -11,7 +11,7 @@ use std::{
 };
 
 use nexsock_proto::{Client, Event, Request};
-use nexsock_tests::{TestHost, all_cmdlines, fixture, free_port, processes_with_arg, wait_for};
+use nexsock_tests::{TestHost, all_cmdlines, fixture, free_port, pid_alive, processes_with_arg, wait_for};
 use nix::{
     sys::signal::{Signal, killpg},
     unistd::Pid,
@@ -383,4 +383,29 @@ fn stopping_the_host_leaves_no_provider_process() {
         fakes.wait_gone(tool);
     }
     assert!(dirs.iter().all(|d| !d.exists()), "the agent's config directory is removed: {dirs:?}");
+}
+
+#[test]
+fn a_killed_hosts_provider_processes_are_stopped_by_the_next_host() {
+    let fakes = Fakes::new();
+    let mut host = host_with(&fakes, &[("NGROK_AUTHTOKEN", TOKEN)]);
+    for (profile, provider) in [("n", "ngrok"), ("c", "cloudflared"), ("l", "localtunnel")] {
+        host.ok(["profile", "add", profile, "--provider", provider]);
+    }
+    for (service, profile) in [("one", "n"), ("two", "c"), ("three", "l")] {
+        web_service(&host, service);
+        open_and_reach(&host, service, profile);
+    }
+    let before: Vec<i32> =
+        ["ngrok", "cloudflared", "lt"].iter().flat_map(|t| fakes.processes(t)).map(|(p, _)| p).collect();
+    assert_eq!(before.len(), 3, "one process per tool");
+    host.kill_daemon();
+    assert!(before.iter().all(|p| pid_alive(*p)), "a SIGKILLed host cannot stop them");
+    // The next host (started by this command) finds their records and stops them.
+    assert!(host.json(["tunnel", "list"]).as_array().unwrap().is_empty());
+    for tool in ["ngrok", "cloudflared", "lt"] {
+        fakes.wait_gone(tool);
+    }
+    let records = host.home().join("agents");
+    assert_eq!(std::fs::read_dir(&records).map(|d| d.count()).unwrap_or(0), 0, "records are forgotten");
 }

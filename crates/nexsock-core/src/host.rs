@@ -38,8 +38,13 @@ impl Host {
         let lock = take_lock(&paths)?;
         let store = Store::open(&paths.database())?;
         let report = reconcile(&store).await?;
-        // Tunnels never outlive their host: whatever the last one left marked open is closed.
+        // Tunnels never outlive their host: whatever the last one left marked open is closed,
+        // and the provider processes it left running are stopped.
         store.close_stale_tunnels()?;
+        let agents = crate::tunnel::records::reconcile(&paths.agents()).await;
+        if agents > 0 {
+            tracing::warn!(agents, "stopped tunnel provider processes left by a previous host");
+        }
         if !report.stopped.is_empty() || !report.gone.is_empty() {
             tracing::warn!(stopped = ?report.stopped, gone = ?report.gone, "reconciled runs of a previous host");
         }

@@ -42,6 +42,11 @@ impl Paths {
         self.runtime.join("nexsock.sock")
     }
 
+    /// Records of running tunnel provider processes (for recovery after a crash).
+    pub fn agents(&self) -> PathBuf {
+        self.home.join("agents")
+    }
+
     /// Tunnel profiles and the default profile.
     pub fn config(&self) -> PathBuf {
         self.home.join("config.toml")

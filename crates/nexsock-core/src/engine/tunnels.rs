@@ -104,7 +104,8 @@ impl Engine {
         tunnel.info.error = None;
         let generation = tunnel.generation;
         let outcomes = self.outcomes.clone();
-        let request = TunnelRequest { service: service.to_owned(), local_port: port, profile: spec, token };
+        let records = Some(self.paths.agents());
+        let request = TunnelRequest { service: service.to_owned(), local_port: port, profile: spec, token, records };
         let name = service.to_owned();
         let task = tokio::spawn(async move {
             let result = provider.create(request).await.map_err(|e| e.0);

@@ -130,7 +130,7 @@ impl TunnelProvider for CloudflaredProvider {
             let mut cmd = Command::new(binary);
             cmd.args(["tunnel", "--url", &format!("http://127.0.0.1:{}", request.local_port), "--no-autoupdate"])
                 .args(["--metrics", &format!("127.0.0.1:{metrics_port}")]);
-            let (process, pipes) = GroupProcess::spawn(cmd, "cloudflared")?;
+            let (process, pipes) = GroupProcess::spawn(cmd, "cloudflared", request.records.as_deref())?;
             let tail = Tail::default();
             let banner = Arc::new(Mutex::new(None));
             let seen = banner.clone();

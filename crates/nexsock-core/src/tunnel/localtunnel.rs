@@ -81,7 +81,7 @@ impl TunnelProvider for LocaltunnelProvider {
                 old.process.stop().await;
             }
             let binary = find_binary(&request.profile, "lt", INSTALL)?;
-            let (process, pipes) = GroupProcess::spawn(command(binary, &request), "lt")?;
+            let (process, pipes) = GroupProcess::spawn(command(binary, &request), "lt", request.records.as_deref())?;
             let tail = Tail::default();
             let (found, mut url) = watch::channel(None);
             pump(pipes.stdout, tail.clone(), None, move |line| {

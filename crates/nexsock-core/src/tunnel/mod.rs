@@ -8,6 +8,7 @@ mod cloudflared;
 mod localtunnel;
 mod ngrok;
 mod process;
+pub mod records;
 
 use std::{collections::BTreeMap, future::Future, pin::Pin, sync::Arc};
 
@@ -34,6 +35,8 @@ pub struct TunnelRequest {
     pub profile: ProfileSpec,
     /// The profile's token, when it has one.
     pub token: Option<Secret>,
+    /// Where provider processes are recorded so that a later host can stop them after a crash.
+    pub records: Option<std::path::PathBuf>,
 }
 
 /// An open tunnel, as its provider knows it.

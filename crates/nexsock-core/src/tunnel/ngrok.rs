@@ -284,7 +284,8 @@ async fn start_agent(request: &TunnelRequest) -> Result<Agent, TunnelError> {
     cmd.args(["start", "--none", "--config"]).arg(&config).args(["--log", "stdout", "--log-format", "json"]);
     // The profile's token is in the config file; an inherited variable could be another account's.
     cmd.env_remove("NGROK_AUTHTOKEN").env_remove("NGROK_CONFIG");
-    let (process, pipes) = GroupProcess::spawn(cmd, &format!("the ngrok agent of profile `{name}`"))?;
+    let what = format!("the ngrok agent of profile `{name}`");
+    let (process, pipes) = GroupProcess::spawn(cmd, &what, request.records.as_deref())?;
     let log = Arc::new(Mutex::new(AgentLog::default()));
     let tail = Tail::default();
     let record =

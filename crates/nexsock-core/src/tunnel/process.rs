@@ -31,7 +31,7 @@ use tokio::{
     time::{Instant, timeout},
 };
 
-use super::TunnelError;
+use super::{TunnelError, records};
 use crate::{procinfo, secrets::Secret, supervisor::end_group};
 
 /// How long a provider process gets to exit after SIGTERM before SIGKILL.
@@ -99,7 +99,13 @@ pub(crate) struct Pipes {
 impl GroupProcess {
     /// Spawns `cmd` (stdin closed, stdout and stderr piped) as the leader of a new process group.
     /// `what` names it in errors ("the ngrok agent").
-    pub(crate) fn spawn(cmd: Command, what: &str) -> Result<(Self, Pipes), TunnelError> {
+    ///
+    /// With `records`, the group is recorded there (and forgotten when it ends), so that a host
+    /// that starts after this one was killed can stop it.
+    pub(crate) fn spawn(mut cmd: Command, what: &str, records: Option<&Path>) -> Result<(Self, Pipes), TunnelError> {
+        let token = records::new_token();
+        let (key, value) = records::marker(&token);
+        cmd.env(key, value);
         let mut wrap = CommandWrap::from(cmd);
         wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         wrap.wrap(KillOnDrop).wrap(ProcessGroup::leader());
@@ -107,12 +113,19 @@ impl GroupProcess {
         let pid = child.id().ok_or_else(|| TunnelError(format!("{what} exited before its pid was read")))?;
         let pgid = i32::try_from(pid).map_err(|_| TunnelError(format!("{what} got an impossible pid {pid}")))?;
         let pipes = Pipes { stdout: child.stdout().take(), stderr: child.stderr().take() };
+        let records = records.map(Path::to_path_buf);
+        if let Some(dir) = &records {
+            records::write(dir, &records::Record { pgid, start: procinfo::start_time(pid), token });
+        }
         let (tx, exit) = watch::channel(None);
         tokio::spawn(async move {
             let status = child.wait().await;
             let _ = tx.send(Some(describe(status.ok())));
             // Whatever the leader left in its group goes with it.
             end_group(pgid, Instant::now() + STOP_GRACE).await;
+            if let Some(dir) = records {
+                records::remove(&dir, pgid);
+            }
         });
         Ok((Self { pgid, exit }, pipes))
     }

@@ -1,0 +1,96 @@
+//! Records of the provider processes a host starts (ngrok agents, cloudflared, lt): one small file
+//! per process group in the state directory, removed when the group ends. A host killed with
+//! SIGKILL cannot stop them; the next host reads the records and does, recognising the processes
+//! by the leader's start time or the marker in their environment — never by a bare pid.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use nix::sys::signal::Signal;
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use crate::{
+    procinfo::{self, RUN_MARKER_ENV},
+    supervisor::wait_group_gone,
+};
+
+/// What is recorded of one provider process group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The group (= leader pid).
+    pub pgid: i32,
+    /// The leader's kernel start time.
+    pub start: Option<u64>,
+    /// The `NEXSOCK_RUN` marker its processes carry.
+    pub token: String,
+}
+
+/// A marker unique to one process group of this host.
+pub fn new_token() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("agent-{}-{nanos}", std::process::id())
+}
+
+/// The environment variable name and value that mark a provider process.
+pub fn marker(token: &str) -> (&'static str, &str) {
+    (RUN_MARKER_ENV, token)
+}
+
+fn file(dir: &Path, pgid: i32) -> PathBuf {
+    dir.join(format!("{pgid}.json"))
+}
+
+/// Records a freshly spawned group.
+pub fn write(dir: &Path, record: &Record) {
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| serde_json::to_vec(record).map_err(std::io::Error::other))
+        .and_then(|bytes| std::fs::write(file(dir, record.pgid), bytes));
+    if let Err(e) = written {
+        tracing::warn!(pgid = record.pgid, "cannot record a provider process for crash recovery: {e}");
+    }
+}
+
+/// Forgets a group that ended.
+pub fn remove(dir: &Path, pgid: i32) {
+    let _ = std::fs::remove_file(file(dir, pgid));
+}
+
+/// Stops what earlier hosts left running and forgets their records. Returns how many groups
+/// were still alive.
+pub async fn reconcile(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let mut stopped = 0;
+    for entry in entries.flatten() {
+        let record: Option<Record> = std::fs::read(entry.path()).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        if let Some(r) = record {
+            let members = procinfo::run_members(r.pgid, r.start, &r.token);
+            if !members.is_empty() {
+                tracing::warn!(pgid = r.pgid, "stopping a tunnel provider process left by a previous host");
+                stop(&r, &members).await;
+                stopped += 1;
+            }
+        }
+        let _ = std::fs::remove_file(entry.path());
+    }
+    stopped
+}
+
+async fn stop(r: &Record, members: &[i32]) {
+    let signal_all = |signal| {
+        if members.contains(&r.pgid) {
+            procinfo::signal_group(r.pgid, signal);
+        } else {
+            for pid in members {
+                procinfo::signal_pid(*pid, signal);
+            }
+        }
+    };
+    signal_all(Signal::SIGTERM);
+    if !wait_group_gone(r.pgid, Instant::now() + Duration::from_secs(2)).await {
+        signal_all(Signal::SIGKILL);
+        wait_group_gone(r.pgid, Instant::now() + Duration::from_secs(2)).await;
+    }
+}
