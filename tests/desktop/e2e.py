@@ -157,6 +157,14 @@ async def main():
 
         await results.check("the CLI talks to the app's host", cli_talks_to_the_apps_host())
 
+        async def second_launch_hands_over():
+            second = s.spawn([str(APP)], "second.log")
+            await wait_for("the second launch to hand over and exit", lambda: second.poll() is not None, timeout=20)
+            assert second.returncode == 0, f"second instance exited with {second.returncode}"
+            assert app.poll() is None, "the first instance keeps running"
+
+        await results.check("a second launch focuses the first and exits", second_launch_hands_over())
+
         web_port = free_port()
         www = s.tmp / "www"
         www.mkdir()
@@ -233,6 +241,24 @@ async def main():
             assert not leftovers, f"left behind: {leftovers}"
 
         await results.check("Quit stops every service and tunnel, then exits", quit_leaves_nothing())
+
+        async def attaches_to_a_headless_host():
+            home = s.tmp / "headless"
+            s.env["NEXSOCK_HOME"] = str(home)
+            daemon = s.spawn([str(CLI), "daemon"], "daemon.log")
+            await wait_for("the headless host", lambda: (home / "run" / "nexsock.sock").exists())
+            client_app = s.spawn([str(APP)], "client-app.log")
+            await wait_for("the notice that the app is a client",
+                           lambda: "already owns" in (s.tmp / "notify.log").read_text())
+            assert (home / "host.lock").read_text().strip() == str(daemon.pid), "still the headless host's state"
+            client_app.send_signal(signal.SIGTERM)
+            await wait_for("the client app to exit", lambda: client_app.poll() is not None)
+            assert daemon.poll() is None, "the headless host keeps running after the app quits"
+            assert s.cli_json("service", "list") == []
+            s.cli("shutdown")
+            await wait_for("the headless host to stop", lambda: daemon.poll() is not None)
+
+        await results.check("with a headless host running, the app attaches as its client", attaches_to_a_headless_host())
     except Exception:
         pass
     finally:
@@ -241,7 +267,7 @@ async def main():
                 shutil.copy(s.tmp / log, OUT / log)
         s.stop_all()
     print(f"desktop: {results.passed} passed, {results.failed} failed", flush=True)
-    return 1 if results.failed or results.passed < 6 else 0
+    return 1 if results.failed or results.passed < 8 else 0
 
 
 def _cmdline_has(proc_dir, needle):
