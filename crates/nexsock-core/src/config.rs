@@ -151,13 +151,14 @@ pub fn validate_profile(spec: &ProfileSpec) -> Result<(), CoreError> {
         CoreError::Profile(format!("invalid profile name `{}`: use letters, digits, `-` and `_`", spec.name))
     })?;
     let bad = |why: String| Err(CoreError::Profile(format!("profile `{}`: {why}", spec.name)));
-    match (spec.provider, &spec.server) {
+    match (&spec.provider, &spec.server) {
         (ProviderKind::Bore, None) => return bad("a bore profile needs --server HOST".into()),
         (ProviderKind::Bore, Some(_)) => {}
         (ProviderKind::Ngrok | ProviderKind::Cloudflared | ProviderKind::Localtunnel, Some(_)) => {
             return bad(format!("--server is for bore profiles, not {}", spec.provider));
         }
-        (ProviderKind::Ngrok | ProviderKind::Cloudflared | ProviderKind::Localtunnel, None) => {}
+        (ProviderKind::Ngrok | ProviderKind::Cloudflared | ProviderKind::Localtunnel, None)
+        | (ProviderKind::Custom(_), _) => {}
     }
     if spec.region.is_some() && spec.provider != ProviderKind::Ngrok {
         return bad(format!("--region is for ngrok profiles, not {}", spec.provider));

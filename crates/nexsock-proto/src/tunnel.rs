@@ -35,9 +35,10 @@ impl fmt::Display for SecretString {
     }
 }
 
-/// Which tunnel provider a profile uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "lowercase")]
+/// Which tunnel provider a profile uses: a built-in one, or a custom provider registered with the
+/// engine under its own name. Written as the provider's name (`"ngrok"`, `"my-vpn"`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub enum ProviderKind {
     /// ngrok agent (one per profile), endpoints through its local API.
     Ngrok,
@@ -47,16 +48,19 @@ pub enum ProviderKind {
     Localtunnel,
     /// A bore server, in process.
     Bore,
+    /// A provider registered by name in the engine's registry.
+    Custom(String),
 }
 
 impl ProviderKind {
     /// The name users type.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Ngrok => "ngrok",
             Self::Cloudflared => "cloudflared",
             Self::Localtunnel => "localtunnel",
             Self::Bore => "bore",
+            Self::Custom(name) => name,
         }
     }
 }
@@ -70,17 +74,36 @@ impl fmt::Display for ProviderKind {
 impl std::str::FromStr for ProviderKind {
     type Err = crate::ApiError;
 
+    /// The built-in names, or any other name of letters, digits, `-` and `_` (a custom provider,
+    /// which the engine checks against its registry).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "ngrok" => Ok(Self::Ngrok),
             "cloudflared" => Ok(Self::Cloudflared),
             "localtunnel" => Ok(Self::Localtunnel),
             "bore" => Ok(Self::Bore),
+            other if !other.is_empty() && other.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+                Ok(Self::Custom(other.to_owned()))
+            }
             other => Err(crate::ApiError::new(
                 crate::ErrorCode::InvalidArgument,
-                format!("unknown provider `{other}` (expected ngrok, cloudflared, localtunnel or bore)"),
+                format!(
+                    "invalid provider `{other}` (expected ngrok, cloudflared, localtunnel, bore or a custom provider's name)"
+                ),
             )),
         }
+    }
+}
+
+impl Serialize for ProviderKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -373,7 +373,10 @@ impl Engine {
             Request::ListDependencies { service } => self.list_dependencies(&service),
             Request::DependencyTree { service } => self.dependency_tree(&service),
             Request::Apply(stack) => self.apply(stack),
-            Request::AddProfile(spec) => self.config.add_profile(spec).map(|()| Response::Done),
+            Request::AddProfile(spec) => match self.providers.for_kind(&spec.provider) {
+                Err(e) => Err(CoreError::Profile(e.0)),
+                Ok(_) => self.config.add_profile(spec).map(|()| Response::Done),
+            },
             Request::RemoveProfile { name } => self.remove_profile(&name),
             Request::ListProfiles => self.profiles(),
             Request::SetProfileToken { name, token } => self.set_token(&name, &token),

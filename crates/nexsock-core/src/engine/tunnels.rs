@@ -84,7 +84,7 @@ impl Engine {
             return Ok(());
         }
         let token = self.token_for(&spec)?;
-        let provider = self.providers.for_kind(spec.provider).map_err(|e| CoreError::Tunnel(e.0))?;
+        let provider = self.providers.for_kind(&spec.provider).map_err(|e| CoreError::Tunnel(e.0))?;
         let previous = self.tunnels.remove(service);
         let mut tunnel = match previous {
             Some(mut old) if old.profile.name == spec.name => {
@@ -94,7 +94,7 @@ impl Engine {
             Some(mut old) => {
                 // A profile switch: close the old tunnel first.
                 old.cancel_tasks();
-                self.destroy_in_background(service, old.profile.provider);
+                self.destroy_in_background(service, &old.profile.provider);
                 self.new_tunnel(service, &spec, port, old.receivers)
             }
             None => self.new_tunnel(service, &spec, port, BTreeSet::new()),
@@ -120,7 +120,7 @@ impl Engine {
         Tunnel {
             info: TunnelInfo {
                 service: service.to_owned(),
-                provider: spec.provider,
+                provider: spec.provider.clone(),
                 profile: spec.name.clone(),
                 public_url: None,
                 local_port: port,
@@ -147,7 +147,7 @@ impl Engine {
                 Ok(t) if !t.is_empty() => Ok(Some(Secret::new(t))),
                 _ => self.secrets.get(&spec.name),
             },
-            ProviderKind::Bore => self.secrets.get(&spec.name).or_else(|e| {
+            ProviderKind::Bore | ProviderKind::Custom(_) => self.secrets.get(&spec.name).or_else(|e| {
                 tracing::warn!(profile = %spec.name, "no bore secret: {e}");
                 Ok(None)
             }),
@@ -177,7 +177,7 @@ impl Engine {
                     service,
                     generation,
                     self.providers.clone(),
-                    t.profile.provider,
+                    t.profile.provider.clone(),
                 ));
                 let receivers: Vec<String> = t.receivers.iter().cloned().collect();
                 t.row = self.store.record_tunnel(t.row, &info).map_err(|e| tracing::error!("{e}")).ok();
@@ -229,13 +229,13 @@ impl Engine {
         }
         let delay = RECREATE_BASE.saturating_mul(1u32 << t.failures.min(8)).min(RECREATE_CAP);
         t.failures += 1;
-        let provider = t.profile.provider;
+        let provider = t.profile.provider.clone();
         let generation = t.generation;
         let outcomes = self.outcomes.clone();
         let providers = self.providers.clone();
         let name = service.to_owned();
         let timer = tokio::spawn(async move {
-            if let Ok(p) = providers.for_kind(provider) {
+            if let Ok(p) = providers.for_kind(&provider) {
                 let _ = p.destroy(&name).await;
             }
             tokio::time::sleep(delay).await;
@@ -293,11 +293,11 @@ impl Engine {
         if let Err(e) = self.store.record_tunnel(t.row, &t.info) {
             tracing::error!("{e}");
         }
-        self.destroy_in_background(service, t.profile.provider);
+        self.destroy_in_background(service, &t.profile.provider);
         Some(t.info)
     }
 
-    fn destroy_in_background(&self, service: &str, provider: ProviderKind) {
+    fn destroy_in_background(&self, service: &str, provider: &ProviderKind) {
         if let Ok(p) = self.providers.for_kind(provider) {
             let name = service.to_owned();
             tokio::spawn(async move {
@@ -414,7 +414,7 @@ fn health_task(
     let outcomes = outcomes.clone();
     let service = service.to_owned();
     tokio::spawn(async move {
-        let Ok(provider) = providers.for_kind(kind) else { return };
+        let Ok(provider) = providers.for_kind(&kind) else { return };
         loop {
             tokio::time::sleep(HEALTH_INTERVAL).await;
             let result = provider.health(&service).await.map_err(|e| e.0);

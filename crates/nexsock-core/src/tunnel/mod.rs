@@ -100,7 +100,7 @@ impl ProviderRegistry {
     }
 
     /// The provider for a profile.
-    pub fn for_kind(&self, kind: ProviderKind) -> Result<Arc<dyn TunnelProvider>, TunnelError> {
+    pub fn for_kind(&self, kind: &ProviderKind) -> Result<Arc<dyn TunnelProvider>, TunnelError> {
         self.get(kind.as_str())
     }
 
