@@ -105,9 +105,13 @@ fn a_dropped_tunnel_is_recreated_and_the_dependent_restarted_with_the_new_url() 
     let mut server = BoreServer::start();
     let host = TestHost::start();
     stack(&host, &server);
-    host.json(["service", "start-chain", "client"]);
+    // An edge that opts out keeps its dependent running with the old URL.
+    host.ok(["service", "add", "steady", "--command", "exec sleep 1000"]);
+    host.ok(["dependency", "add", "steady", "--depends-on", "web", "--tunnel", "--no-restart-on-new-url"]);
+    host.json(["service", "start-batch", "client,steady"]);
     let first = host.json(["tunnel", "list"])[0]["public_url"].as_str().unwrap().to_owned();
     let client_pid = host.status("client")["pid"].clone();
+    let steady_pid = host.status("steady")["pid"].clone();
     let ip = server.ip;
     server.stop();
     // Noticed within the health interval: failed, then healing with back-off once the server is back.
@@ -128,6 +132,7 @@ fn a_dropped_tunnel_is_recreated_and_the_dependent_restarted_with_the_new_url() 
     assert!(logs.contains(&first), "the first run saw the first URL: {logs}");
     host.wait_state("client", "ready", T);
     assert_ne!(host.status("client")["pid"], client_pid, "restarted");
+    assert_eq!(host.status("steady")["pid"], steady_pid, "the opted-out dependent kept running");
     assert!(wait_for("the new URL to serve", T, || http_get(&second)).contains("hello through the tunnel"));
 }
 

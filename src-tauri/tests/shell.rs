@@ -149,6 +149,7 @@ fn start_chain_from_the_tray_starts_the_chain_and_says_so() {
         timeout_secs: None,
         health_path: None,
         env_alias: None,
+        restart_on_new_url: true,
     }));
     let desktop = Recorder::default();
     fx.perform(MenuAction::StartChain("api".into()), &desktop);

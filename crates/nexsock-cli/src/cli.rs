@@ -256,6 +256,10 @@ pub struct DependencyAddArgs {
     /// Another variable name that receives the tunnel URL.
     #[arg(long, value_name = "NAME")]
     pub env_alias: Option<String>,
+    /// When the tunnel comes back with a new URL, keep SERVICE running with the old one instead of
+    /// restarting it.
+    #[arg(long, requires = "tunnel")]
+    pub no_restart_on_new_url: bool,
 }
 
 /// `nexsock profile ...`

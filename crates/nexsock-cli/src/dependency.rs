@@ -89,5 +89,6 @@ fn spec_from_args(args: DependencyAddArgs) -> Result<DependencySpec> {
         timeout_secs: args.timeout,
         health_path: args.health_path,
         env_alias: args.env_alias,
+        restart_on_new_url: !args.no_restart_on_new_url,
     })
 }

@@ -150,6 +150,7 @@ pub fn resolve_dependency(spec: &DependencySpec, dependency: &ServiceSpec) -> Re
         timeout_secs: spec.timeout_secs,
         health_path: spec.health_path.clone(),
         env_alias: spec.env_alias.clone(),
+        restart_on_new_url: spec.restart_on_new_url,
     })
 }
 
@@ -221,6 +222,7 @@ mod tests {
             timeout_secs: None,
             health_path: None,
             env_alias: None,
+            restart_on_new_url: true,
         }
     }
 

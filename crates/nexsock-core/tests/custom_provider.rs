@@ -105,6 +105,7 @@ async fn a_registered_custom_provider_opens_tunnels_and_its_url_is_injected() {
         timeout_secs: None,
         health_path: None,
         env_alias: Some("API_URL".into()),
+        restart_on_new_url: true,
     };
     handle.call(Request::AddDependency(edge)).await.unwrap();
     let chain = ChainRequest { roots: vec!["web".into()], strategy: None, max_concurrent: None };

@@ -77,6 +77,7 @@ async fn a_registered_custom_strategy_plans_the_execution() {
             timeout_secs: None,
             health_path: None,
             env_alias: None,
+            restart_on_new_url: true,
         };
         handle.call(Request::AddDependency(edge)).await.unwrap();
     }

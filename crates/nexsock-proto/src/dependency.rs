@@ -132,6 +132,10 @@ pub struct DependencySpec {
     /// Extra name for the injected tunnel URL variable.
     #[serde(default)]
     pub env_alias: Option<String>,
+    /// When the dependency's tunnel comes back with a new URL, restart the dependent with it.
+    /// `false` (`--no-restart-on-new-url`) keeps it running with the old URL.
+    #[serde(default = "yes")]
+    pub restart_on_new_url: bool,
 }
 
 fn yes() -> bool {

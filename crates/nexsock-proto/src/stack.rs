@@ -108,6 +108,9 @@ pub struct StackEdge {
     /// Extra variable name for the tunnel URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env_alias: Option<String>,
+    /// Keep the dependent running (with the old URL) when the tunnel comes back with a new one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_running_on_new_url: bool,
 }
 
 /// What `apply` changed.

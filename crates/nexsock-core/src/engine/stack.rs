@@ -119,6 +119,7 @@ fn edge_spec(service: &str, dep: &str, opts: &StackEdge) -> Result<DependencySpe
         timeout_secs: opts.timeout,
         health_path: opts.health_path.clone(),
         env_alias: opts.env_alias.clone(),
+        restart_on_new_url: !opts.keep_running_on_new_url,
     })
 }
 
@@ -155,6 +156,7 @@ fn stack_edge(e: &StoredEdge) -> StackEdge {
         tunnel: (e.tunnel_mode != TunnelMode::None).then(|| e.tunnel_mode.as_str().to_owned()),
         health_path: e.health_path.clone(),
         env_alias: e.env_alias.clone(),
+        keep_running_on_new_url: !e.restart_on_new_url,
     }
 }
 

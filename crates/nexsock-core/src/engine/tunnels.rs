@@ -263,8 +263,17 @@ impl Engine {
         self.begin_open(service, Some(profile))
     }
 
-    /// Dependents started with the old URL get the new one: they are restarted.
+    /// Dependents started with the old URL get the new one: they are restarted, unless their
+    /// edge opted out (they get the new URL at their next start).
     fn refresh_receivers(&mut self, service: &str, url: &str, receivers: &[String]) {
+        let keep_running: Vec<String> = self
+            .store
+            .load_edges()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.depends_on == service && !e.restart_on_new_url)
+            .map(|e| e.service)
+            .collect();
         for dependent in receivers {
             let Some(svc) = self.services.get_mut(dependent) else { continue };
             let mut changed = false;
@@ -274,7 +283,7 @@ impl Engine {
                     changed = true;
                 }
             }
-            if changed && !svc.is_down() {
+            if changed && !svc.is_down() && !keep_running.contains(dependent) {
                 tracing::info!(dependent, service, url, "restarting with the new tunnel URL");
                 let (reply, _) = tokio::sync::oneshot::channel();
                 self.restart_service(dependent, reply);

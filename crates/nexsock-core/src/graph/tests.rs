@@ -215,6 +215,7 @@ fn an_edge_resolves_its_spec(
         timeout_secs: Some(5),
         health_path: None,
         env_alias: Some("DB_URL".into()),
+        restart_on_new_url: true,
     };
     let edge = Edge::from_spec(&spec, default);
     assert_eq!(edge.condition, resolved);

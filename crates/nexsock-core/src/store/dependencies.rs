@@ -28,6 +28,8 @@ pub struct StoredEdge {
     pub health_path: Option<String>,
     /// Alias for the injected URL variable.
     pub env_alias: Option<String>,
+    /// Restart the dependent when the tunnel comes back with a new URL.
+    pub restart_on_new_url: bool,
 }
 
 impl StoredEdge {
@@ -42,6 +44,7 @@ impl StoredEdge {
             timeout_secs: self.timeout_secs,
             health_path: self.health_path.clone(),
             env_alias: self.env_alias.clone(),
+            restart_on_new_url: self.restart_on_new_url,
         }
     }
 }
@@ -58,7 +61,7 @@ pub enum Upsert {
 }
 
 const EDGE_COLUMNS: &str = "s.name, d.name, e.condition, e.required, e.tunnel_mode, e.startup_timeout_secs,
-     e.health_check_path, e.env_alias";
+     e.health_check_path, e.env_alias, e.restart_on_new_url";
 
 fn edge_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEdge> {
     fn parsed<T: std::str::FromStr<Err = nexsock_proto::ApiError>>(
@@ -78,6 +81,7 @@ fn edge_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEdge> {
         timeout_secs: r.get(5)?,
         health_path: r.get(6)?,
         env_alias: r.get(7)?,
+        restart_on_new_url: r.get(8)?,
     })
 }
 
@@ -111,12 +115,12 @@ impl Store {
         };
         tx.execute(
             "INSERT INTO service_dependency (service_id, depends_on_id, condition, required, tunnel_mode,
-                                             startup_timeout_secs, health_check_path, env_alias)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                             startup_timeout_secs, health_check_path, env_alias, restart_on_new_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (service_id, depends_on_id) DO UPDATE SET
                condition = excluded.condition, required = excluded.required, tunnel_mode = excluded.tunnel_mode,
                startup_timeout_secs = excluded.startup_timeout_secs, health_check_path = excluded.health_check_path,
-               env_alias = excluded.env_alias",
+               env_alias = excluded.env_alias, restart_on_new_url = excluded.restart_on_new_url",
             params![
                 service_id,
                 dep_id,
@@ -125,7 +129,8 @@ impl Store {
                 edge.tunnel_mode.as_str(),
                 edge.timeout_secs,
                 edge.health_path,
-                edge.env_alias
+                edge.env_alias,
+                edge.restart_on_new_url
             ],
         )?;
         tx.commit()?;
@@ -170,13 +175,16 @@ impl Store {
                  UNION
                  SELECT e.depends_on_id FROM service_dependency e JOIN needed n ON e.service_id = n.id
              )
-             SELECT {EDGE_COLUMNS} FROM service_dependency e
-             JOIN needed n ON e.service_id = n.id
-             JOIN service s ON s.id = e.service_id JOIN service d ON d.id = e.depends_on_id
-             ORDER BY s.name, d.name"
+             SELECT {EDGE_COLUMNS} FROM needed n
+             CROSS JOIN service_dependency e ON e.service_id = n.id
+             JOIN service s ON s.id = e.service_id JOIN service d ON d.id = e.depends_on_id"
         ))?;
+        // The needed set drives the query (CROSS JOIN keeps SQLite from scanning every service to
+        // serve an ORDER BY); sorting the few edges here is cheaper.
         let rows = stmt.query_map([roots_json], edge_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut edges: Vec<StoredEdge> = rows.collect::<Result<_, _>>()?;
+        edges.sort_by(|a, b| (&a.service, &a.depends_on).cmp(&(&b.service, &b.depends_on)));
+        Ok(edges)
     }
 }
 

@@ -24,6 +24,7 @@ const MIGRATION_FILES: &[&str] = &[
     include_str!("../../../../migrations/0001_init.sql"),
     include_str!("../../../../migrations/0002_graph_tunnels.sql"),
     include_str!("../../../../migrations/0003_execution_report.sql"),
+    include_str!("../../../../migrations/0004_tunnel_restart_opt_out.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

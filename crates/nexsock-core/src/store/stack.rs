@@ -57,9 +57,10 @@ impl Store {
             for e in declared {
                 tx.execute(
                     "INSERT INTO service_dependency (service_id, depends_on_id, condition, required, tunnel_mode,
-                                                     startup_timeout_secs, health_check_path, env_alias)
+                                                     startup_timeout_secs, health_check_path, env_alias,
+                                                     restart_on_new_url)
                      VALUES ((SELECT id FROM service WHERE name = ?1), (SELECT id FROM service WHERE name = ?2),
-                             ?3, ?4, ?5, ?6, ?7, ?8)",
+                             ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![
                         e.service,
                         e.depends_on,
@@ -68,7 +69,8 @@ impl Store {
                         e.tunnel_mode.as_str(),
                         e.timeout_secs,
                         e.health_path,
-                        e.env_alias
+                        e.env_alias,
+                        e.restart_on_new_url
                     ],
                 )?;
             }

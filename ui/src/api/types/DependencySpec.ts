@@ -38,4 +38,9 @@ health_path: string | null,
 /**
  * Extra name for the injected tunnel URL variable.
  */
-env_alias: string | null, };
+env_alias: string | null, 
+/**
+ * When the dependency's tunnel comes back with a new URL, restart the dependent with it.
+ * `false` (`--no-restart-on-new-url`) keeps it running with the old URL.
+ */
+restart_on_new_url: boolean, };

@@ -27,4 +27,8 @@ health_path?: string | null,
 /**
  * Extra variable name for the tunnel URL.
  */
-env_alias?: string | null, };
+env_alias?: string | null, 
+/**
+ * Keep the dependent running (with the old URL) when the tunnel comes back with a new one.
+ */
+keep_running_on_new_url?: boolean, };
