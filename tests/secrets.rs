@@ -145,3 +145,24 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn without_a_usable_keyring_the_error_says_so_and_how_to_fix_it() {
+    let nowhere = format!("unix:path=/tmp/nexsock-no-bus-{}", std::process::id());
+    let host = nexsock_tests::TestHost::start_with_env(&[("DBUS_SESSION_BUS_ADDRESS", nowhere.as_str())]);
+    host.ok(["profile", "add", "work", "--provider", "ngrok"]);
+    let mut child = std::process::Command::new(nexsock_bin())
+        .args(["profile", "set-token", "work"])
+        .env("NEXSOCK_HOME", host.home())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(TOKEN.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("OS keyring") && err.contains("Secret Service") && err.contains("NGROK_AUTHTOKEN"), "{err}");
+    assert!(!err.contains(TOKEN));
+    assert_eq!(host.json(["profile", "list"])[0]["token_set"], false);
+}
