@@ -7,6 +7,7 @@ mod bore;
 mod cloudflared;
 mod localtunnel;
 mod ngrok;
+mod ngrok_api;
 mod process;
 pub mod records;
 
