@@ -1,0 +1,121 @@
+"""Desktop benchmarks (BENCHMARKS.md): cold start of the app to a ready tray, and the app's
+resident memory while idle with the demo stack running. Real release binaries under Xvfb in
+their own D-Bus session, the tray read over D-Bus as a panel reads it.
+
+Run: bash tests/desktop/run.sh --bench   (builds the release binaries first)
+"""
+
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import sni  # noqa: E402
+from e2e import ROOT, Session, wait_for  # noqa: E402
+
+APP = ROOT / "target" / "release" / "nexsock-desktop"
+CLI = ROOT / "target" / "release" / "nexsock"
+RUNS = 10
+
+
+def rss_kb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def children(pid):
+    out = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                ppid = int(Path(p, "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                out.append(int(p.name))
+    return out
+
+
+def comm(pid):
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
+
+
+async def cold_start(s, watcher, run):
+    s.env["NEXSOCK_HOME"] = str(s.tmp / f"cold-{run}")
+    watcher.items.clear()
+    started = time.monotonic()
+    app = s.spawn([str(APP)], f"cold-{run}.log")
+    item = await watcher.wait_item()
+    menu = await sni.menu_path(watcher.bus, item)
+    while True:
+        labels = [p for _, p in await sni.layout(watcher.bus, menu)]
+        if any(p and "services ready" in p[0] for p in labels):
+            break
+        await asyncio.sleep(0.002)
+    elapsed = time.monotonic() - started
+    app.send_signal(signal.SIGTERM)
+    await wait_for("the app to exit", lambda: app.poll() is not None)
+    return elapsed
+
+
+async def main():
+    s = Session()
+    try:
+        s.start_display()
+        subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
+                       input=b"bench", env=s.env, capture_output=True, check=True)
+        s.spawn(["dunst"], "dunst.log")
+        watcher = sni.Watcher()
+        await watcher.start()
+        await cold_start(s, watcher, "warmup")
+        times = [await cold_start(s, watcher, i) for i in range(RUNS)]
+        times.sort()
+        print("| what | runs | min | p50 | max |")
+        print("|---|---:|---:|---:|---:|")
+        print(f"| exec -> tray exported with its menu | {RUNS} | {times[0]*1000:.0f} ms | "
+              f"{statistics.median(times)*1000:.0f} ms | {times[-1]*1000:.0f} ms |")
+
+        s.env["NEXSOCK_HOME"] = str(s.tmp / "demo")
+        app = s.spawn([str(APP)], "demo.log")
+        await wait_for("the host", lambda: (s.tmp / "demo" / "run" / "nexsock.sock").exists())
+        subprocess.run([str(CLI), "apply", "-f", str(ROOT / "examples" / "demo" / "stack.toml")], env=s.env,
+                       check=True, capture_output=True)
+        subprocess.run([str(CLI), "service", "start-batch", "web,worker"], env=s.env, check=True, capture_output=True)
+        await asyncio.sleep(5)  # idle: let the webview settle before reading memory
+        samples = []
+        for _ in range(5):
+            kids = children(app.pid)
+            samples.append((rss_kb(app.pid), {k: (comm(k), rss_kb(k)) for k in kids}))
+            await asyncio.sleep(0.2)
+        app_kb = max(a for a, _ in samples)
+        kids = samples[-1][1]
+        webkit_kb = sum(kb for name, kb in kids.values() if name.startswith("WebKit"))
+        print()
+        print("| process | VmRSS |")
+        print("|---|---:|")
+        print(f"| nexsock-desktop (host, engine, tray, webview host) | {app_kb/1000:.1f} MB |")
+        for pid, (name, kb) in sorted(kids.items()):
+            if name.startswith("WebKit"):
+                print(f"| {name} (WebKit child) | {kb/1000:.1f} MB |")
+        print(f"| app + WebKit processes | {(app_kb + webkit_kb)/1000:.1f} MB |")
+        services = sum(kb for name, kb in kids.values() if not name.startswith("WebKit"))
+        print(f"\n(the demo stack's own processes, not counted above: {services/1000:.1f} MB)")
+        app.send_signal(signal.SIGTERM)
+        await wait_for("the app to exit", lambda: app.poll() is not None)
+    finally:
+        s.stop_all()
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
