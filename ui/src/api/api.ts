@@ -1,0 +1,64 @@
+//! The one interface the views use to reach the engine. Each method is one contract `Request`;
+//! failures reject with the engine's `ApiError` (`{code, message}`), which views branch on by code.
+
+import type { ApiError } from "./types/ApiError";
+import type { ApplyReport } from "./types/ApplyReport";
+import type { ChainRequest } from "./types/ChainRequest";
+import type { DependencySpec } from "./types/DependencySpec";
+import type { Event } from "./types/Event";
+import type { ExecutionReport } from "./types/ExecutionReport";
+import type { ProfileInfo } from "./types/ProfileInfo";
+import type { ServiceDetail } from "./types/ServiceDetail";
+import type { ServiceSpec } from "./types/ServiceSpec";
+import type { ServiceStatus } from "./types/ServiceStatus";
+import type { Stack } from "./types/Stack";
+import type { TunnelInfo } from "./types/TunnelInfo";
+
+/** Stops an event subscription. */
+export type Unsubscribe = () => void;
+
+/** The engine as the UI sees it: one method per contract request it uses. */
+export interface Api {
+  /** `list_services`: every service with its live status. */
+  listServices(): Promise<ServiceStatus[]>;
+  /** `add_service`: validated by the engine; a taken name is `duplicate_service`. */
+  addService(spec: ServiceSpec): Promise<ServiceDetail>;
+  /** `remove_service`: the service must be stopped (`service_busy` otherwise). */
+  removeService(name: string): Promise<void>;
+  /** `start_service`: resolves once the service is ready, or rejects with why it failed. */
+  startService(name: string): Promise<ServiceStatus>;
+  /** `stop_service`: with `cascade`, its dependents are stopped first. */
+  stopService(name: string, cascade: boolean): Promise<void>;
+  /** `restart_service`: with `checkDeps`, its dependencies are made ready first. */
+  restartService(name: string, checkDeps: boolean): Promise<void>;
+  /** `start_chain`: the roots with their dependency chains, planned by the chosen strategy. */
+  startChain(request: ChainRequest): Promise<ExecutionReport>;
+  /** `add_dependency`: refuses a cycle with `dependency_cycle`, its message naming the path. */
+  addDependency(spec: DependencySpec): Promise<DependencySpec>;
+  /** `remove_dependency`. */
+  removeDependency(service: string, dependsOn: string): Promise<void>;
+  /** `export`: every service with its dependencies, as a stack. */
+  exportStack(): Promise<Stack>;
+  /** `apply`: upserts the declared services and replaces their dependencies, all or nothing. */
+  applyStack(stack: Stack): Promise<ApplyReport>;
+  /** `configure_service`: the tunnel profile of a service (`null` = the default profile). */
+  configureService(name: string, tunnelProfile: string | null): Promise<void>;
+  /** `list_profiles`. */
+  listProfiles(): Promise<ProfileInfo[]>;
+  /** `list_tunnels`. */
+  listTunnels(): Promise<TunnelInfo[]>;
+  /** Engine events until the returned function is called. */
+  subscribe(onEvent: (event: Event) => void): Unsubscribe;
+}
+
+/** Whether a rejection is the engine's typed error. */
+export function isApiError(value: unknown): value is ApiError {
+  return typeof value === "object" && value !== null && "code" in value && "message" in value;
+}
+
+/** A readable message for any rejection. */
+export function errorMessage(value: unknown): string {
+  if (isApiError(value)) return value.message;
+  if (value instanceof Error) return value.message;
+  return String(value);
+}

@@ -1,0 +1,91 @@
+//! `start_chain` in the mock engine: the roots and everything they need, in batches shaped by the
+//! strategy, with `Execution` progress events and a report naming the critical chain.
+
+import type { ChainRequest } from "../types/ChainRequest";
+import type { ExecutionReport } from "../types/ExecutionReport";
+import type { ServiceTiming } from "../types/ServiceTiming";
+import type { MockEngine } from "./engine";
+import { chainOrder, levels } from "./graph";
+import { fail } from "./validate";
+
+/** The strategies the engine registers by default, in the order the UI offers them. */
+export const STRATEGIES = ["sequential", "parallel-safe", "concurrent", "critical-path"] as const;
+
+/** Which services start together: one at a time, or level by level bounded by `max`. */
+function batches(strategy: string, order: string[], depth: Map<string, number>, max: number | null): string[][] {
+  if (strategy === "sequential") return order.map((name) => [name]);
+  const out: string[][] = [];
+  const top = Math.max(0, ...depth.values());
+  for (let level = 0; level <= top; level++) {
+    const names = order.filter((n) => depth.get(n) === level);
+    const size = max && max > 0 ? max : names.length;
+    for (let i = 0; i < names.length; i += size) out.push(names.slice(i, i + size));
+  }
+  return out;
+}
+
+/** Runs the chain and resolves with its report. */
+export async function startChain(engine: MockEngine, request: ChainRequest): Promise<ExecutionReport> {
+  const strategy = request.strategy ?? "concurrent";
+  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
+    fail("unknown_strategy", `unknown strategy \`${strategy}\` (known: ${STRATEGIES.join(", ")})`);
+  }
+  if (request.roots.length === 0) fail("invalid_argument", "name at least one service to start");
+  if (request.max_concurrent === 0) fail("invalid_argument", "max concurrency must be at least 1");
+  request.roots.forEach((name) => engine.service(name));
+  const order = chainOrder(engine.edges, request.roots);
+  const id = ++engine.executions;
+  const startedAt = engine.now();
+  const timings = new Map<string, ServiceTiming>(
+    order.map((name) => [name, { name, state: "waiting", spawned_ms: null, ready_ms: null, reason: null }]),
+  );
+  const update = (name: string, change: Partial<ServiceTiming>) => {
+    const timing = { ...timings.get(name)!, ...change };
+    timings.set(name, timing);
+    engine.emit({ type: "Execution", data: { execution_id: id, total: order.length, service: timing } });
+  };
+  for (const batch of batches(strategy, order, levels(engine.edges, order), request.max_concurrent)) {
+    await Promise.all(batch.map(async (name) => {
+      const failedDep = engine.edges.find(
+        (e) => e.service === name && e.required && ["failed", "skipped"].includes(timings.get(e.depends_on)?.state ?? ""),
+      );
+      if (failedDep) {
+        update(name, { state: "skipped", reason: `dependency \`${failedDep.depends_on}\` did not become ready` });
+        return;
+      }
+      update(name, { state: "starting", spawned_ms: engine.now() - startedAt });
+      const status = await engine.start(name);
+      if (status.state === "ready") update(name, { state: "ready", ready_ms: engine.now() - startedAt });
+      else update(name, { state: "failed", reason: status.reason });
+    }));
+  }
+  const services = order.map((name) => timings.get(name)!);
+  const failed = services.find((t) => t.state === "failed");
+  const report: ExecutionReport = {
+    id,
+    status: failed ? "failed" : "completed",
+    strategy,
+    roots: request.roots,
+    started_at_ms: startedAt,
+    total_ms: engine.now() - startedAt,
+    services,
+    critical_chain: criticalChain(engine, services),
+    error: failed ? `service \`${failed.name}\` failed to start: ${failed.reason ?? "unknown reason"}` : null,
+  };
+  engine.emit({ type: "ExecutionFinished", data: report });
+  return report;
+}
+
+/** From the last service to become ready, back through the dependency that was ready last. */
+function criticalChain(engine: MockEngine, services: ServiceTiming[]): string[] {
+  const ready = (name: string) => services.find((t) => t.name === name)?.ready_ms ?? -1;
+  const last = [...services].sort((a, b) => (b.ready_ms ?? -1) - (a.ready_ms ?? -1))[0];
+  const chain: string[] = [];
+  let current = last && last.ready_ms !== null ? last.name : undefined;
+  while (current !== undefined) {
+    chain.unshift(current);
+    const deps = engine.edges.filter((e) => e.service === current).map((e) => e.depends_on);
+    current = deps.sort((a, b) => ready(b) - ready(a)).find((d) => ready(d) >= 0);
+  }
+  return chain;
+}

@@ -1,0 +1,179 @@
+//! An in-memory engine that answers contract `Request`s like the real one does for the UI's
+//! needs: the same validation codes and messages, cycle refusal with the path, and `Event`s.
+
+import type { DependencySpec } from "../types/DependencySpec";
+import type { Event } from "../types/Event";
+import type { ProfileInfo } from "../types/ProfileInfo";
+import type { Request } from "../types/Request";
+import type { Response } from "../types/Response";
+import type { ServiceSpec } from "../types/ServiceSpec";
+import type { ServiceState } from "../types/ServiceState";
+import type { ServiceStatus } from "../types/ServiceStatus";
+import type { TunnelInfo } from "../types/TunnelInfo";
+import { startChain } from "./chain";
+import { addDependency, removeDependency } from "./deps";
+import { applyStack, exportStack } from "./stack";
+import { fail, validateSpec } from "./validate";
+
+/** One service: what is configured and what is happening. */
+export interface MockService {
+  spec: ServiceSpec;
+  status: ServiceStatus;
+}
+
+/** Knobs for tests and the browser demo. */
+export interface MockOptions {
+  /** How long a service takes to become ready; 0 in tests. */
+  stepDelayMs?: number;
+  /** The clock, in Unix ms. */
+  now?: () => number;
+}
+
+/** The mock engine's state and its request handler. */
+export class MockEngine {
+  readonly services = new Map<string, MockService>();
+  edges: DependencySpec[] = [];
+  profiles: ProfileInfo[] = [];
+  tunnels: TunnelInfo[] = [];
+  /** Services whose next starts fail, with the reason (tests use this to show failures). */
+  readonly failing = new Map<string, string>();
+  /** Every request received, oldest first, so tests can check what the UI asked for. */
+  readonly requests: Request[] = [];
+  executions = 0;
+  private readonly listeners = new Set<(event: Event) => void>();
+
+  constructor(readonly options: MockOptions = {}) {}
+
+  now(): number {
+    return this.options.now ? this.options.now() : Date.now();
+  }
+
+  /** Delivers events to `onEvent` until the returned function is called. */
+  listen(onEvent: (event: Event) => void): () => void {
+    this.listeners.add(onEvent);
+    return () => this.listeners.delete(onEvent);
+  }
+
+  emit(event: Event): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  service(name: string): MockService {
+    return this.services.get(name) ?? fail("unknown_service", `no service named \`${name}\` (see \`nexsock service list\`)`);
+  }
+
+  /** Moves a service to `state` and broadcasts it. */
+  setState(name: string, state: ServiceState, reason: string | null = null): ServiceStatus {
+    const svc = this.service(name);
+    const up = state === "starting" || state === "ready";
+    svc.status = {
+      ...svc.status,
+      state,
+      reason,
+      pid: up ? (svc.status.pid ?? 10000 + Math.floor(Math.random() * 50000)) : null,
+      since_ms: up ? (svc.status.since_ms ?? this.now()) : null,
+    };
+    this.emit({ type: "ServiceChanged", data: svc.status });
+    return svc.status;
+  }
+
+  /** Starts one service and waits until it is ready or failed. */
+  async start(name: string): Promise<ServiceStatus> {
+    const state = this.service(name).status.state;
+    if (state === "ready" || state === "starting") return this.service(name).status;
+    this.setState(name, "starting");
+    await this.pause();
+    const reason = this.failing.get(name);
+    return reason ? this.setState(name, "failed", reason) : this.setState(name, "ready");
+  }
+
+  pause(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.options.stepDelayMs ?? 0));
+  }
+
+  /** Inserts a validated spec. */
+  add(spec: ServiceSpec): MockService {
+    validateSpec(spec);
+    if (this.services.has(spec.name)) fail("duplicate_service", `a service named \`${spec.name}\` already exists`);
+    const status: ServiceStatus = {
+      name: spec.name, state: "stopped", pid: null, port: spec.port, since_ms: null,
+      reason: null, restarts: 0, last_exit: null, tunnel_profile: null,
+    };
+    const svc = { spec, status };
+    this.services.set(spec.name, svc);
+    this.emit({ type: "ServiceChanged", data: status });
+    return svc;
+  }
+
+  /** Answers one request the way the engine does. */
+  async handle(request: Request): Promise<Response> {
+    this.requests.push(request);
+    switch (request.type) {
+      case "list_services":
+        return { type: "services", data: [...this.services.values()].map((s) => s.status) };
+      case "service_status":
+        return { type: "status", data: this.service(request.data.name).status };
+      case "add_service": {
+        const svc = this.add(request.data);
+        return { type: "service", data: { spec: svc.spec, status: svc.status } };
+      }
+      case "remove_service": {
+        const svc = this.service(request.data.name);
+        if (svc.status.state !== "stopped" && svc.status.state !== "failed") {
+          fail("service_busy", `service \`${svc.spec.name}\` is ${svc.status.state}; stop it first`);
+        }
+        this.services.delete(svc.spec.name);
+        this.edges = this.edges.filter((e) => e.service !== svc.spec.name && e.depends_on !== svc.spec.name);
+        return { type: "done" };
+      }
+      case "start_service":
+        return { type: "status", data: await this.start(request.data.name) };
+      case "stop_service":
+        return this.stop(request.data.name, request.data.cascade);
+      case "restart_service":
+        await this.stop(request.data.name, false);
+        return { type: "status", data: await this.start(request.data.name) };
+      case "stop_all":
+        for (const name of this.services.keys()) await this.stop(name, false);
+        return { type: "done" };
+      case "start_chain":
+        return { type: "execution", data: await startChain(this, request.data) };
+      case "add_dependency":
+        return addDependency(this, request.data);
+      case "remove_dependency":
+        return removeDependency(this, request.data.service, request.data.depends_on);
+      case "export":
+        return { type: "stack", data: exportStack(this) };
+      case "apply":
+        return { type: "applied", data: applyStack(this, request.data) };
+      case "configure_service": {
+        const svc = this.service(request.data.name);
+        const profile = request.data.tunnel_profile;
+        if (profile !== null && !this.profiles.some((p) => p.spec.name === profile)) {
+          fail("invalid_profile", `no profile named \`${profile}\``);
+        }
+        svc.status = { ...svc.status, tunnel_profile: profile };
+        this.emit({ type: "ServiceChanged", data: svc.status });
+        return { type: "done" };
+      }
+      case "list_profiles":
+        return { type: "profiles", data: this.profiles };
+      case "list_tunnels":
+        return { type: "tunnels", data: this.tunnels };
+      default:
+        return fail("unknown_request", `the mock engine does not answer \`${request.type}\``);
+    }
+  }
+
+  private async stop(name: string, cascade: boolean): Promise<Response> {
+    this.service(name);
+    if (cascade) {
+      for (const e of this.edges.filter((e) => e.depends_on === name)) await this.stop(e.service, true);
+    }
+    if (this.service(name).status.state === "stopped") return { type: "done" };
+    this.setState(name, "stopping");
+    await this.pause();
+    this.setState(name, "stopped");
+    return { type: "done" };
+  }
+}

@@ -1,0 +1,30 @@
+//! A small demo stack for the browser mock: a database, a cache, an API and a web front end.
+
+import type { ServiceSpec } from "../types/ServiceSpec";
+import type { MockEngine } from "./engine";
+
+/** A spec with the engine's defaults. */
+export function spec(name: string, port: number | null, extra: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    name, command: `./run-${name}`, cwd: null, port, env: {}, health: null, restart: "no",
+    startup_timeout_secs: 30, stop_grace_secs: 10, ...extra,
+  };
+}
+
+/** Fills the engine with the demo stack and three tunnel profiles. */
+export function seedDemo(engine: MockEngine): void {
+  engine.add(spec("db", 5432, { health: { kind: "tcp" } }));
+  engine.add(spec("cache", 6379));
+  engine.add(spec("api", 8080, { health: { kind: "http", path: "/health" } }));
+  engine.add(spec("web", 3000));
+  const edge = (service: string, depends_on: string) => ({
+    service, depends_on, condition: null, required: true, tunnel_mode: "none" as const,
+    timeout_secs: null, health_path: null, env_alias: null, restart_on_new_url: true,
+  });
+  for (const [s, d] of [["api", "db"], ["api", "cache"], ["web", "api"]]) {
+    void engine.handle({ type: "add_dependency", data: edge(s, d) });
+  }
+  engine.profiles = ["personal", "work", "staging"].map((name, i) => ({
+    spec: { name, provider: i === 2 ? "bore" : "ngrok" }, is_default: i === 0, token_set: i < 2,
+  }));
+}

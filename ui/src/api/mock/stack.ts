@@ -1,0 +1,93 @@
+//! `export` and `apply` in the mock engine: the stack file view of services and their edges.
+//! Apply validates everything (specs, edges, the final graph's cycles) before changing anything.
+
+import type { ApplyReport } from "../types/ApplyReport";
+import type { DependencySpec } from "../types/DependencySpec";
+import type { ServiceSpec } from "../types/ServiceSpec";
+import type { Stack } from "../types/Stack";
+import type { StackEdge } from "../types/StackEdge";
+import type { StackService } from "../types/StackService";
+import type { MockEngine } from "./engine";
+import { resolveEdge } from "./deps";
+import { wouldCloseCycle } from "./graph";
+import { fail, healthText, parseHealth, validateSpec } from "./validate";
+
+/** The edges of one stack service, whichever of the two forms `depends_on` takes. */
+export function stackEdges(service: StackService): [string, StackEdge][] {
+  const deps = service.depends_on ?? [];
+  return Array.isArray(deps) ? deps.map((d) => [d, {}]) : Object.entries(deps);
+}
+
+function stackEdge(e: DependencySpec): StackEdge {
+  return {
+    condition: e.condition, optional: !e.required, timeout: e.timeout_secs,
+    tunnel: e.tunnel_mode === "none" ? null : e.tunnel_mode, health_path: e.health_path,
+    env_alias: e.env_alias, keep_running_on_new_url: !e.restart_on_new_url,
+  };
+}
+
+export function exportStack(engine: MockEngine): Stack {
+  const services: Stack["services"] = {};
+  for (const { spec } of engine.services.values()) {
+    const deps = engine.edges.filter((e) => e.service === spec.name).map((e) => [e.depends_on, stackEdge(e)]);
+    services[spec.name] = {
+      command: spec.command, cwd: spec.cwd, port: spec.port, env: spec.env,
+      health: spec.health ? healthText(spec.health) : null, restart: spec.restart,
+      startup_timeout: spec.startup_timeout_secs, stop_grace: spec.stop_grace_secs,
+      depends_on: Object.fromEntries(deps),
+    };
+  }
+  return { services };
+}
+
+function specFrom(name: string, s: StackService): ServiceSpec {
+  return {
+    name, command: s.command, cwd: s.cwd ?? null, port: s.port ?? null, env: s.env ?? {},
+    health: s.health ? parseHealth(s.health) : null, restart: s.restart ?? "no",
+    startup_timeout_secs: s.startup_timeout ?? 30, stop_grace_secs: s.stop_grace ?? 10,
+  };
+}
+
+function edgeFrom(service: string, dependsOn: string, o: StackEdge): DependencySpec {
+  const condition = o.condition === "completed" ? "completed_successfully" : o.condition === "log" ? "log_ready" : o.condition;
+  return {
+    service, depends_on: dependsOn, condition: (condition ?? null) as DependencySpec["condition"],
+    required: !o.optional, tunnel_mode: (o.tunnel ?? "none") as DependencySpec["tunnel_mode"],
+    timeout_secs: o.timeout ?? null, health_path: o.health_path ?? null, env_alias: o.env_alias ?? null,
+    restart_on_new_url: !o.keep_running_on_new_url,
+  };
+}
+
+export function applyStack(engine: MockEngine, stack: Stack): ApplyReport {
+  const specs = Object.entries(stack.services).map(([name, s]) => specFrom(name, s));
+  specs.forEach(validateSpec);
+  // Resolve edges against a scratch engine view holding the final specs, then check the final graph.
+  const finalSpecs = new Map([...engine.services].map(([n, s]) => [n, s.spec]));
+  specs.forEach((s) => finalSpecs.set(s.name, s));
+  const scratch = { service: (n: string) => ({ spec: finalSpecs.get(n) ?? fail("unknown_service", `no service named \`${n}\``) }) };
+  const declared = Object.entries(stack.services).flatMap(([name, s]) =>
+    stackEdges(s).map(([dep, o]) => resolveEdge(scratch as unknown as MockEngine, edgeFrom(name, dep, o))),
+  );
+  const kept = engine.edges.filter((e) => !(e.service in stack.services));
+  const final: DependencySpec[] = [];
+  for (const edge of [...kept, ...declared]) {
+    const cycle = wouldCloseCycle(final, edge.service, edge.depends_on);
+    if (cycle) fail("dependency_cycle", `dependency cycle: ${cycle.join(" -> ")}`);
+    final.push(edge);
+  }
+  const report: ApplyReport = {
+    services: specs.map((s) => {
+      const old = engine.services.get(s.name);
+      const change = !old ? "created" : JSON.stringify(old.spec) === JSON.stringify(s) ? "unchanged" : "updated";
+      return { name: s.name, change };
+    }),
+    dependencies: declared.map((e) => ({ service: e.service, depends_on: e.depends_on, change: "created" })),
+  };
+  for (const spec of specs) {
+    const old = engine.services.get(spec.name);
+    if (old) old.spec = spec;
+    else engine.add(spec);
+  }
+  engine.edges = final;
+  return report;
+}

@@ -1,0 +1,19 @@
+//! Test setup: unmount after each test, and the browser APIs React Flow needs that jsdom lacks.
+
+import { cleanup } from "@testing-library/react";
+import { afterEach } from "vitest";
+
+afterEach(() => cleanup());
+
+class ResizeObserverStub {
+  observe(): void {}
+  unobserve(): void {}
+  disconnect(): void {}
+}
+
+globalThis.ResizeObserver ??= ResizeObserverStub as unknown as typeof ResizeObserver;
+// React Flow reads the zoom from the transform matrix of its viewport.
+(globalThis as { DOMMatrixReadOnly?: unknown }).DOMMatrixReadOnly ??= class {
+  m22 = 1;
+  constructor(_transform?: string) {}
+};
