@@ -1,6 +1,7 @@
 //! The window: a tab bar over the views.
 
 import { useState } from "react";
+import { ServicesView } from "./views/services/ServicesView";
 
 const VIEWS = ["Services", "Graph"] as const;
 type View = (typeof VIEWS)[number];
@@ -19,7 +20,7 @@ export function App() {
           ))}
         </nav>
       </header>
-      <main>{view}</main>
+      <main>{view === "Services" ? <ServicesView /> : <p>Graph</p>}</main>
     </div>
   );
 }

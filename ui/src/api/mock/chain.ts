@@ -5,11 +5,10 @@ import type { ChainRequest } from "../types/ChainRequest";
 import type { ExecutionReport } from "../types/ExecutionReport";
 import type { ServiceTiming } from "../types/ServiceTiming";
 import type { MockEngine } from "./engine";
+import { STRATEGIES } from "../strategies";
 import { chainOrder, levels } from "./graph";
 import { fail } from "./validate";
 
-/** The strategies the engine registers by default, in the order the UI offers them. */
-export const STRATEGIES = ["sequential", "parallel-safe", "concurrent", "critical-path"] as const;
 
 /** Which services start together: one at a time, or level by level bounded by `max`. */
 function batches(strategy: string, order: string[], depth: Map<string, number>, max: number | null): string[][] {

@@ -1,0 +1,67 @@
+//! The services as a table: a checkbox per row for batch actions, state, port, uptime, and the
+//! row's edit and remove buttons.
+
+import type { ServiceStatus } from "../../api/types/ServiceStatus";
+import { formatUptime, StateBadge } from "./StateBadge";
+
+interface Props {
+  services: ServiceStatus[];
+  selected: Set<string>;
+  onToggle: (name: string) => void;
+  onToggleAll: () => void;
+  onEdit: (name: string) => void;
+  onRemove: (name: string) => void;
+  now: number;
+}
+
+export function ServiceTable({ services, selected, onToggle, onToggleAll, onEdit, onRemove, now }: Props) {
+  const all = services.length > 0 && services.every((s) => selected.has(s.name));
+  return (
+    <table className="services">
+      <thead>
+        <tr>
+          <th scope="col">
+            <input type="checkbox" aria-label="Select all services" checked={all} onChange={onToggleAll} />
+          </th>
+          <th scope="col">Service</th>
+          <th scope="col">State</th>
+          <th scope="col">Port</th>
+          <th scope="col">Uptime</th>
+          <th scope="col">Profile</th>
+          <th scope="col"><span className="visually-hidden">Actions</span></th>
+        </tr>
+      </thead>
+      <tbody>
+        {services.length === 0 && (
+          <tr>
+            <td colSpan={7} className="empty">No services yet: add one.</td>
+          </tr>
+        )}
+        {services.map((s) => (
+          <tr key={s.name} data-testid={`service-${s.name}`} className={selected.has(s.name) ? "selected" : undefined}>
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`Select ${s.name}`}
+                checked={selected.has(s.name)}
+                onChange={() => onToggle(s.name)}
+              />
+            </td>
+            <th scope="row">{s.name}</th>
+            <td>
+              <StateBadge state={s.state} reason={s.reason} />
+              {s.reason && <span className="reason">{s.reason}</span>}
+            </td>
+            <td>{s.port ?? "–"}</td>
+            <td>{formatUptime(s.state === "ready" ? s.since_ms : null, now)}</td>
+            <td>{s.tunnel_profile ?? "default"}</td>
+            <td className="row-actions">
+              <button type="button" onClick={() => onEdit(s.name)} aria-label={`Edit ${s.name}`}>Edit</button>
+              <button type="button" onClick={() => onRemove(s.name)} aria-label={`Remove ${s.name}`}>Remove</button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,102 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { demoApi, renderWithApi } from "../../test/render";
+import { ServicesView } from "./ServicesView";
+
+const row = (name: string) => screen.findByTestId(`service-${name}`);
+
+describe("ServicesView", () => {
+  it("shows each service with its state badge and port", async () => {
+    const api = demoApi();
+    api.engine.failing.set("cache", "exited with code 1");
+    await api.startService("db");
+    await api.startService("cache");
+    renderWithApi(<ServicesView />, api);
+    expect(within(await row("db")).getByText("ready")).toBeTruthy();
+    expect(within(await row("db")).getByText("5432")).toBeTruthy();
+    expect(within(await row("cache")).getByText("failed")).toBeTruthy();
+    expect(within(await row("cache")).getByText("exited with code 1")).toBeTruthy();
+    expect(within(await row("web")).getByText("stopped")).toBeTruthy();
+  });
+
+  it("starts the selection as one chain with the picked strategy and concurrency", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<ServicesView />);
+    await row("web");
+    await user.selectOptions(screen.getByLabelText("Strategy"), "critical-path");
+    await user.type(screen.getByLabelText("Max concurrency"), "2");
+    await user.click(screen.getByLabelText("Select api"));
+    await user.click(screen.getByLabelText("Select web"));
+    await user.click(screen.getByRole("button", { name: /Start selected/ }));
+    await screen.findByRole("status");
+    expect(api.engine.requests.filter((r) => r.type === "start_chain").map((r) => r.data)).toEqual([
+      { roots: ["api", "web"], strategy: "critical-path", max_concurrent: 2 },
+    ]);
+    expect(screen.getByRole("status").textContent).toContain("critical chain: db → api → web");
+    await waitFor(() => expect(within(screen.getByTestId("service-web")).getByText("ready")).toBeTruthy());
+  });
+
+  it("smart-starts every service with the default strategy", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<ServicesView />);
+    await row("web");
+    await user.click(screen.getByRole("button", { name: "Smart start all" }));
+    await screen.findByRole("status");
+    const chain = api.engine.requests.find((r) => r.type === "start_chain");
+    expect(chain?.data).toEqual({ roots: ["db", "cache", "api", "web"], strategy: "concurrent", max_concurrent: null });
+  });
+
+  it("stops the selection", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.startService("db");
+    renderWithApi(<ServicesView />, api);
+    await user.click(await screen.findByLabelText("Select db"));
+    await user.click(screen.getByRole("button", { name: "Stop selected" }));
+    await waitFor(() => expect(within(screen.getByTestId("service-db")).getByText("stopped")).toBeTruthy());
+  });
+});
+
+describe("the add-service form", () => {
+  async function openForm() {
+    const user = userEvent.setup();
+    const rendered = renderWithApi(<ServicesView />);
+    await row("web");
+    await user.click(screen.getByRole("button", { name: "New service" }));
+    return { user, ...rendered };
+  }
+
+  it("shows a duplicate name at the name field", async () => {
+    const { user } = await openForm();
+    await user.type(screen.getByLabelText("Name"), "web");
+    await user.type(screen.getByLabelText("Command"), "npm start");
+    await user.click(screen.getByRole("button", { name: "Add service" }));
+    const name = screen.getByLabelText("Name");
+    await waitFor(() => expect(name.getAttribute("aria-invalid")).toBe("true"));
+    const message = document.getElementById(name.getAttribute("aria-describedby")!);
+    expect(message?.textContent).toBe("a service named `web` already exists");
+  });
+
+  it("shows an out-of-range port at the port field", async () => {
+    const { user } = await openForm();
+    await user.type(screen.getByLabelText("Name"), "worker");
+    await user.type(screen.getByLabelText("Command"), "run");
+    await user.type(screen.getByLabelText("Port"), "70000");
+    await user.click(screen.getByRole("button", { name: "Add service" }));
+    const port = screen.getByLabelText("Port");
+    await waitFor(() => expect(port.getAttribute("aria-invalid")).toBe("true"));
+    expect(document.getElementById(port.getAttribute("aria-describedby")!)?.textContent).toContain("invalid port 70000");
+  });
+
+  it("adds a valid service with its tunnel profile", async () => {
+    const { user, api } = await openForm();
+    await user.type(screen.getByLabelText("Name"), "worker");
+    await user.type(screen.getByLabelText("Command"), "run");
+    await user.selectOptions(screen.getByLabelText("Tunnel profile"), "work");
+    await user.click(screen.getByRole("button", { name: "Add service" }));
+    const added = await row("worker");
+    expect(within(added).getByText("work")).toBeTruthy();
+    expect(api.engine.services.get("worker")?.spec.command).toBe("run");
+  });
+});

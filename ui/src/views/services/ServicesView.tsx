@@ -1,0 +1,128 @@
+//! The Services view: the live table, smart start and batch actions over the selection, and the
+//! add/edit form. Batch start is one `StartChain` over the selection with the chosen strategy.
+
+import { useEffect, useState } from "react";
+import { errorMessage } from "../../api";
+import { DEFAULT_STRATEGY, type Strategy } from "../../api/strategies";
+import type { ExecutionReport } from "../../api/types/ExecutionReport";
+import type { ProfileInfo } from "../../api/types/ProfileInfo";
+import { useApi } from "../../ApiContext";
+import { useNow, useServices } from "../../hooks/useServices";
+import { ServiceForm } from "./ServiceForm";
+import { ServiceTable } from "./ServiceTable";
+import { SmartStart } from "./SmartStart";
+
+type FormState = { editing: string | null } | null;
+
+export function ServicesView() {
+  const api = useApi();
+  const { services, error: loadError, reload } = useServices();
+  const now = useNow();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [strategy, setStrategy] = useState<Strategy>(DEFAULT_STRATEGY);
+  const [maxConcurrent, setMaxConcurrent] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [report, setReport] = useState<ExecutionReport | null>(null);
+  const [form, setForm] = useState<FormState>(null);
+  const [profiles, setProfiles] = useState<ProfileInfo[]>([]);
+
+  useEffect(() => {
+    api.listProfiles().then(setProfiles, () => setProfiles([]));
+  }, [api]);
+
+  const names = services.map((s) => s.name);
+  const chosen = names.filter((n) => selected.has(n));
+
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const startChain = (roots: string[]) =>
+    run(async () => {
+      const limit = maxConcurrent.trim() === "" ? null : Number(maxConcurrent);
+      if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw new Error("Max concurrency must be a whole number of at least 1.");
+      setReport(null);
+      const result = await api.startChain({ roots, strategy, max_concurrent: limit });
+      setReport(result);
+    });
+
+  const toggle = (name: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(name)) next.delete(name);
+      else next.add(name);
+      return next;
+    });
+
+  const remove = (name: string) =>
+    run(async () => {
+      if (!window.confirm(`Remove service ${name}?`)) return;
+      await api.removeService(name);
+      setSelected((s) => new Set([...s].filter((n) => n !== name)));
+      await reload();
+    });
+
+  return (
+    <section aria-labelledby="services-title" className="view">
+      <div className="view-header">
+        <h2 id="services-title">Services</h2>
+        <button type="button" onClick={() => setForm({ editing: null })}>New service</button>
+      </div>
+      <SmartStart
+        strategy={strategy}
+        maxConcurrent={maxConcurrent}
+        onStrategy={setStrategy}
+        onMaxConcurrent={setMaxConcurrent}
+        selectedCount={chosen.length}
+        busy={busy}
+        onSmartStart={() => startChain(names)}
+        onStartSelected={() => startChain(chosen)}
+        onStopSelected={() => run(async () => void (await Promise.all(chosen.map((n) => api.stopService(n, false)))))}
+        onRestartSelected={() => run(async () => void (await Promise.all(chosen.map((n) => api.restartService(n, true)))))}
+      />
+      {(error ?? loadError) && <p role="alert" className="error banner">{error ?? loadError}</p>}
+      {report && <ExecutionSummary report={report} />}
+      <ServiceTable
+        services={services}
+        selected={selected}
+        onToggle={toggle}
+        onToggleAll={() => setSelected(chosen.length === names.length ? new Set() : new Set(names))}
+        onEdit={(name) => setForm({ editing: name })}
+        onRemove={remove}
+        now={now}
+      />
+      {form && (
+        <ServiceForm
+          editing={form.editing}
+          profiles={profiles}
+          onCancel={() => setForm(null)}
+          onDone={() => {
+            setForm(null);
+            void reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function ExecutionSummary({ report }: { report: ExecutionReport }) {
+  const ready = report.services.filter((s) => s.state === "ready").length;
+  return (
+    <p role="status" className={`summary ${report.status}`}>
+      {report.status === "completed" ? "Started" : "Failed after starting"} {ready} of {report.services.length} services
+      with <strong>{report.strategy}</strong> in {report.total_ms} ms
+      {report.critical_chain.length > 0 && <> · critical chain: {report.critical_chain.join(" → ")}</>}
+      {report.error && <> · {report.error}</>}
+    </p>
+  );
+}

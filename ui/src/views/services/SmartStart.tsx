@@ -1,0 +1,50 @@
+//! The strategy picker and max-concurrency field, with the batch actions they apply to.
+
+import { STRATEGIES, type Strategy } from "../../api/strategies";
+
+interface Props {
+  strategy: Strategy;
+  maxConcurrent: string;
+  onStrategy: (s: Strategy) => void;
+  onMaxConcurrent: (v: string) => void;
+  selectedCount: number;
+  busy: boolean;
+  onSmartStart: () => void;
+  onStartSelected: () => void;
+  onStopSelected: () => void;
+  onRestartSelected: () => void;
+}
+
+export function SmartStart(p: Props) {
+  const none = p.selectedCount === 0 || p.busy;
+  return (
+    <fieldset className="smart-start">
+      <legend>Start</legend>
+      <label>
+        Strategy
+        <select value={p.strategy} onChange={(e) => p.onStrategy(e.target.value as Strategy)}>
+          {STRATEGIES.map((s) => (
+            <option key={s} value={s}>{s}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Max concurrency
+        <input
+          type="number"
+          min={1}
+          inputMode="numeric"
+          placeholder="no limit"
+          value={p.maxConcurrent}
+          onChange={(e) => p.onMaxConcurrent(e.target.value)}
+        />
+      </label>
+      <button type="button" className="primary" onClick={p.onSmartStart} disabled={p.busy}>Smart start all</button>
+      <span className="batch" aria-label="Selected services">
+        <button type="button" onClick={p.onStartSelected} disabled={none}>Start selected ({p.selectedCount})</button>
+        <button type="button" onClick={p.onStopSelected} disabled={none}>Stop selected</button>
+        <button type="button" onClick={p.onRestartSelected} disabled={none}>Restart selected</button>
+      </span>
+    </fieldset>
+  );
+}
