@@ -69,21 +69,10 @@ impl Client {
         }
     }
 
-    /// Sends a request and waits for its answer.
+    /// Sends a request and waits for its answer. Events that arrive meanwhile (on a connection
+    /// that also follows logs) are skipped.
     pub async fn request(&mut self, request: Request) -> Result<Response, ClientError> {
-        let id = self.next_id;
-        self.next_id += 1;
-        write_json(&mut self.writer, &ClientFrame::Request { id, request }).await?;
-        loop {
-            match read_json::<_, ServerFrame>(&mut self.reader).await? {
-                Some(ServerFrame::Response { id: got, response }) if got == id => return Ok(response),
-                Some(ServerFrame::Error { error, .. }) => return Err(error.into()),
-                // Events may already flow on a connection that follows logs; skip them here.
-                Some(ServerFrame::Event { .. }) => continue,
-                Some(other) => return Err(ClientError::Protocol(format!("unexpected frame {other:?}"))),
-                None => return Err(ClientError::Closed),
-            }
-        }
+        self.request_streaming(request, drop).await
     }
 
     /// Sends a request whose progress streams as events before its answer (a chain start), and

@@ -113,26 +113,7 @@ impl Store {
             Some(old) if old == edge => Upsert::Unchanged,
             Some(_) => Upsert::Updated,
         };
-        tx.execute(
-            "INSERT INTO service_dependency (service_id, depends_on_id, condition, required, tunnel_mode,
-                                             startup_timeout_secs, health_check_path, env_alias, restart_on_new_url)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (service_id, depends_on_id) DO UPDATE SET
-               condition = excluded.condition, required = excluded.required, tunnel_mode = excluded.tunnel_mode,
-               startup_timeout_secs = excluded.startup_timeout_secs, health_check_path = excluded.health_check_path,
-               env_alias = excluded.env_alias, restart_on_new_url = excluded.restart_on_new_url",
-            params![
-                service_id,
-                dep_id,
-                edge.condition.as_db(),
-                edge.required,
-                edge.tunnel_mode.as_str(),
-                edge.timeout_secs,
-                edge.health_path,
-                edge.env_alias,
-                edge.restart_on_new_url
-            ],
-        )?;
+        write_edge(&tx, edge)?;
         tx.commit()?;
         Ok(outcome)
     }
@@ -186,6 +167,33 @@ impl Store {
         edges.sort_by(|a, b| (&a.service, &a.depends_on).cmp(&(&b.service, &b.depends_on)));
         Ok(edges)
     }
+}
+
+/// Inserts an edge, or updates the options of the existing one; the services are named. Shared
+/// by `dependency add` and `apply`.
+pub(super) fn write_edge(conn: &rusqlite::Connection, edge: &StoredEdge) -> Result<(), CoreError> {
+    conn.execute(
+        "INSERT INTO service_dependency (service_id, depends_on_id, condition, required, tunnel_mode,
+                                         startup_timeout_secs, health_check_path, env_alias, restart_on_new_url)
+         VALUES ((SELECT id FROM service WHERE name = ?1), (SELECT id FROM service WHERE name = ?2),
+                 ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (service_id, depends_on_id) DO UPDATE SET
+           condition = excluded.condition, required = excluded.required, tunnel_mode = excluded.tunnel_mode,
+           startup_timeout_secs = excluded.startup_timeout_secs, health_check_path = excluded.health_check_path,
+           env_alias = excluded.env_alias, restart_on_new_url = excluded.restart_on_new_url",
+        params![
+            edge.service,
+            edge.depends_on,
+            edge.condition.as_db(),
+            edge.required,
+            edge.tunnel_mode.as_str(),
+            edge.timeout_secs,
+            edge.health_path,
+            edge.env_alias,
+            edge.restart_on_new_url
+        ],
+    )?;
+    Ok(())
 }
 
 fn id_of(tx: &Transaction<'_>, name: &str) -> Result<i64, CoreError> {

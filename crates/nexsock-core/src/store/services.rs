@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use nexsock_proto::{HealthCheck, RestartPolicy, ServiceSpec};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
 use crate::{error::CoreError, time::now_ms};
@@ -11,31 +11,13 @@ use crate::{error::CoreError, time::now_ms};
 impl Store {
     /// Inserts a validated spec and returns its row id. A taken name is [`CoreError::DuplicateService`].
     pub fn insert_service(&self, spec: &ServiceSpec) -> Result<i64, CoreError> {
-        let env = serde_json::to_string(&spec.env).map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
-        let now = now_ms();
-        let res = self.conn.execute(
-            "INSERT INTO service (name, command, cwd, port, env, health_check, restart_policy,
-                                  startup_timeout_secs, stop_grace_secs, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-            params![
-                spec.name,
-                spec.command,
-                spec.cwd,
-                spec.port,
-                env,
-                spec.health.as_ref().map(ToString::to_string),
-                spec.restart.as_str(),
-                spec.startup_timeout_secs,
-                spec.stop_grace_secs,
-                now
-            ],
-        );
-        match res {
-            Ok(_) => Ok(self.conn.last_insert_rowid()),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+        match write_service(&self.conn, spec, false) {
+            Err(CoreError::Store(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
                 Err(CoreError::DuplicateService(spec.name.clone()))
             }
-            Err(e) => Err(e.into()),
+            other => other,
         }
     }
 
@@ -97,6 +79,39 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Inserts a service row — or, with `upsert`, updates the row of the same name — and returns its
+/// id. Shared by `service add` and `apply`, so both write the same columns the same way.
+pub(super) fn write_service(conn: &Connection, spec: &ServiceSpec, upsert: bool) -> Result<i64, CoreError> {
+    let env = serde_json::to_string(&spec.env).map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
+    let on_conflict = if upsert {
+        "ON CONFLICT (name) DO UPDATE SET
+           command = excluded.command, cwd = excluded.cwd, port = excluded.port, env = excluded.env,
+           health_check = excluded.health_check, restart_policy = excluded.restart_policy,
+           startup_timeout_secs = excluded.startup_timeout_secs, stop_grace_secs = excluded.stop_grace_secs,
+           updated_at = excluded.updated_at"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "INSERT INTO service (name, command, cwd, port, env, health_check, restart_policy,
+                              startup_timeout_secs, stop_grace_secs, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) {on_conflict} RETURNING id"
+    );
+    let params = params![
+        spec.name,
+        spec.command,
+        spec.cwd,
+        spec.port,
+        env,
+        spec.health.as_ref().map(ToString::to_string),
+        spec.restart.as_str(),
+        spec.startup_timeout_secs,
+        spec.stop_grace_secs,
+        now_ms()
+    ];
+    Ok(conn.query_row(&sql, params, |r| r.get(0))?)
 }
 
 #[cfg(test)]
