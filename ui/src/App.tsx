@@ -1,6 +1,7 @@
 //! The window: a tab bar over the views.
 
 import { useState } from "react";
+import { GraphView } from "./views/graph/GraphView";
 import { ServicesView } from "./views/services/ServicesView";
 
 const VIEWS = ["Services", "Graph"] as const;
@@ -20,7 +21,7 @@ export function App() {
           ))}
         </nav>
       </header>
-      <main>{view === "Services" ? <ServicesView /> : <p>Graph</p>}</main>
+      <main>{view === "Services" ? <ServicesView /> : <GraphView />}</main>
     </div>
   );
 }

@@ -1,0 +1,63 @@
+//! The dependency graph editor: services as nodes coloured by live state, dependencies as edges,
+//! laid out by elk. Drag between handles to add a dependency; select an edge and press Delete to
+//! remove it. The engine validates each change; a refusal (a cycle, with its path) shows above.
+
+import { Background, Controls, ReactFlow, type Connection, type OnBeforeDelete } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { useCallback } from "react";
+import type { DependencyEdgeType, ServiceNodeType } from "./model";
+import { ServiceNode } from "./ServiceNode";
+import { useGraph } from "./useGraph";
+
+const NODE_TYPES = { service: ServiceNode };
+
+export function GraphView() {
+  const graph = useGraph();
+  const { connect, removeEdges } = graph;
+
+  const onConnect = useCallback((c: Connection) => {
+    if (c.source && c.target) void connect(c.source, c.target);
+  }, [connect]);
+
+  // The engine decides: nothing is removed locally, the graph reloads from what the engine holds.
+  const onBeforeDelete: OnBeforeDelete<ServiceNodeType, DependencyEdgeType> = useCallback(async ({ edges }) => {
+    if (edges.length > 0) await removeEdges(edges);
+    return false;
+  }, [removeEdges]);
+
+  return (
+    <section aria-labelledby="graph-title" className="view graph-view">
+      <div className="view-header">
+        <h2 id="graph-title">Dependency graph</h2>
+        <p className="hint">
+          Drag from a service's right handle to the service that needs it. Select an edge and press Delete to remove it.
+        </p>
+      </div>
+      {graph.error && (
+        <div role="alert" className="error banner">
+          <span>{graph.error}</span>
+          <button type="button" onClick={graph.dismissError}>Dismiss</button>
+        </div>
+      )}
+      <div className="graph-canvas" aria-label="Dependency graph editor">
+        <ReactFlow
+          nodes={graph.nodes}
+          edges={graph.edges}
+          nodeTypes={NODE_TYPES}
+          onNodesChange={graph.onNodesChange}
+          onEdgesChange={graph.onEdgesChange}
+          onConnect={onConnect}
+          onBeforeDelete={onBeforeDelete}
+          deleteKeyCode={["Delete", "Backspace"]}
+          edgesFocusable
+          fitView
+          colorMode="system"
+        >
+          <Background />
+          <Controls />
+        </ReactFlow>
+      </div>
+      {graph.loaded && graph.nodes.length === 0 && <p className="empty">No services yet: add some in the Services view.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+//! The graph view's data: services become nodes, dependencies edges. An edge points from the
+//! dependency to its dependent (`db -> api`), so a left-to-right layout reads in start order.
+
+import type { Edge, Node } from "@xyflow/react";
+import type { DependencySpec } from "../../api/types/DependencySpec";
+import type { ServiceState } from "../../api/types/ServiceState";
+import type { ServiceStatus } from "../../api/types/ServiceStatus";
+import type { Stack } from "../../api/types/Stack";
+import type { StackEdge } from "../../api/types/StackEdge";
+
+/** What a service node shows. */
+export type ServiceNodeData = { name: string; state: ServiceState; port: number | null };
+export type ServiceNodeType = Node<ServiceNodeData, "service">;
+/** What a dependency edge carries: the dependent and its dependency. */
+export type DependencyEdgeData = { service: string; dependsOn: string; optional: boolean };
+export type DependencyEdgeType = Edge<DependencyEdgeData>;
+
+/** A stable id for the edge `service` depends on `dependsOn`. */
+export function edgeId(service: string, dependsOn: string): string {
+  return `${dependsOn}->${service}`;
+}
+
+/** Nodes (positions still unset) and edges for the stack, coloured by the live states. */
+export function buildGraph(stack: Stack, statuses: ServiceStatus[]): { nodes: ServiceNodeType[]; edges: DependencyEdgeType[] } {
+  const stateOf = new Map(statuses.map((s) => [s.name, s]));
+  const names = Object.keys(stack.services).sort();
+  const nodes: ServiceNodeType[] = names.map((name) => ({
+    id: name,
+    type: "service",
+    position: { x: 0, y: 0 },
+    deletable: false,
+    data: { name, state: stateOf.get(name)?.state ?? "stopped", port: stack.services[name].port ?? null },
+  }));
+  const edges: DependencyEdgeType[] = names.flatMap((service) => {
+    const deps = stack.services[service].depends_on ?? [];
+    const entries: [string, StackEdge][] = Array.isArray(deps) ? deps.map((d) => [d, {}]) : Object.entries(deps);
+    return entries.map(([dependsOn, options]) => ({
+      id: edgeId(service, dependsOn),
+      source: dependsOn,
+      target: service,
+      className: options.optional ? "optional" : undefined,
+      label: options.optional ? "optional" : undefined,
+      data: { service, dependsOn, optional: options.optional ?? false },
+    }));
+  });
+  return { nodes, edges };
+}
+
+/** A new hard dependency with the engine's defaults, from a drag from `source` to `target`. */
+export function dependencyFromConnection(source: string, target: string): DependencySpec {
+  return {
+    service: target, depends_on: source, condition: null, required: true, tunnel_mode: "none",
+    timeout_secs: null, health_path: null, env_alias: null, restart_on_new_url: true,
+  };
+}
