@@ -1,8 +1,6 @@
 //! The tray menu as data: every menu id is declared here once (as [`MenuAction`]), and the menu
 //! is a pure function of the engine's state, so it can be tested without a display.
 
-use std::collections::BTreeMap;
-
 use nexsock_proto::{ProfileInfo, ServiceState, ServiceStatus, TunnelInfo, TunnelStatus};
 
 /// What a click on a menu item does. Its id is the only spelling of the action.
@@ -199,9 +197,4 @@ impl TrayState {
             },
         ]
     }
-}
-
-/// Services by name, for quick lookups by the notifier.
-pub fn by_name(services: &[ServiceStatus]) -> BTreeMap<String, ServiceState> {
-    services.iter().map(|s| (s.name.clone(), s.state)).collect()
 }

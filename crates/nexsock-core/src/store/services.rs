@@ -29,11 +29,6 @@ impl Store {
         }
     }
 
-    /// The row id of a service.
-    pub fn service_id(&self, name: &str) -> Result<Option<i64>, CoreError> {
-        Ok(self.conn.query_row("SELECT id FROM service WHERE name = ?1", [name], |r| r.get(0)).optional()?)
-    }
-
     /// Every service with its row id, sorted by name.
     pub fn load_services(&self) -> Result<Vec<(i64, ServiceSpec)>, CoreError> {
         let mut stmt = self.conn.prepare(
