@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use nexsock_proto::{HealthCheck, RestartPolicy, ServiceSpec};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::Store;
 use crate::{error::CoreError, time::now_ms};
