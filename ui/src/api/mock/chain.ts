@@ -38,7 +38,10 @@ export async function startChain(engine: MockEngine, request: ChainRequest): Pro
   const timings = new Map<string, ServiceTiming>(
     order.map((name) => [name, { name, state: "waiting", spawned_ms: null, ready_ms: null, reason: null }]),
   );
+  // The order services became ready in: milliseconds tie on a fast machine, this never does.
+  const readyOrder = new Map<string, number>();
   const update = (name: string, change: Partial<ServiceTiming>) => {
+    if (change.state === "ready") readyOrder.set(name, readyOrder.size);
     const timing = { ...timings.get(name)!, ...change };
     timings.set(name, timing);
     engine.emit({ type: "Execution", data: { execution_id: id, total: order.length, service: timing } });
@@ -68,7 +71,7 @@ export async function startChain(engine: MockEngine, request: ChainRequest): Pro
     started_at_ms: startedAt,
     total_ms: engine.now() - startedAt,
     services,
-    critical_chain: criticalChain(engine, services),
+    critical_chain: criticalChain(engine, readyOrder),
     error: failed ? `service \`${failed.name}\` failed to start: ${failed.reason ?? "unknown reason"}` : null,
   };
   engine.emit({ type: "ExecutionFinished", data: report });
@@ -76,15 +79,14 @@ export async function startChain(engine: MockEngine, request: ChainRequest): Pro
 }
 
 /** From the last service to become ready, back through the dependency that was ready last. */
-function criticalChain(engine: MockEngine, services: ServiceTiming[]): string[] {
-  const ready = (name: string) => services.find((t) => t.name === name)?.ready_ms ?? -1;
-  const last = [...services].sort((a, b) => (b.ready_ms ?? -1) - (a.ready_ms ?? -1))[0];
+function criticalChain(engine: MockEngine, readyOrder: Map<string, number>): string[] {
+  const rank = (name: string) => readyOrder.get(name) ?? -1;
   const chain: string[] = [];
-  let current = last && last.ready_ms !== null ? last.name : undefined;
+  let current: string | undefined = [...readyOrder.keys()].sort((a, b) => rank(b) - rank(a))[0];
   while (current !== undefined) {
     chain.unshift(current);
     const deps = engine.edges.filter((e) => e.service === current).map((e) => e.depends_on);
-    current = deps.sort((a, b) => ready(b) - ready(a)).find((d) => ready(d) >= 0);
+    current = deps.sort((a, b) => rank(b) - rank(a)).find((d) => rank(d) >= 0);
   }
   return chain;
 }

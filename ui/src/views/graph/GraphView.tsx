@@ -51,6 +51,7 @@ export function GraphView() {
           deleteKeyCode={["Delete", "Backspace"]}
           edgesFocusable
           fitView
+          fitViewOptions={{ maxZoom: 1 }}
           colorMode="system"
         >
           <Background />

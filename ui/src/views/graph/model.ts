@@ -1,7 +1,7 @@
 //! The graph view's data: services become nodes, dependencies edges. An edge points from the
 //! dependency to its dependent (`db -> api`), so a left-to-right layout reads in start order.
 
-import type { Edge, Node } from "@xyflow/react";
+import { MarkerType, type Edge, type Node } from "@xyflow/react";
 import type { DependencySpec } from "../../api/types/DependencySpec";
 import type { ServiceState } from "../../api/types/ServiceState";
 import type { ServiceStatus } from "../../api/types/ServiceStatus";
@@ -38,6 +38,7 @@ export function buildGraph(stack: Stack, statuses: ServiceStatus[]): { nodes: Se
       id: edgeId(service, dependsOn),
       source: dependsOn,
       target: service,
+      markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
       className: options.optional ? "optional" : undefined,
       label: options.optional ? "optional" : undefined,
       data: { service, dependsOn, optional: options.optional ?? false },

@@ -55,9 +55,11 @@ export function ServiceTable({ services, selected, onToggle, onToggleAll, onEdit
             <td>{s.port ?? "–"}</td>
             <td>{formatUptime(s.state === "ready" ? s.since_ms : null, now)}</td>
             <td>{s.tunnel_profile ?? "default"}</td>
-            <td className="row-actions">
-              <button type="button" onClick={() => onEdit(s.name)} aria-label={`Edit ${s.name}`}>Edit</button>
-              <button type="button" onClick={() => onRemove(s.name)} aria-label={`Remove ${s.name}`}>Remove</button>
+            <td>
+              <div className="row-actions">
+                <button type="button" onClick={() => onEdit(s.name)} aria-label={`Edit ${s.name}`}>Edit</button>
+                <button type="button" onClick={() => onRemove(s.name)} aria-label={`Remove ${s.name}`}>Remove</button>
+              </div>
             </td>
           </tr>
         ))}
