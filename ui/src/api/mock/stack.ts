@@ -85,8 +85,14 @@ export function applyStack(engine: MockEngine, stack: Stack): ApplyReport {
   };
   for (const spec of specs) {
     const old = engine.services.get(spec.name);
-    if (old) old.spec = spec;
-    else engine.add(spec);
+    if (old) {
+      // A running service keeps running; the new spec applies from its next start.
+      old.spec = spec;
+      old.status = { ...old.status, port: spec.port };
+      engine.emit({ type: "ServiceChanged", data: old.status });
+    } else {
+      engine.add(spec);
+    }
   }
   engine.edges = final;
   return report;

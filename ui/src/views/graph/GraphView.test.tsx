@@ -1,4 +1,5 @@
 import { act, renderHook, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
 import { describe, expect, it } from "vitest";
 import { ApiProvider } from "../../ApiContext";
@@ -89,5 +90,21 @@ describe("GraphView", () => {
     const db = await screen.findByTestId("node-db");
     expect(db.className).toContain("state-ready");
     expect((await screen.findByTestId("node-web")).className).toContain("state-stopped");
+  });
+});
+
+describe("GraphView's dependency form", () => {
+  it("adds a dependency from the keyboard and shows a refused cycle with its path", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<GraphView />);
+    await screen.findByTestId("node-web");
+    await user.selectOptions(screen.getByLabelText("Service"), "web");
+    await user.selectOptions(screen.getByLabelText("depends on"), "cache");
+    await user.click(screen.getByRole("button", { name: "Add dependency" }));
+    await waitFor(() => expect(api.engine.edges.some((e) => e.service === "web" && e.depends_on === "cache")).toBe(true));
+    await user.selectOptions(screen.getByLabelText("Service"), "db");
+    await user.selectOptions(screen.getByLabelText("depends on"), "web");
+    await user.click(screen.getByRole("button", { name: "Add dependency" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("dependency cycle: db -> web -> api -> db");
   });
 });

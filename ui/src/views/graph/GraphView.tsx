@@ -5,6 +5,7 @@
 import { Background, Controls, ReactFlow, type Connection, type OnBeforeDelete } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback } from "react";
+import { DependencyForm } from "./DependencyForm";
 import type { DependencyEdgeType, ServiceNodeType } from "./model";
 import { ServiceNode } from "./ServiceNode";
 import { useGraph } from "./useGraph";
@@ -33,6 +34,7 @@ export function GraphView() {
           Drag from a service's right handle to the service that needs it. Select an edge and press Delete to remove it.
         </p>
       </div>
+      <DependencyForm names={graph.nodes.map((n) => n.id)} onConnect={connect} />
       {graph.error && (
         <div role="alert" className="error banner">
           <span>{graph.error}</span>

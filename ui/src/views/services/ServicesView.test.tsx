@@ -100,4 +100,30 @@ describe("the add-service form", () => {
     expect(within(added).getByText("work")).toBeTruthy();
     expect(api.engine.services.get("worker")?.spec.command).toBe("run");
   });
+
+  it("edits a service in place, keeping its dependencies", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<ServicesView />);
+    await user.click(await screen.findByRole("button", { name: "Edit api" }));
+    const port = screen.getByLabelText("Port");
+    await waitFor(() => expect((port as HTMLInputElement).value).toBe("8080"));
+    expect((screen.getByLabelText("Name") as HTMLInputElement).disabled).toBe(true);
+    await user.clear(port);
+    await user.type(port, "9090");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(within(screen.getByTestId("service-api")).getByText("9090")).toBeTruthy());
+    expect(api.engine.services.get("api")?.spec.port).toBe(9090);
+    expect(api.engine.edges.filter((e) => e.service === "api").map((e) => e.depends_on).sort()).toEqual(["cache", "db"]);
+  });
+
+  it("shows a bad health check at its field", async () => {
+    const { user } = await openForm();
+    await user.type(screen.getByLabelText("Name"), "db2");
+    await user.type(screen.getByLabelText("Command"), "run");
+    await user.type(screen.getByLabelText("Health check"), "tcp");
+    await user.click(screen.getByRole("button", { name: "Add service" }));
+    const health = screen.getByLabelText("Health check");
+    await waitFor(() => expect(health.getAttribute("aria-invalid")).toBe("true"));
+    expect(document.getElementById(health.getAttribute("aria-describedby")!)?.textContent).toContain("needs a port");
+  });
 });
