@@ -16,6 +16,7 @@ export function useGraph() {
   const [loaded, setLoaded] = useState(false);
   // Only the latest load may write: an older one finishing late would show a stale graph.
   const generation = useRef(0);
+  const known = useRef(new Set<string>());
 
   const reload = useCallback(async () => {
     const mine = ++generation.current;
@@ -24,6 +25,7 @@ export function useGraph() {
       const graph = buildGraph(stack, statuses);
       const placed = await layoutGraph(graph.nodes, graph.edges);
       if (mine !== generation.current) return;
+      known.current = new Set(placed.map((n) => n.id));
       setNodes(placed);
       setEdges(graph.edges);
       setLoaded(true);
@@ -37,13 +39,9 @@ export function useGraph() {
     return api.subscribe((event) => {
       if (event.type !== "ServiceChanged") return;
       const status = event.data;
-      setNodes((list) => {
-        if (!list.some((n) => n.id === status.name)) {
-          void reload();
-          return list;
-        }
-        return list.map((n) => (n.id === status.name ? { ...n, data: { ...n.data, state: status.state } } : n));
-      });
+      // A service this graph has not seen yet (added elsewhere): load it with its edges.
+      if (!known.current.has(status.name)) return void reload();
+      setNodes((list) => list.map((n) => (n.id === status.name ? { ...n, data: { ...n.data, state: status.state } } : n)));
     });
   }, [api, reload]);
 

@@ -1,6 +1,7 @@
 //! The services as a table: a checkbox per row for batch actions, state, port, uptime, and the
 //! row's edit and remove buttons.
 
+import { useState } from "react";
 import type { ServiceStatus } from "../../api/types/ServiceStatus";
 import { formatUptime, StateBadge } from "./StateBadge";
 
@@ -15,6 +16,8 @@ interface Props {
 }
 
 export function ServiceTable({ services, selected, onToggle, onToggleAll, onEdit, onRemove, now }: Props) {
+  // Removing asks once more in the row itself (no native dialog: the webview may not show one).
+  const [confirming, setConfirming] = useState<string | null>(null);
   const all = services.length > 0 && services.every((s) => selected.has(s.name));
   return (
     <table className="services">
@@ -58,7 +61,16 @@ export function ServiceTable({ services, selected, onToggle, onToggleAll, onEdit
             <td>
               <div className="row-actions">
                 <button type="button" onClick={() => onEdit(s.name)} aria-label={`Edit ${s.name}`}>Edit</button>
-                <button type="button" onClick={() => onRemove(s.name)} aria-label={`Remove ${s.name}`}>Remove</button>
+                {confirming === s.name ? (
+                  <>
+                    <button type="button" className="danger" onClick={() => { setConfirming(null); onRemove(s.name); }}>
+                      Yes, remove {s.name}
+                    </button>
+                    <button type="button" onClick={() => setConfirming(null)}>Keep</button>
+                  </>
+                ) : (
+                  <button type="button" onClick={() => setConfirming(s.name)} aria-label={`Remove ${s.name}`}>Remove</button>
+                )}
               </div>
             </td>
           </tr>

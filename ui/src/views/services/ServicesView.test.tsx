@@ -126,4 +126,18 @@ describe("the add-service form", () => {
     await waitFor(() => expect(health.getAttribute("aria-invalid")).toBe("true"));
     expect(document.getElementById(health.getAttribute("aria-describedby")!)?.textContent).toContain("needs a port");
   });
+
+  it("removes a stopped service after a confirmation in its row, and refuses a running one", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.startService("db");
+    renderWithApi(<ServicesView />, api);
+    await user.click(await screen.findByRole("button", { name: "Remove db" }));
+    await user.click(screen.getByRole("button", { name: "Yes, remove db" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("service `db` is ready; stop it first");
+    await user.click(screen.getByRole("button", { name: "Remove web" }));
+    await user.click(screen.getByRole("button", { name: "Yes, remove web" }));
+    await waitFor(() => expect(screen.queryByTestId("service-web")).toBeNull());
+    expect(api.engine.services.has("web")).toBe(false);
+  });
 });

@@ -65,7 +65,6 @@ export function ServicesView() {
 
   const remove = (name: string) =>
     run(async () => {
-      if (!window.confirm(`Remove service ${name}?`)) return;
       await api.removeService(name);
       setSelected((s) => new Set([...s].filter((n) => n !== name)));
       await reload();
