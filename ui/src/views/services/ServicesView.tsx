@@ -4,10 +4,10 @@
 import { useEffect, useState } from "react";
 import { errorMessage } from "../../api";
 import { DEFAULT_STRATEGY, type Strategy } from "../../api/strategies";
-import type { ExecutionReport } from "../../api/types/ExecutionReport";
 import type { ProfileInfo } from "../../api/types/ProfileInfo";
 import { useApi } from "../../ApiContext";
 import { useNow, useServices } from "../../hooks/useServices";
+import { ExecutionProgress } from "./ExecutionProgress";
 import { ServiceForm } from "./ServiceForm";
 import { ServiceTable } from "./ServiceTable";
 import { SmartStart } from "./SmartStart";
@@ -23,7 +23,6 @@ export function ServicesView() {
   const [maxConcurrent, setMaxConcurrent] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [report, setReport] = useState<ExecutionReport | null>(null);
   const [form, setForm] = useState<FormState>(null);
   const [profiles, setProfiles] = useState<ProfileInfo[]>([]);
 
@@ -50,9 +49,7 @@ export function ServicesView() {
     run(async () => {
       const limit = maxConcurrent.trim() === "" ? null : Number(maxConcurrent);
       if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw new Error("Max concurrency must be a whole number of at least 1.");
-      setReport(null);
-      const result = await api.startChain({ roots, strategy, max_concurrent: limit });
-      setReport(result);
+      await api.startChain({ roots, strategy, max_concurrent: limit });
     });
 
   const toggle = (name: string) =>
@@ -89,7 +86,7 @@ export function ServicesView() {
         onRestartSelected={() => run(async () => void (await Promise.all(chosen.map((n) => api.restartService(n, true)))))}
       />
       {(error ?? loadError) && <p role="alert" className="error banner">{error ?? loadError}</p>}
-      {report && <ExecutionSummary report={report} />}
+      <ExecutionProgress />
       <ServiceTable
         services={services}
         selected={selected}
@@ -111,17 +108,5 @@ export function ServicesView() {
         />
       )}
     </section>
-  );
-}
-
-function ExecutionSummary({ report }: { report: ExecutionReport }) {
-  const ready = report.services.filter((s) => s.state === "ready").length;
-  return (
-    <p role="status" className={`summary ${report.status}`}>
-      {report.status === "completed" ? "Started" : "Failed after starting"} {ready} of {report.services.length} services
-      with <strong>{report.strategy}</strong> in {report.total_ms} ms
-      {report.critical_chain.length > 0 && <> · critical chain: {report.critical_chain.join(" → ")}</>}
-      {report.error && <> · {report.error}</>}
-    </p>
   );
 }

@@ -1,0 +1,36 @@
+//! The running execution as the UI follows it: a pure reducer over engine events, so the progress
+//! bar and timeline are tested without timing.
+
+import type { Event } from "../../api/types/Event";
+import type { ExecutionReport } from "../../api/types/ExecutionReport";
+import type { ServiceTiming } from "../../api/types/ServiceTiming";
+
+/** One execution: its steps as last reported, and its report once it ended. */
+export interface ExecutionView {
+  id: number;
+  total: number;
+  steps: ServiceTiming[];
+  report: ExecutionReport | null;
+}
+
+/** The execution after `event`; a new execution replaces the previous one. */
+export function applyEvent(current: ExecutionView | null, event: Event): ExecutionView | null {
+  if (event.type === "Execution") {
+    const { execution_id: id, total, service } = event.data;
+    const base = current && current.id === id ? current : { id, total, steps: [], report: null };
+    const steps = base.steps.some((s) => s.name === service.name)
+      ? base.steps.map((s) => (s.name === service.name ? service : s))
+      : [...base.steps, service];
+    return { ...base, total, steps };
+  }
+  if (event.type === "ExecutionFinished") {
+    const report = event.data;
+    return { id: report.id, total: report.services.length, steps: report.services, report };
+  }
+  return current;
+}
+
+/** How many steps have settled (ready, failed or skipped). */
+export function settled(view: ExecutionView): number {
+  return view.steps.filter((s) => s.state === "ready" || s.state === "failed" || s.state === "skipped").length;
+}
