@@ -1,9 +1,11 @@
 //! Test setup: unmount after each test, and the browser APIs React Flow needs that jsdom lacks.
 
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 afterEach(() => cleanup());
+// The suite may share two cores with a Rust build: give `findBy`/`waitFor` room before failing.
+configure({ asyncUtilTimeout: 4000 });
 
 class ResizeObserverStub {
   observe(): void {}
