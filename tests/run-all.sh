@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every nexsock check: formatting, lints (warnings are errors), then the whole test suite —
 # unit tests, the black-box suites that drive real hosts, processes and sockets, the desktop shell
-# on Tauri's mock runtime, and the desktop app headless under Xvfb.
+# on Tauri's mock runtime, the UI's tests against its mock backend, and the desktop app headless
+# under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
@@ -10,5 +11,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # The black-box suites run the real `nexsock` binary: build it first.
 cargo build --workspace --locked
 cargo nextest run --workspace --locked --no-fail-fast
+# The webview UI: typecheck, Vitest against the mock backend, production build.
+bash tests/ui.sh
 # The desktop app for real: Xvfb, its own D-Bus session, a notification daemon, a keyring.
 bash tests/desktop/run.sh
