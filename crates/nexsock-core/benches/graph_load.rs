@@ -130,18 +130,7 @@ fn engine_path(store: &Store, registry: &StrategyRegistry, roots: &[String]) -> 
     let edges = store.load_subgraph_edges(roots)?;
     let mut services: Vec<&str> = roots.iter().map(String::as_str).collect();
     services.extend(edges.iter().flat_map(|e| [e.service.as_str(), e.depends_on.as_str()]));
-    let graph = DependencyGraph::from_parts(
-        services,
-        edges.iter().map(|e| Edge {
-            service: e.service.clone(),
-            depends_on: e.depends_on.clone(),
-            condition: e.condition,
-            required: e.required,
-            tunnel_mode: e.tunnel_mode,
-            timeout_secs: e.timeout_secs,
-            env_alias: e.env_alias.clone(),
-        }),
-    )?;
+    let graph = DependencyGraph::from_parts(services, edges.iter().map(Edge::from))?;
     let options = PlanOptions { max_concurrent: None, durations: store.recent_durations()? };
     let plan = registry.plan("concurrent", &graph, roots, &options)?;
     Ok(plan.steps.len())

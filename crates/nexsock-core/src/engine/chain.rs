@@ -118,18 +118,7 @@ impl Engine {
         let edges = self.store.load_subgraph_edges(&chain.roots)?;
         let mut services: Vec<&str> = chain.roots.iter().map(String::as_str).collect();
         services.extend(edges.iter().flat_map(|e| [e.service.as_str(), e.depends_on.as_str()]));
-        let graph = DependencyGraph::from_parts(
-            services,
-            edges.iter().map(|e| Edge {
-                service: e.service.clone(),
-                depends_on: e.depends_on.clone(),
-                condition: e.condition,
-                required: e.required,
-                tunnel_mode: e.tunnel_mode,
-                timeout_secs: e.timeout_secs,
-                env_alias: e.env_alias.clone(),
-            }),
-        )?;
+        let graph = DependencyGraph::from_parts(services, edges.iter().map(Edge::from))?;
         let options = PlanOptions { max_concurrent: chain.max_concurrent, durations: self.store.recent_durations()? };
         let plan = self.strategies.plan(&strategy, &graph, &chain.roots, &options)?;
         let soft = plan

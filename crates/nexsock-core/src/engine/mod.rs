@@ -423,7 +423,7 @@ impl Engine {
         let edges = self.store.load_edges()?;
         let graph = crate::graph::DependencyGraph::from_parts(
             self.services.keys(),
-            edges.iter().map(|e| crate::graph::Edge::new(e.service.clone(), e.depends_on.clone(), e.condition)),
+            edges.iter().map(crate::graph::Edge::from),
         )?;
         Ok(graph.dependents_of(name)?)
     }

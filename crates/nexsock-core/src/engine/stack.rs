@@ -36,11 +36,8 @@ impl Engine {
         }
         let existing = self.store.load_edges()?;
         let kept = existing.iter().filter(|e| !declared.contains_key(&e.service));
-        let graph = DependencyGraph::from_parts(
-            final_specs.keys(),
-            kept.chain(declared.values().flatten())
-                .map(|e| Edge::new(e.service.clone(), e.depends_on.clone(), e.condition)),
-        )?;
+        let graph =
+            DependencyGraph::from_parts(final_specs.keys(), kept.chain(declared.values().flatten()).map(Edge::from))?;
         if let Some(cycle) = graph.find_cycle() {
             return Err(CoreError::Cycle(cycle));
         }

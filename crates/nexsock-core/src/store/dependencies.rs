@@ -32,6 +32,21 @@ pub struct StoredEdge {
     pub restart_on_new_url: bool,
 }
 
+impl From<&StoredEdge> for crate::graph::Edge {
+    /// The graph's view of a stored edge (everything but the health path and the restart flag).
+    fn from(e: &StoredEdge) -> Self {
+        Self {
+            service: e.service.clone(),
+            depends_on: e.depends_on.clone(),
+            condition: e.condition,
+            required: e.required,
+            tunnel_mode: e.tunnel_mode,
+            timeout_secs: e.timeout_secs,
+            env_alias: e.env_alias.clone(),
+        }
+    }
+}
+
 impl StoredEdge {
     /// The contract's form of this edge.
     pub fn to_spec(&self) -> DependencySpec {
