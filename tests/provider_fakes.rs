@@ -65,14 +65,7 @@ fn host_with(fakes: &Fakes, extra: &[(&str, &str)]) -> TestHost {
 
 /// Adds and starts `name`, a real HTTP server whose page names it; returns its port.
 fn web_service(host: &TestHost, name: &str) -> u16 {
-    let port = free_port();
-    let www = host.home().join(format!("www-{name}"));
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(www.join("index.html"), format!("hello from {name}")).unwrap();
-    let command = format!("exec python3 -m http.server {port} --bind 127.0.0.1");
-    let port_arg = port.to_string();
-    let cwd = www.to_str().unwrap();
-    host.ok(["service", "add", name, "--command", &command, "--cwd", cwd, "--port", &port_arg, "--health", "http:/"]);
+    let port = host.add_http_service(name, "http:/", Some(&format!("hello from {name}")));
     host.ok(["service", "start", name]);
     port
 }

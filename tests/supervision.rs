@@ -89,18 +89,7 @@ fn a_never_ready_service_fails_at_its_startup_timeout_with_the_reason() {
 #[test]
 fn readiness_by_http_and_log_is_seen() {
     let host = TestHost::start();
-    let port = free_port().to_string();
-    host.ok([
-        "service",
-        "add",
-        "web",
-        "--command",
-        &format!("exec python3 -m http.server {port} --bind 127.0.0.1"),
-        "--port",
-        &port,
-        "--health",
-        "http:/",
-    ]);
+    host.add_http_service("web", "http:/", None);
     host.ok([
         "service",
         "add",

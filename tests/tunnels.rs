@@ -25,23 +25,7 @@ fn http_get(url: &str) -> Option<String> {
 /// the URL it was given.
 fn stack(host: &TestHost, server: &BoreServer) -> String {
     host.ok(["profile", "add", "team", "--provider", "bore", "--server", &server.ip.to_string()]);
-    let port = free_port().to_string();
-    let www = host.home().join("www");
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::write(www.join("index.html"), "hello through the tunnel").unwrap();
-    host.ok([
-        "service",
-        "add",
-        "web",
-        "--command",
-        &format!("exec python3 -m http.server {port} --bind 127.0.0.1"),
-        "--cwd",
-        www.to_str().unwrap(),
-        "--port",
-        &port,
-        "--health",
-        "http:/",
-    ]);
+    let port = host.add_http_service("web", "http:/", Some("hello through the tunnel")).to_string();
     host.ok([
         "service",
         "add",
@@ -169,18 +153,7 @@ fn switching_a_services_profile_reopens_its_tunnel_there_and_qr_shows_the_url() 
     let profiles = host.json(["profile", "list"]);
     assert_eq!(profiles[0]["spec"]["name"], "one");
     assert_eq!(profiles[0]["is_default"], true, "the first profile becomes the default");
-    let port = free_port().to_string();
-    host.ok([
-        "service",
-        "add",
-        "web",
-        "--command",
-        &format!("exec python3 -m http.server {port} --bind 127.0.0.1"),
-        "--port",
-        &port,
-        "--health",
-        "tcp",
-    ]);
+    host.add_http_service("web", "tcp", None);
     let started = host.json(["service", "start", "web", "--tunnel"]);
     let url = started["public_url"].as_str().unwrap().to_owned();
     assert!(url.starts_with(&format!("http://{}:", first.ip)), "{url}");

@@ -373,3 +373,24 @@ pub fn all_cmdlines() -> Vec<(i32, Vec<String>)> {
         })
         .collect()
 }
+
+impl TestHost {
+    /// Adds `name`, a real HTTP server (`python3 -m http.server`) on a free loopback port with the
+    /// given health check; with `page`, it serves that text as its index page (else it lists the
+    /// host's working directory). Returns the port; the service is not started.
+    pub fn add_http_service(&self, name: &str, health: &str, page: Option<&str>) -> u16 {
+        let port = free_port();
+        let command = format!("exec python3 -m http.server {port} --bind 127.0.0.1");
+        let port_arg = port.to_string();
+        let mut args = vec!["service", "add", name, "--command", &command, "--port", &port_arg, "--health", health];
+        let www = self.home().join(format!("www-{name}"));
+        let www_arg = www.to_str().unwrap().to_owned();
+        if let Some(page) = page {
+            std::fs::create_dir_all(&www).unwrap();
+            std::fs::write(www.join("index.html"), page).unwrap();
+            args.extend(["--cwd", &www_arg]);
+        }
+        self.ok(args);
+        port
+    }
+}
