@@ -249,3 +249,37 @@ fn an_unknown_strategy_is_refused_and_nothing_starts() {
     assert!(err.contains("at least 1"), "{err}");
     assert!(host.json(["service", "list"]).as_array().unwrap().iter().all(|s| s["state"] == "stopped"));
 }
+
+#[test]
+fn the_default_strategy_is_a_setting_that_chain_starts_without_one_use() {
+    let host = TestHost::start();
+    add_delayed(&host, "db", "0");
+    add_delayed(&host, "api", "0");
+    depend(&host, "api", "db", &[]);
+
+    let settings = host.json(["strategy", "list"]);
+    assert_eq!(settings["default_strategy"], "concurrent");
+    assert_eq!(
+        settings["strategies"],
+        serde_json::json!(["sequential", "parallel-safe", "concurrent", "critical-path"])
+    );
+
+    // An unknown name is refused with the known ones, and the default stays.
+    let err = host.fails(["strategy", "default", "fastest"]);
+    assert!(err.contains("fastest") && err.contains("critical-path"), "{err}");
+    assert_eq!(host.json(["strategy", "list"])["default_strategy"], "concurrent");
+
+    assert!(host.ok(["strategy", "default", "critical-path"]).contains("critical-path is the default strategy"));
+    let listed = host.ok(["strategy", "list"]);
+    assert!(listed.contains("critical-path  (default)"), "{listed}");
+    let report = chain(&host, &["start-chain", "api"]);
+    assert_eq!(report["strategy"], "critical-path", "{report}");
+    // A strategy named on the command line still wins.
+    host.ok(["service", "stop", "--all"]);
+    let report = chain(&host, &["start-chain", "api", "--strategy", "sequential"]);
+    assert_eq!(report["strategy"], "sequential", "{report}");
+
+    // It is kept in config.toml, so a new host uses it too.
+    let config = std::fs::read_to_string(host.home().join("config.toml")).unwrap();
+    assert!(config.contains("default_strategy = \"critical-path\""), "{config}");
+}

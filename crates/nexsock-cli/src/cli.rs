@@ -36,6 +36,9 @@ pub enum Command {
     /// Public tunnels to services.
     #[command(subcommand)]
     Tunnel(TunnelCommand),
+    /// Startup strategies of chain starts.
+    #[command(subcommand)]
+    Strategy(StrategyCommand),
     /// Create or update the services and dependencies a stack file declares, in one transaction.
     Apply {
         /// The stack file (TOML).
@@ -300,6 +303,18 @@ pub enum ProfileCommand {
     /// Make a profile the default.
     Default {
         /// Profile name.
+        name: String,
+    },
+}
+
+/// `nexsock strategy ...`
+#[derive(Debug, Subcommand)]
+pub enum StrategyCommand {
+    /// The strategies the host knows, the default marked.
+    List,
+    /// Make a strategy the default of chain starts that name none (the tray's too).
+    Default {
+        /// sequential, parallel-safe, concurrent, critical-path, or a registered one.
         name: String,
     },
 }

@@ -2,13 +2,13 @@
 //! and wait until it does.
 
 use std::{
-    process::{Command, Stdio},
+    process::{Command, ExitCode, Stdio},
     time::{Duration, Instant},
 };
 
 use anyhow::{Context, Result, bail};
 use nexsock_core::Paths;
-use nexsock_proto::{Client, ClientError};
+use nexsock_proto::{Client, ClientError, Request};
 
 /// How long a freshly started host may take to answer.
 const STARTUP_WAIT: Duration = Duration::from_secs(15);
@@ -37,6 +37,15 @@ pub async fn connect_or_start(paths: &Paths) -> Result<Client> {
             }
         }
     }
+}
+
+/// Sends one request (starting a host if needed) and prints its answer; `what` says what a bare
+/// `Done` means.
+pub async fn send(request: Request, json: bool, what: &str) -> Result<ExitCode> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let response = client.request(request).await?;
+    crate::output::print_response(&response, json, what)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Connects to a running host without starting one.

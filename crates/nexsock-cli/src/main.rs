@@ -48,6 +48,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dependency(cmd) => dependency::run(cmd, cli.json).await,
         Command::Profile(cmd) => tunnel::profile(cmd, cli.json).await,
         Command::Tunnel(cmd) => tunnel::tunnel(cmd, cli.json).await,
+        Command::Strategy(cli::StrategyCommand::List) => connect::send(Request::GetSettings, cli.json, "").await,
+        Command::Strategy(cli::StrategyCommand::Default { name }) => {
+            let what = format!("{name} is the default strategy");
+            connect::send(Request::SetDefaultStrategy { strategy: name }, cli.json, &what).await
+        }
         Command::Apply { file } => stack::apply(&file, cli.json).await,
         Command::Export => stack::export(cli.json).await,
     }

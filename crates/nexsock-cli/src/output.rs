@@ -135,6 +135,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::Tunnel(t) => serde_json::to_value(t)?,
             Response::Tunnels(t) => serde_json::to_value(t)?,
             Response::Env(e) => serde_json::to_value(e)?,
+            Response::Settings(s) => serde_json::to_value(s)?,
             // Log lines print as JSON lines, one object each, so that `-f` can keep appending.
             Response::Logs(lines) => {
                 for l in lines {
@@ -198,6 +199,12 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
         Response::Env(vars) => {
             for v in vars {
                 println!("{}={}  # {}", v.name, v.value, v.source);
+            }
+        }
+        Response::Settings(s) => {
+            for name in &s.strategies {
+                let mark = if *name == s.default_strategy { "  (default)" } else { "" };
+                println!("{name}{mark}");
             }
         }
         Response::History(reports) if reports.is_empty() => println!("no executions yet"),

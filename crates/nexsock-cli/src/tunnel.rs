@@ -14,7 +14,7 @@ use qrcode::{QrCode, render::unicode};
 
 use crate::{
     cli::{ProfileCommand, TunnelCommand},
-    connect::connect_or_start,
+    connect::{connect_or_start, send},
     output,
 };
 
@@ -69,13 +69,6 @@ pub async fn tunnel(cmd: TunnelCommand, json: bool) -> Result<ExitCode> {
         }
         TunnelCommand::Qr { service } => qr(&service, json).await,
     }
-}
-
-async fn send(request: Request, json: bool, what: &str) -> Result<ExitCode> {
-    let mut client = connect_or_start(&Paths::from_env()?).await?;
-    let response = client.request(request).await?;
-    output::print_response(&response, json, what)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 async fn qr(service: &str, json: bool) -> Result<ExitCode> {

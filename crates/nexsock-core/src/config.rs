@@ -24,6 +24,9 @@ pub struct ConfigFile {
     /// Profile used when a service names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_profile: Option<String>,
+    /// Strategy of chain starts that name none (the built-in default when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_strategy: Option<String>,
     /// Profiles by name.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileSpec>,
@@ -103,6 +106,13 @@ impl Config {
             return Err(unknown_profile(name));
         }
         file.default_profile = Some(name.to_owned());
+        self.write(file)
+    }
+
+    /// Makes `name` the default strategy; the caller checks that it exists.
+    pub fn set_default_strategy(&mut self, name: &str) -> Result<(), CoreError> {
+        let mut file = self.current()?.clone();
+        file.default_strategy = Some(name.to_owned());
         self.write(file)
     }
 

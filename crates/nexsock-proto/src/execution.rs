@@ -19,6 +19,16 @@ pub struct ChainRequest {
     pub max_concurrent: Option<usize>,
 }
 
+/// Host-wide choices the UI and the CLI show and change (the default profile lives with the
+/// profiles).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Settings {
+    /// Strategy of a chain start that names none.
+    pub default_strategy: String,
+    /// Every strategy the host knows, built-in and registered, in registration order.
+    pub strategies: Vec<String>,
+}
+
 /// How an execution ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]

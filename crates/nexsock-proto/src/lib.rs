@@ -22,7 +22,8 @@ pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use event::Event;
 pub use execution::{
-    ChainRequest, DEFAULT_STRATEGY, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming, StepState,
+    ChainRequest, DEFAULT_STRATEGY, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming, Settings,
+    StepState,
 };
 pub use message::{ClientFrame, Request, Response, ServerFrame};
 pub use stack::{ApplyReport, DependsOn, EdgeChange, NamedChange, Stack, StackEdge, StackService};

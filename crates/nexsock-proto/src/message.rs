@@ -9,7 +9,7 @@ use crate::{
     dto::{LogLine, ServiceDetail, ServiceSpec, ServiceStatus},
     error::ApiError,
     event::Event,
-    execution::{ChainRequest, ExecutionReport},
+    execution::{ChainRequest, ExecutionReport, Settings},
     stack::{ApplyReport, Stack},
     tunnel::{EnvVar, ProfileInfo, ProfileSpec, SecretString, TunnelInfo},
 };
@@ -195,6 +195,13 @@ pub enum Request {
         /// Service name.
         name: String,
     },
+    /// The host-wide settings.
+    GetSettings,
+    /// Make `strategy` the default of chain starts that name none.
+    SetDefaultStrategy {
+        /// A known strategy name.
+        strategy: String,
+    },
     /// Turn this connection into an event stream.
     Subscribe,
     /// Stop every service and the host.
@@ -242,6 +249,8 @@ pub enum Response {
     Tunnels(Vec<TunnelInfo>),
     /// Environment variables.
     Env(Vec<EnvVar>),
+    /// `GetSettings`.
+    Settings(Settings),
     /// The connection now carries events.
     Subscribed,
 }
@@ -276,6 +285,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "close_tunnel",
     "list_tunnels",
     "service_env",
+    "get_settings",
+    "set_default_strategy",
     "subscribe",
     "shutdown",
 ];

@@ -7,8 +7,8 @@
 use std::{collections::HashSet, time::Duration};
 
 use nexsock_proto::{
-    ChainRequest, Condition, DEFAULT_STRATEGY, Event, ExecutionProgress, ExecutionReport, ExecutionStatus,
-    ServiceTiming, StepState, TunnelMode,
+    ChainRequest, Condition, DEFAULT_STRATEGY, Event, ExecutionProgress, ExecutionReport, ExecutionStatus, Response,
+    ServiceTiming, Settings, StepState, TunnelMode,
 };
 use serde_json::json;
 use tokio::{sync::oneshot, time::Instant};
@@ -99,6 +99,26 @@ impl Execution {
 }
 
 impl Engine {
+    /// The configured default strategy, else the built-in one.
+    fn default_strategy(&mut self) -> Result<String, CoreError> {
+        Ok(self.config.current()?.default_strategy.clone().unwrap_or_else(|| DEFAULT_STRATEGY.to_owned()))
+    }
+
+    /// `GetSettings`.
+    pub(super) fn settings(&mut self) -> Result<Response, CoreError> {
+        Ok(Response::Settings(Settings {
+            default_strategy: self.default_strategy()?,
+            strategies: self.strategies.names().into_iter().map(str::to_owned).collect(),
+        }))
+    }
+
+    /// `SetDefaultStrategy`: only a strategy the registry knows.
+    pub(super) fn set_default_strategy(&mut self, name: &str) -> Result<Response, CoreError> {
+        self.strategies.resolve(name)?;
+        self.config.set_default_strategy(name)?;
+        Ok(Response::Done)
+    }
+
     /// Plans a chain start, records it and begins executing it. Returns its id; `done` is
     /// answered with the report at the end.
     pub(super) fn start_chain(&mut self, chain: ChainRequest, done: Done) -> Result<i64, CoreError> {
@@ -114,7 +134,10 @@ impl Engine {
         if chain.max_concurrent == Some(0) {
             return Err(CoreError::InvalidArgument("--max-concurrent must be at least 1".into()));
         }
-        let strategy = chain.strategy.clone().unwrap_or_else(|| DEFAULT_STRATEGY.to_owned());
+        let strategy = match chain.strategy.clone() {
+            Some(name) => name,
+            None => self.default_strategy()?,
+        };
         let edges = self.store.load_subgraph_edges(&chain.roots)?;
         let mut services: Vec<&str> = chain.roots.iter().map(String::as_str).collect();
         services.extend(edges.iter().flat_map(|e| [e.service.as_str(), e.depends_on.as_str()]));

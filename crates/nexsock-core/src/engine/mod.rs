@@ -394,6 +394,8 @@ impl Engine {
             },
             Request::ListTunnels => Ok(self.list_tunnels()),
             Request::ServiceEnv { name } => self.service_env(&name),
+            Request::GetSettings => self.settings(),
+            Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
             Request::Export => self.export(),
             // Answered by the handle without the engine.
             Request::Logs { .. } | Request::StopAll | Request::Subscribe | Request::StartChain(_) => Ok(Response::Done),

@@ -113,4 +113,8 @@ service: string, } } | { "type": "list_tunnels" } | { "type": "service_env", "da
 /**
  * Service name.
  */
-name: string, } } | { "type": "subscribe" } | { "type": "shutdown" };
+name: string, } } | { "type": "get_settings" } | { "type": "set_default_strategy", "data": { 
+/**
+ * A known strategy name.
+ */
+strategy: string, } } | { "type": "subscribe" } | { "type": "shutdown" };
