@@ -12,6 +12,7 @@ nexsock="$root/target/debug/nexsock"
 demo="$root/examples/demo"
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${NEXSOCK_HEADLESS:-0}" != 1 ]; then
+  bash tests/ui.sh --build-only # the window's page, embedded into the app
   cargo build --locked -p nexsock-cli -p nexsock-desktop
   "$root/target/debug/nexsock-desktop" &
   mode="desktop app"

@@ -6,12 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
+# The webview UI first (typecheck, Vitest against the mock backend, production build): the desktop
+# app embeds ui/dist, so clippy and the builds below need it.
+bash tests/ui.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The black-box suites run the real `nexsock` binary: build it first.
 cargo build --workspace --locked
 cargo nextest run --workspace --locked --no-fail-fast
-# The webview UI: typecheck, Vitest against the mock backend, production build.
-bash tests/ui.sh
 # The desktop app for real: Xvfb, its own D-Bus session, a notification daemon, a keyring.
 bash tests/desktop/run.sh

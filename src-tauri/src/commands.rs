@@ -1,13 +1,20 @@
 //! The bridge to the UI: one Tauri command takes a request of the contract and returns its
-//! response, or a serialisable `{code, message}` error the UI branches on.
+//! response, or a serialisable `{code, message}` error the UI branches on. A second one writes the
+//! clipboard from Rust, so the page needs no clipboard permission.
 
-use nexsock_proto::{ApiError, Request, Response};
-use tauri::State;
+use nexsock_proto::{ApiError, ErrorCode, Request, Response};
+use tauri::{AppHandle, Runtime, State};
 
-use crate::backend::Backend;
+use crate::{actions::Desktop, backend::Backend};
 
 /// `invoke("request", { request })`: the same requests the CLI sends over the socket.
 #[tauri::command]
 pub async fn request(backend: State<'_, Backend>, request: Request) -> Result<Response, ApiError> {
     backend.call(request).await
+}
+
+/// `invoke("copy_text", { text })`: the tunnel card's and the log view's Copy buttons.
+#[tauri::command]
+pub fn copy_text<R: Runtime>(app: AppHandle<R>, text: String) -> Result<(), ApiError> {
+    app.copy(&text).map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot copy to the clipboard: {e}")))
 }

@@ -30,10 +30,10 @@ pub const EVENT_NAME: &str = "nexsock://event";
 /// The host this app started, kept so that Quit can wait for it.
 struct OwnedHost(Mutex<Option<Host>>);
 
-/// Registers the bridge command and the backend on a builder (any runtime, so tests can use the
+/// Registers the bridge commands and the backend on a builder (any runtime, so tests can use the
 /// mock runtime).
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> tauri::Builder<R> {
-    builder.manage(backend).invoke_handler(tauri::generate_handler![commands::request])
+    builder.manage(backend).invoke_handler(tauri::generate_handler![commands::request, commands::copy_text])
 }
 
 /// Starts the host for the user's state directory, or finds the one that already runs.
