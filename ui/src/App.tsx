@@ -1,11 +1,23 @@
 //! The window: a tab bar over the views. The open view is kept in the URL hash (`#graph`), so a
 //! reload, a link or an end-to-end test can open a view directly.
 
-import { useEffect, useState } from "react";
+import { createElement, useEffect, useState } from "react";
 import { GraphView } from "./views/graph/GraphView";
+import { HealthView } from "./views/health/HealthView";
+import { LogsView } from "./views/logs/LogsView";
 import { ServicesView } from "./views/services/ServicesView";
+import { SettingsView } from "./views/settings/SettingsView";
+import { TunnelsView } from "./views/tunnels/TunnelsView";
 
-const VIEWS = { services: "Services", graph: "Graph" } as const;
+/** The tabs, in order: the hash name, the tab's label and the view it opens. */
+const VIEWS = {
+  services: { label: "Services", Component: ServicesView },
+  graph: { label: "Graph", Component: GraphView },
+  health: { label: "Health", Component: HealthView },
+  tunnels: { label: "Tunnels", Component: TunnelsView },
+  logs: { label: "Logs", Component: LogsView },
+  settings: { label: "Settings", Component: SettingsView },
+} as const;
 type View = keyof typeof VIEWS;
 
 function viewFromHash(): View {
@@ -34,12 +46,12 @@ export function App() {
         <nav aria-label="Views">
           {(Object.keys(VIEWS) as View[]).map((v) => (
             <button key={v} type="button" aria-current={view === v ? "page" : undefined} onClick={() => open(v)}>
-              {VIEWS[v]}
+              {VIEWS[v].label}
             </button>
           ))}
         </nav>
       </header>
-      <main>{view === "services" ? <ServicesView /> : <GraphView />}</main>
+      <main>{createElement(VIEWS[view].Component)}</main>
     </div>
   );
 }

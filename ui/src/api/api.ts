@@ -7,10 +7,13 @@ import type { ChainRequest } from "./types/ChainRequest";
 import type { DependencySpec } from "./types/DependencySpec";
 import type { Event } from "./types/Event";
 import type { ExecutionReport } from "./types/ExecutionReport";
+import type { LogLine } from "./types/LogLine";
 import type { ProfileInfo } from "./types/ProfileInfo";
+import type { ProfileSpec } from "./types/ProfileSpec";
 import type { ServiceDetail } from "./types/ServiceDetail";
 import type { ServiceSpec } from "./types/ServiceSpec";
 import type { ServiceStatus } from "./types/ServiceStatus";
+import type { Settings } from "./types/Settings";
 import type { Stack } from "./types/Stack";
 import type { TunnelInfo } from "./types/TunnelInfo";
 
@@ -37,6 +40,8 @@ export interface Api {
   addDependency(spec: DependencySpec): Promise<DependencySpec>;
   /** `remove_dependency`. */
   removeDependency(service: string, dependsOn: string): Promise<void>;
+  /** `logs` (not following): the last `tail` lines of a service's output (all when `null`). */
+  logs(name: string, tail: number | null): Promise<LogLine[]>;
   /** `export`: every service with its dependencies, as a stack. */
   exportStack(): Promise<Stack>;
   /** `apply`: upserts the declared services and replaces their dependencies, all or nothing. */
@@ -45,8 +50,26 @@ export interface Api {
   configureService(name: string, tunnelProfile: string | null): Promise<void>;
   /** `list_profiles`. */
   listProfiles(): Promise<ProfileInfo[]>;
-  /** `list_tunnels`. */
+  /** `list_tunnels`: the tunnels that exist (a closed tunnel is gone; a failed one stays). */
   listTunnels(): Promise<TunnelInfo[]>;
+  /** `open_tunnel`: resolves once it is open (`profile` `null` = the service's, else the default). */
+  openTunnel(service: string, profile: string | null): Promise<TunnelInfo>;
+  /** `close_tunnel`: `tunnel_failed` when the service has none. */
+  closeTunnel(service: string): Promise<void>;
+  /** `add_profile`: adds, or replaces the profile of that name; validated for its provider. */
+  addProfile(spec: ProfileSpec): Promise<void>;
+  /** `remove_profile`: with its token; removing the default leaves no default. */
+  removeProfile(name: string): Promise<void>;
+  /** `set_profile_token`: stored in the OS keyring (`keyring` when it cannot be); never read back. */
+  setProfileToken(name: string, token: string): Promise<void>;
+  /** `set_default_profile`. */
+  setDefaultProfile(name: string): Promise<void>;
+  /** `get_settings`: the default strategy and every strategy the engine knows. */
+  getSettings(): Promise<Settings>;
+  /** `set_default_strategy`: `unknown_strategy` unless the engine knows it. */
+  setDefaultStrategy(strategy: string): Promise<void>;
+  /** Puts `text` on the system clipboard (the desktop shell's clipboard, or the browser's). */
+  copyText(text: string): Promise<void>;
   /** Engine events until the returned function is called. */
   subscribe(onEvent: (event: Event) => void): Unsubscribe;
 }

@@ -13,11 +13,21 @@ export type Listen = (onEvent: (event: Event) => void) => Unsubscribe;
 
 type Data<T extends Response["type"]> = Extract<Response, { type: T }> extends { data: infer D } ? D : never;
 
+/** Writes text to the clipboard. */
+export type Copy = (text: string) => Promise<void>;
+
+/** The browser's clipboard: what the mock uses outside the app. */
+export const browserCopy: Copy = async (text) => {
+  if (!navigator.clipboard) throw { code: "internal", message: "no clipboard is available here" };
+  await navigator.clipboard.writeText(text);
+};
+
 /** Implements every `Api` method by sending its request and unpacking the expected response. */
 export class BridgeApi implements Api {
   constructor(
     private readonly send: Send,
     private readonly listen: Listen,
+    private readonly copy: Copy = browserCopy,
   ) {}
 
   private async expect<T extends Response["type"]>(request: Request, type: T): Promise<Data<T>> {
@@ -41,11 +51,27 @@ export class BridgeApi implements Api {
     (await this.expect({ type: "add_dependency", data }, "dependency")).edge;
   removeDependency = async (service: string, dependsOn: string) =>
     void (await this.expect({ type: "remove_dependency", data: { service, depends_on: dependsOn } }, "done"));
+  logs = (name: string, tail: number | null) => this.expect({ type: "logs", data: { name, tail, follow: false } }, "logs");
   exportStack = () => this.expect({ type: "export" }, "stack");
   applyStack = (data: Parameters<Api["applyStack"]>[0]) => this.expect({ type: "apply", data }, "applied");
   configureService = async (name: string, tunnelProfile: string | null) =>
     void (await this.send({ type: "configure_service", data: { name, tunnel_profile: tunnelProfile } }));
   listProfiles = () => this.expect({ type: "list_profiles" }, "profiles");
   listTunnels = () => this.expect({ type: "list_tunnels" }, "tunnels");
+  openTunnel = (service: string, profile: string | null) =>
+    this.expect({ type: "open_tunnel", data: { service, profile } }, "tunnel");
+  // The engine answers with the closed tunnel; the UI only needs to know it is gone.
+  closeTunnel = async (service: string) => void (await this.send({ type: "close_tunnel", data: { service } }));
+  addProfile = async (spec: Parameters<Api["addProfile"]>[0]) =>
+    void (await this.expect({ type: "add_profile", data: spec }, "done"));
+  removeProfile = async (name: string) => void (await this.expect({ type: "remove_profile", data: { name } }, "done"));
+  setProfileToken = async (name: string, token: string) =>
+    void (await this.expect({ type: "set_profile_token", data: { name, token } }, "done"));
+  setDefaultProfile = async (name: string) =>
+    void (await this.expect({ type: "set_default_profile", data: { name } }, "done"));
+  getSettings = () => this.expect({ type: "get_settings" }, "settings");
+  setDefaultStrategy = async (strategy: string) =>
+    void (await this.expect({ type: "set_default_strategy", data: { strategy } }, "done"));
+  copyText = (text: string) => this.copy(text);
   subscribe = (onEvent: (event: Event) => void) => this.listen(onEvent);
 }

@@ -1,4 +1,4 @@
-//! `Api` over the desktop shell: one Tauri command, `request`, and the `nexsock://event` event.
+//! `Api` over the desktop shell: the Tauri commands `request` and `copy_text`, and the `nexsock://event` event.
 //! The only file that touches `window.__TAURI_INTERNALS__`.
 
 import { BridgeApi } from "./bridge";
@@ -37,6 +37,8 @@ export class TauriApi extends BridgeApi {
         void id.then((eventId) => tauri.invoke("plugin:event|unlisten", { event: EVENT_NAME, eventId }));
       };
     };
-    super(send, listen);
+    // The shell's clipboard plugin, called from Rust: no clipboard permission for the page.
+    const copy = async (text: string) => void (await tauri.invoke("copy_text", { text }));
+    super(send, listen, copy);
   }
 }

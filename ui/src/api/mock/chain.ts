@@ -5,8 +5,8 @@ import type { ChainRequest } from "../types/ChainRequest";
 import type { ExecutionReport } from "../types/ExecutionReport";
 import type { ServiceTiming } from "../types/ServiceTiming";
 import type { MockEngine } from "./engine";
-import { STRATEGIES } from "../strategies";
 import { chainOrder, levels } from "./graph";
+import { unknownStrategy } from "./settings";
 import { fail } from "./validate";
 
 
@@ -25,10 +25,8 @@ function batches(strategy: string, order: string[], depth: Map<string, number>, 
 
 /** Runs the chain and resolves with its report. */
 export async function startChain(engine: MockEngine, request: ChainRequest): Promise<ExecutionReport> {
-  const strategy = request.strategy ?? "concurrent";
-  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
-    fail("unknown_strategy", `unknown strategy \`${strategy}\` (known: ${STRATEGIES.join(", ")})`);
-  }
+  const strategy = request.strategy ?? engine.defaultStrategy;
+  if (!engine.strategies.includes(strategy)) unknownStrategy(engine, strategy);
   if (request.roots.length === 0) fail("invalid_argument", "name at least one service to start");
   if (request.max_concurrent === 0) fail("invalid_argument", "max concurrency must be at least 1");
   request.roots.forEach((name) => engine.service(name));

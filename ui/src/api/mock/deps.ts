@@ -1,5 +1,5 @@
-//! `add_dependency` and `remove_dependency` in the mock engine: the engine's condition rules and
-//! its cycle refusal, with the path in the message (`web -> api -> web`).
+//! `add_dependency` and `remove_dependency` in the mock engine: the engine's condition and edge
+//! option rules and its cycle refusal, with the path in the message (`web -> api -> web`).
 
 import type { DependencySpec } from "../types/DependencySpec";
 import type { Response } from "../types/Response";
@@ -20,7 +20,22 @@ export function resolveEdge(engine: MockEngine, spec: DependencySpec): Dependenc
   if (condition === "log_ready" && dependency.health?.kind !== "log") {
     fail("invalid_argument", `condition \`log\` needs a \`log:REGEX\` health check on \`${dependency.name}\``);
   }
+  validateEdgeOptions(spec);
   return { ...spec, condition };
+}
+
+/** The edge's own options, checked in the engine's order: timeout, health path, env alias. */
+function validateEdgeOptions(spec: DependencySpec): void {
+  if (spec.timeout_secs === 0) fail("invalid_argument", "a dependency timeout must be at least 1 second");
+  if (spec.health_path !== null && !spec.health_path.startsWith("/")) {
+    fail("invalid_argument", `health path \`${spec.health_path}\` must start with \`/\``);
+  }
+  const alias = spec.env_alias;
+  if (alias === null) return;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) {
+    fail("invalid_argument", `\`${alias}\` is not a valid environment variable name (letters, digits and \`_\`, not starting with a digit)`);
+  }
+  if (spec.tunnel_mode === "none") fail("invalid_argument", "--env-alias names a tunnel URL: it needs --tunnel");
 }
 
 export function addDependency(engine: MockEngine, spec: DependencySpec): Response {

@@ -3,6 +3,7 @@
 
 import type { DependencySpec } from "../types/DependencySpec";
 import type { Event } from "../types/Event";
+import type { LogLine } from "../types/LogLine";
 import type { ProfileInfo } from "../types/ProfileInfo";
 import type { Request } from "../types/Request";
 import type { Response } from "../types/Response";
@@ -10,9 +11,14 @@ import type { ServiceSpec } from "../types/ServiceSpec";
 import type { ServiceState } from "../types/ServiceState";
 import type { ServiceStatus } from "../types/ServiceStatus";
 import type { TunnelInfo } from "../types/TunnelInfo";
+import { STRATEGIES } from "../strategies";
 import { startChain } from "./chain";
 import { addDependency, removeDependency } from "./deps";
+import { print, printOutcome, printSpawned, readLogs } from "./logs";
+import { addProfile, BUILTIN_PROVIDERS, removeProfile, setDefaultProfile, setProfileToken } from "./profiles";
+import { getSettings, setDefaultStrategy } from "./settings";
 import { applyStack, exportStack } from "./stack";
+import { closeTunnel, listTunnels, openTunnel } from "./tunnels";
 import { fail, validateSpec } from "./validate";
 
 /** One service: what is configured and what is happening. */
@@ -37,8 +43,21 @@ export class MockEngine {
   tunnels: TunnelInfo[] = [];
   /** Services whose next starts fail, with the reason (tests use this to show failures). */
   readonly failing = new Map<string, string>();
+  /** Services whose tunnels fail to open, with the provider's reason. */
+  readonly failingTunnels = new Map<string, string>();
+  /** Profile tokens by profile name: the engine's keyring, never answered. */
+  readonly secrets = new Map<string, string>();
+  /** Why storing a token fails, when the keyring is unusable. */
+  keyringError: string | null = null;
+  /** Tunnel providers by name: the built-ins, plus custom ones a test registers. */
+  providers: string[] = [...BUILTIN_PROVIDERS];
+  /** Strategy names in registration order, and the default for chains that name none. */
+  strategies: string[] = [...STRATEGIES];
+  defaultStrategy = "concurrent";
   /** Every request received, oldest first, so tests can check what the UI asked for. */
   readonly requests: Request[] = [];
+  /** Each service's output, oldest line first (see `logs.ts`). */
+  readonly logs = new Map<string, LogLine[]>();
   executions = 0;
   private readonly listeners = new Set<(event: Event) => void>();
 
@@ -82,8 +101,10 @@ export class MockEngine {
     const state = this.service(name).status.state;
     if (state === "ready" || state === "starting") return this.service(name).status;
     this.setState(name, "starting");
+    printSpawned(this, name);
     await this.pause();
     const reason = this.failing.get(name);
+    printOutcome(this, name, reason);
     return reason ? this.setState(name, "failed", reason) : this.setState(name, "ready");
   }
 
@@ -142,6 +163,8 @@ export class MockEngine {
         return addDependency(this, request.data);
       case "remove_dependency":
         return removeDependency(this, request.data.service, request.data.depends_on);
+      case "logs":
+        return readLogs(this, request.data.name, request.data.tail);
       case "export":
         return { type: "stack", data: exportStack(this) };
       case "apply":
@@ -159,7 +182,28 @@ export class MockEngine {
       case "list_profiles":
         return { type: "profiles", data: this.profiles };
       case "list_tunnels":
-        return { type: "tunnels", data: this.tunnels };
+        return { type: "tunnels", data: listTunnels(this) };
+      case "open_tunnel":
+        return { type: "tunnel", data: await openTunnel(this, request.data.service, request.data.profile) };
+      case "close_tunnel":
+        return { type: "tunnel", data: closeTunnel(this, request.data.service) };
+      case "add_profile":
+        addProfile(this, request.data);
+        return { type: "done" };
+      case "remove_profile":
+        removeProfile(this, request.data.name);
+        return { type: "done" };
+      case "set_profile_token":
+        setProfileToken(this, request.data.name, request.data.token);
+        return { type: "done" };
+      case "set_default_profile":
+        setDefaultProfile(this, request.data.name);
+        return { type: "done" };
+      case "get_settings":
+        return { type: "settings", data: getSettings(this) };
+      case "set_default_strategy":
+        setDefaultStrategy(this, request.data.strategy);
+        return { type: "done" };
       default:
         return fail("unknown_request", `the mock engine does not answer \`${request.type}\``);
     }
@@ -172,6 +216,7 @@ export class MockEngine {
     }
     if (this.service(name).status.state === "stopped") return { type: "done" };
     this.setState(name, "stopping");
+    print(this, name, "received SIGTERM, shutting down");
     await this.pause();
     this.setState(name, "stopped");
     return { type: "done" };

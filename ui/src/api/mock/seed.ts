@@ -2,6 +2,8 @@
 
 import type { ServiceSpec } from "../types/ServiceSpec";
 import type { MockEngine } from "./engine";
+import { addProfile, setProfileToken } from "./profiles";
+import { publicUrl } from "./tunnels";
 
 /** A spec with the engine's defaults. */
 export function spec(name: string, port: number | null, extra: Partial<ServiceSpec> = {}): ServiceSpec {
@@ -11,7 +13,7 @@ export function spec(name: string, port: number | null, extra: Partial<ServiceSp
   };
 }
 
-/** Fills the engine with the demo stack and three tunnel profiles. */
+/** Fills the engine with the demo stack, three tunnel profiles and an open tunnel for `api`. */
 export function seedDemo(engine: MockEngine): void {
   engine.add(spec("db", 5432, { health: { kind: "tcp" } }));
   engine.add(spec("cache", 6379));
@@ -24,7 +26,14 @@ export function seedDemo(engine: MockEngine): void {
   for (const [s, d] of [["api", "db"], ["api", "cache"], ["web", "api"]]) {
     void engine.handle({ type: "add_dependency", data: edge(s, d) });
   }
-  engine.profiles = ["personal", "work", "staging"].map((name, i) => ({
-    spec: { name, provider: i === 2 ? "bore" : "ngrok" }, is_default: i === 0, token_set: i < 2,
-  }));
+  // `personal` (the first, so the default) has a token; opening with `work` fails for want of one.
+  addProfile(engine, { name: "personal", provider: "ngrok" });
+  addProfile(engine, { name: "work", provider: "ngrok", region: "eu" });
+  addProfile(engine, { name: "staging", provider: "cloudflared" });
+  setProfileToken(engine, "personal", "demo-token");
+  const personal = { name: "personal", provider: "ngrok" };
+  engine.tunnels = [{
+    service: "api", provider: "ngrok", profile: "personal", public_url: publicUrl("api", personal),
+    local_port: 8080, status: "open", last_check_ms: engine.now(), error: null,
+  }];
 }

@@ -18,9 +18,12 @@ export function stackEdges(service: StackService): [string, StackEdge][] {
   return Array.isArray(deps) ? deps.map((d) => [d, {}]) : Object.entries(deps);
 }
 
+/** A condition as the engine writes it in a stack: `started`, `healthy`, `completed`, `log`. */
+const CLI_CONDITION = { started: "started", healthy: "healthy", completed_successfully: "completed", log_ready: "log" } as const;
+
 function stackEdge(e: DependencySpec): StackEdge {
   return {
-    condition: e.condition, optional: !e.required, timeout: e.timeout_secs,
+    condition: e.condition && CLI_CONDITION[e.condition], optional: !e.required, timeout: e.timeout_secs,
     tunnel: e.tunnel_mode === "none" ? null : e.tunnel_mode, health_path: e.health_path,
     env_alias: e.env_alias, keep_running_on_new_url: !e.restart_on_new_url,
   };

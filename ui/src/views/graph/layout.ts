@@ -17,7 +17,8 @@ function loadElk(): Promise<ElkInstance> {
 const OPTIONS = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "80",
+  // Room between layers for an edge's label (`completed · optional`).
+  "elk.layered.spacing.nodeNodeBetweenLayers": "150",
   "elk.spacing.nodeNode": "32",
 };
 

@@ -6,13 +6,13 @@ import type { DependencySpec } from "../../api/types/DependencySpec";
 import type { ServiceState } from "../../api/types/ServiceState";
 import type { ServiceStatus } from "../../api/types/ServiceStatus";
 import type { Stack } from "../../api/types/Stack";
-import type { StackEdge } from "../../api/types/StackEdge";
+import { conditionLabel, dependenciesOf } from "../../api/stackEdges";
 
 /** What a service node shows. */
 export type ServiceNodeData = { name: string; state: ServiceState; port: number | null };
 export type ServiceNodeType = Node<ServiceNodeData, "service">;
-/** What a dependency edge carries: the dependent and its dependency. */
-export type DependencyEdgeData = { service: string; dependsOn: string; optional: boolean };
+/** What a dependency edge carries: the dependent, its dependency, and the whole edge as stored. */
+export type DependencyEdgeData = { service: string; dependsOn: string; optional: boolean; spec: DependencySpec };
 export type DependencyEdgeType = Edge<DependencyEdgeData>;
 
 /** A stable id for the edge `service` depends on `dependsOn`. */
@@ -31,20 +31,27 @@ export function buildGraph(stack: Stack, statuses: ServiceStatus[]): { nodes: Se
     deletable: false,
     data: { name, state: stateOf.get(name)?.state ?? "stopped", port: stack.services[name].port ?? null },
   }));
-  const edges: DependencyEdgeType[] = names.flatMap((service) => {
-    const deps = stack.services[service].depends_on ?? [];
-    const entries: [string, StackEdge][] = Array.isArray(deps) ? deps.map((d) => [d, {}]) : Object.entries(deps);
-    return entries.map(([dependsOn, options]) => ({
+  const edges: DependencyEdgeType[] = dependenciesOf(stack).map((spec) => {
+    const { service, depends_on: dependsOn } = spec;
+    const label = edgeLabel(spec);
+    return {
       id: edgeId(service, dependsOn),
       source: dependsOn,
       target: service,
       markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
-      className: options.optional ? "optional" : undefined,
-      label: options.optional ? "optional" : undefined,
-      data: { service, dependsOn, optional: options.optional ?? false },
-    }));
+      className: spec.required ? undefined : "optional",
+      label,
+      ariaLabel: `${service} depends on ${dependsOn}: ${label}`,
+      data: { service, dependsOn, optional: !spec.required, spec },
+    };
   });
   return { nodes, edges };
+}
+
+/** What an edge's label says: its condition, and `optional` for a soft dependency (`healthy · optional`). */
+export function edgeLabel(spec: DependencySpec): string {
+  const condition = spec.condition ? conditionLabel(spec.condition) : "default";
+  return spec.required ? condition : `${condition} · optional`;
 }
 
 /** A new hard dependency with the engine's defaults, from a drag from `source` to `target`. */

@@ -1,11 +1,13 @@
 //! The graph editor's state: loads the stack and the live states, lays them out, keeps node
-//! colours current from events, and sends every edit to the engine before showing it.
+//! colours current from events, and sends every edit to the engine before showing it. The edge
+//! selection (what the edge editor edits) survives reloads.
 
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage } from "../../api";
 import { useApi } from "../../ApiContext";
 import { layoutGraph } from "./layout";
+import type { DependencySpec } from "../../api/types/DependencySpec";
 import { buildGraph, dependencyFromConnection, type DependencyEdgeType, type ServiceNodeType } from "./model";
 
 export function useGraph() {
@@ -27,7 +29,10 @@ export function useGraph() {
       if (mine !== generation.current) return;
       known.current = new Set(placed.map((n) => n.id));
       setNodes(placed);
-      setEdges(graph.edges);
+      setEdges((old) => {
+        const selected = new Set(old.filter((e) => e.selected).map((e) => e.id));
+        return graph.edges.map((e) => (selected.has(e.id) ? { ...e, selected: true } : e));
+      });
       setLoaded(true);
     } catch (e) {
       if (mine === generation.current) setError(errorMessage(e));
@@ -69,11 +74,26 @@ export function useGraph() {
     await reload();
   }, [api, reload]);
 
+  /** Upserts an edge's options; rejects with the engine's error, and changes nothing then. */
+  const updateEdge = useCallback(async (spec: DependencySpec): Promise<void> => {
+    await api.addDependency(spec);
+    await reload();
+  }, [api, reload]);
+
+  /** Selects one edge (the keyboard way to open the edge editor), or none. */
+  const selectEdge = useCallback((id: string | null) => {
+    setEdges((list) => list.map((e) => ((e.selected ?? false) === (e.id === id) ? e : { ...e, selected: e.id === id })));
+    if (id !== null) setNodes((list) => list.map((n) => (n.selected ? { ...n, selected: false } : n)));
+  }, []);
+
   // Selection and dragging are local; removals go through `removeEdges` only.
   const onNodesChange = useCallback((changes: NodeChange<ServiceNodeType>[]) =>
     setNodes((list) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), list)), []);
   const onEdgesChange = useCallback((changes: EdgeChange<DependencyEdgeType>[]) =>
     setEdges((list) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), list)), []);
 
-  return { nodes, edges, error, loaded, connect, removeEdges, reload, onNodesChange, onEdgesChange, dismissError: () => setError(null) };
+  return {
+    nodes, edges, error, loaded, connect, removeEdges, updateEdge, selectEdge, reload, onNodesChange, onEdgesChange,
+    dismissError: () => setError(null),
+  };
 }

@@ -110,7 +110,7 @@ export function ServiceForm({ editing, profiles, onDone, onCancel }: Props) {
 }
 
 /** A label, its control and the control's error message, tied together by ids. */
-function FormField({ label, error, children }: {
+export function FormField({ label, error, children }: {
   label: string;
   error?: string;
   children: (id: string, describedBy: string | undefined) => ReactNode;

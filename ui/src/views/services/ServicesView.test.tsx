@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { demoApi, renderWithApi } from "../../test/render";
 import { ServicesView } from "./ServicesView";
 
@@ -139,5 +139,32 @@ describe("the add-service form", () => {
     await user.click(screen.getByRole("button", { name: "Yes, remove web" }));
     await waitFor(() => expect(screen.queryByTestId("service-web")).toBeNull());
     expect(api.engine.services.has("web")).toBe(false);
+  });
+});
+
+describe("the strategy picker", () => {
+  it("preselects the engine's default strategy and lists its custom strategies", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    api.engine.strategies.push("nightly");
+    api.engine.defaultStrategy = "critical-path";
+    renderWithApi(<ServicesView />, api);
+    await row("web");
+    const select = screen.getByLabelText("Strategy") as HTMLSelectElement;
+    await waitFor(() => expect(select.value).toBe("critical-path"));
+    expect([...select.options].map((o) => o.value)).toContain("nightly");
+    await user.click(screen.getByRole("button", { name: "Smart start all" }));
+    await screen.findByRole("status");
+    expect(api.engine.requests.find((r) => r.type === "start_chain")?.data).toMatchObject({ strategy: "critical-path" });
+  });
+
+  it("falls back to the built-in strategies when the engine cannot say", async () => {
+    const api = demoApi();
+    vi.spyOn(api, "getSettings").mockRejectedValue({ code: "unknown_request", message: "old host" });
+    renderWithApi(<ServicesView />, api);
+    await row("web");
+    const select = screen.getByLabelText("Strategy") as HTMLSelectElement;
+    expect(select.value).toBe("concurrent");
+    expect([...select.options].map((o) => o.value)).toEqual(["sequential", "parallel-safe", "concurrent", "critical-path"]);
   });
 });

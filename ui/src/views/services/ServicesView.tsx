@@ -3,10 +3,10 @@
 
 import { useEffect, useState } from "react";
 import { errorMessage } from "../../api";
-import { DEFAULT_STRATEGY, type Strategy } from "../../api/strategies";
 import type { ProfileInfo } from "../../api/types/ProfileInfo";
 import { useApi } from "../../ApiContext";
 import { useNow, useServices } from "../../hooks/useServices";
+import { useStrategies } from "../../hooks/useStrategies";
 import { ExecutionProgress } from "./ExecutionProgress";
 import { ServiceForm } from "./ServiceForm";
 import { ServiceTable } from "./ServiceTable";
@@ -19,7 +19,10 @@ export function ServicesView() {
   const { services, error: loadError, reload } = useServices();
   const now = useNow();
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [strategy, setStrategy] = useState<Strategy>(DEFAULT_STRATEGY);
+  const settings = useStrategies();
+  // The engine's default until the user picks one.
+  const [picked, setPicked] = useState<string | null>(null);
+  const strategy = picked ?? settings.default_strategy;
   const [maxConcurrent, setMaxConcurrent] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -75,8 +78,9 @@ export function ServicesView() {
       </div>
       <SmartStart
         strategy={strategy}
+        strategies={settings.strategies}
         maxConcurrent={maxConcurrent}
-        onStrategy={setStrategy}
+        onStrategy={setPicked}
         onMaxConcurrent={setMaxConcurrent}
         selectedCount={chosen.length}
         busy={busy}

@@ -1,11 +1,12 @@
-//! The strategy picker and max-concurrency field, with the batch actions they apply to.
-
-import { STRATEGIES, type Strategy } from "../../api/strategies";
+//! The strategy picker (the engine's strategies, custom ones included) and max-concurrency field,
+//! with the batch actions they apply to.
 
 interface Props {
-  strategy: Strategy;
+  strategy: string;
+  /** Every strategy the engine knows, in its order. */
+  strategies: string[];
   maxConcurrent: string;
-  onStrategy: (s: Strategy) => void;
+  onStrategy: (s: string) => void;
   onMaxConcurrent: (v: string) => void;
   selectedCount: number;
   busy: boolean;
@@ -22,8 +23,8 @@ export function SmartStart(p: Props) {
       <legend>Start</legend>
       <label>
         Strategy
-        <select value={p.strategy} onChange={(e) => p.onStrategy(e.target.value as Strategy)}>
-          {STRATEGIES.map((s) => (
+        <select value={p.strategy} onChange={(e) => p.onStrategy(e.target.value)}>
+          {p.strategies.map((s) => (
             <option key={s} value={s}>{s}</option>
           ))}
         </select>

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { BridgeApi } from "./bridge";
+import type { Request } from "./types/Request";
+import type { Response } from "./types/Response";
+import type { TunnelInfo } from "./types/TunnelInfo";
+
+const TUNNEL: TunnelInfo = {
+  service: "web", provider: "ngrok", profile: "p", public_url: "https://web-1a2b.ngrok-free.app", local_port: 3000,
+  status: "open", last_check_ms: 1, error: null,
+};
+
+/** A bridge whose engine answers `response` and records what it was sent. */
+function bridge(response: Response) {
+  const sent: Request[] = [];
+  const send = async (request: Request) => {
+    sent.push(request);
+    return response;
+  };
+  return { api: new BridgeApi(send, () => () => {}), sent };
+}
+
+describe("BridgeApi tunnels, profiles and settings", () => {
+  it("opens and closes tunnels", async () => {
+    const { api, sent } = bridge({ type: "tunnel", data: TUNNEL });
+    await expect(api.openTunnel("web", null)).resolves.toEqual(TUNNEL);
+    await api.closeTunnel("web");
+    expect(sent).toEqual([
+      { type: "open_tunnel", data: { service: "web", profile: null } },
+      { type: "close_tunnel", data: { service: "web" } },
+    ]);
+  });
+
+  it("sends the profile requests and expects `done`", async () => {
+    const { api, sent } = bridge({ type: "done" });
+    await api.addProfile({ name: "p", provider: "ngrok", region: "eu" });
+    await api.removeProfile("p");
+    await api.setProfileToken("p", "tok");
+    await api.setDefaultProfile("p");
+    await api.setDefaultStrategy("sequential");
+    expect(sent).toEqual([
+      { type: "add_profile", data: { name: "p", provider: "ngrok", region: "eu" } },
+      { type: "remove_profile", data: { name: "p" } },
+      { type: "set_profile_token", data: { name: "p", token: "tok" } },
+      { type: "set_default_profile", data: { name: "p" } },
+      { type: "set_default_strategy", data: { strategy: "sequential" } },
+    ]);
+  });
+
+  it("reads the settings", async () => {
+    const settings = { default_strategy: "concurrent", strategies: ["concurrent"] };
+    const { api, sent } = bridge({ type: "settings", data: settings });
+    await expect(api.getSettings()).resolves.toEqual(settings);
+    expect(sent).toEqual([{ type: "get_settings" }]);
+    await expect(bridge({ type: "done" }).api.getSettings()).rejects.toMatchObject({ code: "internal" });
+  });
+});

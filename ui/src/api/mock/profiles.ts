@@ -1,0 +1,70 @@
+//! Tunnel profiles in the mock engine, with the engine's rules: a profile must suit its provider
+//! (bore needs a server, only ngrok has regions, URLs are http(s)), the first profile becomes the
+//! default, removing the default clears it, and tokens are stored but never given back.
+
+import type { ProfileSpec } from "../types/ProfileSpec";
+import type { MockEngine } from "./engine";
+import { fail } from "./validate";
+
+/** The built-in providers, as the engine lists them. */
+export const BUILTIN_PROVIDERS = ["bore", "cloudflared", "localtunnel", "ngrok"] as const;
+
+/** The engine's refusal of a profile name it does not know. */
+export function unknownProfile(name: string): never {
+  return fail("invalid_profile", `no profile named \`${name}\` (see \`nexsock profile list\`)`);
+}
+
+/** A profile must be usable by its provider. */
+export function validateProfile(spec: ProfileSpec): void {
+  const name = spec.name ?? "";
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    fail("invalid_profile", `invalid profile name \`${name}\`: use letters, digits, \`-\` and \`_\``);
+  }
+  const bad = (why: string) => fail("invalid_profile", `profile \`${name}\`: ${why}`);
+  const builtin = (BUILTIN_PROVIDERS as readonly string[]).includes(spec.provider);
+  if (spec.provider === "bore" && !spec.server) bad("a bore profile needs --server HOST");
+  if (builtin && spec.provider !== "bore" && spec.server) bad(`--server is for bore profiles, not ${spec.provider}`);
+  if (spec.region && spec.provider !== "ngrok") bad(`--region is for ngrok profiles, not ${spec.provider}`);
+  if (spec.url && !/^https?:\/\//.test(spec.url)) bad(`url \`${spec.url}\` must start with https:// or http://`);
+  // The mock cannot see the file system: any binary path is taken as existing.
+}
+
+/** `add_profile`: adds or replaces; the first profile becomes the default. */
+export function addProfile(engine: MockEngine, spec: ProfileSpec): void {
+  if (!engine.providers.includes(spec.provider)) {
+    fail("invalid_profile", `no tunnel provider \`${spec.provider}\` in this build (available: ${[...engine.providers].sort().join(", ")})`);
+  }
+  validateProfile(spec);
+  const name = spec.name ?? "";
+  const old = engine.profiles.find((p) => p.spec.name === name);
+  const isDefault = old?.is_default ?? !engine.profiles.some((p) => p.is_default);
+  const others = engine.profiles.filter((p) => p.spec.name !== name);
+  engine.profiles = [...others, { spec, is_default: isDefault, token_set: engine.secrets.has(name) }]
+    .sort((a, b) => ((a.spec.name ?? "") < (b.spec.name ?? "") ? -1 : 1));
+}
+
+/** `remove_profile`: its token goes too, and the default mark if it had it. */
+export function removeProfile(engine: MockEngine, name: string): void {
+  if (!engine.profiles.some((p) => p.spec.name === name)) unknownProfile(name);
+  engine.profiles = engine.profiles.filter((p) => p.spec.name !== name);
+  engine.secrets.delete(name);
+}
+
+/** `set_default_profile`. */
+export function setDefaultProfile(engine: MockEngine, name: string): void {
+  if (!engine.profiles.some((p) => p.spec.name === name)) unknownProfile(name);
+  engine.profiles = engine.profiles.map((p) => ({ ...p, is_default: p.spec.name === name }));
+}
+
+/** `set_profile_token`: kept in the engine's "keyring"; only `token_set` is ever shown. */
+export function setProfileToken(engine: MockEngine, name: string, token: string): void {
+  if (!engine.profiles.some((p) => p.spec.name === name)) unknownProfile(name);
+  if (token.trim() === "") fail("invalid_profile", "the token is empty");
+  if (engine.keyringError) {
+    fail("keyring", `cannot store the token of profile \`${name}\` in the OS keyring: ${engine.keyringError}. On Linux `
+      + "this needs a running, unlocked Secret Service (gnome-keyring or KWallet) in your session; without one, set "
+      + "NGROK_AUTHTOKEN in the host's environment instead");
+  }
+  engine.secrets.set(name, token.trim());
+  engine.profiles = engine.profiles.map((p) => (p.spec.name === name ? { ...p, token_set: true } : p));
+}

@@ -1,0 +1,49 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { demoApi, renderWithApi } from "../../test/render";
+import { HealthView } from "./HealthView";
+
+const cell = (row: string, col: string) => screen.getByTestId(`health-${row}-${col}`);
+
+describe("HealthView", () => {
+  it("shows a table of services against their dependencies, with each edge's state in text", async () => {
+    const api = demoApi();
+    await api.startService("cache");
+    renderWithApi(<HealthView />, api);
+    const table = await screen.findByRole("table", { name: "Health matrix" });
+    const headers = within(table).getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers).toEqual(["Service", "api", "cache", "db"]);
+    expect(within(table).getAllByRole("rowheader").map((h) => h.textContent)).toEqual(["api", "cache", "db", "web"]);
+    expect(cell("api", "db").textContent).toBe("stopped – waiting for healthy");
+    expect(cell("api", "cache").textContent).toBe("ready ✓");
+    expect(cell("api", "cache").className).toContain("tone-ok");
+    expect(cell("web", "api").textContent).toBe("stopped – waiting for healthy");
+    expect(cell("web", "db").getAttribute("aria-label")).toBe("no dependency");
+    expect(cell("web", "db").textContent).toBe("");
+  });
+
+  it("updates a cell when its dependency's state changes", async () => {
+    const api = demoApi();
+    renderWithApi(<HealthView />, api);
+    await screen.findByRole("table", { name: "Health matrix" });
+    await act(() => api.startService("db"));
+    await waitFor(() => expect(cell("api", "db").textContent).toBe("ready ✓"));
+    api.engine.failing.set("api", "exited with code 1");
+    await act(() => api.startService("api"));
+    await waitFor(() => expect(cell("web", "api").textContent).toBe("failed ✗"));
+    expect(cell("web", "api").className).toContain("tone-failed");
+  });
+
+  it("shows changed edges after Refresh, optional ones marked", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    renderWithApi(<HealthView />, api);
+    await screen.findByRole("table", { name: "Health matrix" });
+    const [stored] = api.engine.edges.filter((e) => e.service === "web");
+    await api.addDependency({ ...stored, condition: "started", required: false });
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await waitFor(() => expect(cell("web", "api").textContent).toBe("stopped – waiting for started optional"));
+    expect(within(cell("web", "api")).getByText("optional").className).toBe("tag");
+  });
+});

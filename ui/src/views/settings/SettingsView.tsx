@@ -1,0 +1,91 @@
+//! The Settings view: the default start strategy, and the tunnel profiles grouped by provider
+//! with their tokens (write-only), the default mark, and add/edit/remove.
+
+import { useCallback, useEffect, useState } from "react";
+import { errorMessage } from "../../api";
+import type { ProfileInfo } from "../../api/types/ProfileInfo";
+import type { ProfileSpec } from "../../api/types/ProfileSpec";
+import type { Settings } from "../../api/types/Settings";
+import { useApi } from "../../ApiContext";
+import { ProfileForm } from "./ProfileForm";
+import { ProfileRow } from "./ProfileRow";
+import { groupOf, PROVIDER_GROUPS } from "./profileModel";
+import { StrategyForm } from "./StrategyForm";
+
+type FormState = { editing: ProfileSpec | null } | null;
+
+export function SettingsView() {
+  const api = useApi();
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [profiles, setProfiles] = useState<ProfileInfo[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [form, setForm] = useState<FormState>(null);
+
+  const reload = useCallback(async () => {
+    try {
+      const [s, p] = await Promise.all([api.getSettings(), api.listProfiles()]);
+      setSettings(s);
+      setProfiles(p);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [api]);
+
+  useEffect(() => void reload(), [reload]);
+
+  const run = async (action: () => Promise<void>) => {
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+    await reload();
+  };
+
+  return (
+    <section aria-labelledby="settings-title" className="view settings-view">
+      <h2 id="settings-title">Settings</h2>
+      {error && <p role="alert" className="error banner">{error}</p>}
+      <section aria-labelledby="strategy-title" className="settings-section">
+        <h3 id="strategy-title">Start strategy</h3>
+        {settings && <StrategyForm settings={settings} onSaved={() => void reload()} />}
+      </section>
+      <section aria-labelledby="profiles-title" className="settings-section">
+        <div className="view-header">
+          <h3 id="profiles-title">Tunnel profiles</h3>
+          <button type="button" onClick={() => setForm({ editing: null })}>New profile</button>
+        </div>
+        {PROVIDER_GROUPS.map((group) => {
+          const members = profiles.filter((p) => groupOf(p.spec.provider) === group);
+          return (
+            <section key={group} aria-labelledby={`profiles-${group}`} className="profile-group">
+              <h4 id={`profiles-${group}`}>{group}</h4>
+              {members.length === 0 ? (
+                <p className="empty">No {group} profiles.</p>
+              ) : (
+                <ul className="profile-list">
+                  {members.map((p) => (
+                    <ProfileRow key={p.spec.name} profile={p} onEdit={() => setForm({ editing: p.spec })}
+                      onAction={(action) => void run(action)} onChanged={() => void reload()} />
+                  ))}
+                </ul>
+              )}
+            </section>
+          );
+        })}
+        {form && (
+          <ProfileForm
+            key={form.editing?.name ?? ""}
+            editing={form.editing}
+            onCancel={() => setForm(null)}
+            onDone={() => {
+              setForm(null);
+              void reload();
+            }}
+          />
+        )}
+      </section>
+    </section>
+  );
+}
