@@ -78,7 +78,14 @@ pub fn run() {
                 let _ = handle.notification().builder().title("nexsock").body(notice).show();
             }
             tauri::async_runtime::spawn(exit_on_signal(handle.clone()));
-            tauri::async_runtime::spawn(follow_engine(handle, backend));
+            tauri::async_runtime::spawn(async move {
+                follow_engine(handle.clone(), backend).await;
+                // The host stopped (`nexsock shutdown`, or Quit): an app that owned it has nothing
+                // left to show, so it exits with it (after the host's services are down).
+                if owns_host {
+                    handle.exit(0);
+                }
+            });
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -101,17 +108,25 @@ pub fn run() {
     });
 }
 
-/// Forwards engine events to the webview and to notifications, and keeps the tray current.
+/// Forwards engine events to the webview and to notifications, and keeps the tray current, until
+/// the host stops.
 async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
-    refresh_tray(&app, &backend).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
     let forward = backend.clone();
     tauri::async_runtime::spawn(async move { forward.forward_events(|e| drop(tx.send(e))).await });
+    refresh_tray(&app, &backend).await;
     let mut notifier = Notifier::default();
-    while let Some(event) = rx.recv().await {
-        let _ = app.emit(EVENT_NAME, &event);
-        if let Some((title, body)) = notifier.on_event(&event) {
+    // Passes one event on; false once the host has stopped.
+    let mut pass_on = |event: &Event| {
+        let _ = app.emit(EVENT_NAME, event);
+        if let Some((title, body)) = notifier.on_event(event) {
             app.notify(&title, &body);
+        }
+        !matches!(event, Event::HostStopping)
+    };
+    while let Some(event) = rx.recv().await {
+        if !pass_on(&event) {
+            return;
         }
         let tray_relevant = matches!(
             event,
@@ -120,9 +135,8 @@ async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
         // Bursts (a chain start) coalesce into one rebuild.
         if tray_relevant {
             while let Ok(next) = rx.try_recv() {
-                let _ = app.emit(EVENT_NAME, &next);
-                if let Some((title, body)) = notifier.on_event(&next) {
-                    app.notify(&title, &body);
+                if !pass_on(&next) {
+                    return;
                 }
             }
             refresh_tray(&app, &backend).await;
