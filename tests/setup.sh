@@ -43,3 +43,9 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   echo "installing cargo-nextest"
   cargo install cargo-nextest --locked
 fi
+
+# The WebDriver end-to-end test drives the app through tauri-driver (in front of WebKitWebDriver).
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "installing tauri-driver"
+  cargo install tauri-driver@2.1.0 --locked
+fi

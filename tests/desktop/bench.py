@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import sni  # noqa: E402
-from e2e import ROOT, Session, wait_for  # noqa: E402
+from harness import ROOT, Session, wait_for  # noqa: E402
 
 APP = ROOT / "target" / "release" / "nexsock-desktop"
 CLI = ROOT / "target" / "release" / "nexsock"

@@ -8,124 +8,17 @@ Run through tests/desktop/run.sh (which provides the D-Bus session). Prints one 
 """
 
 import asyncio
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import sni  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-TARGET = ROOT / "target"
-APP = Path(os.environ.get("NEXSOCK_DESKTOP_BIN", TARGET / "debug" / "nexsock-desktop"))
-CLI = Path(os.environ.get("NEXSOCK_BIN", TARGET / "debug" / "nexsock"))
-OUT = TARGET / "desktop-e2e"
-FAKE_LT = ROOT / "tests" / "fixtures" / "fake-lt"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def wait_for(what, check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    delay = 0.01
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.2)
-
-
-def alive(pid):
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state not in ("Z", "X")
-    except OSError:
-        return False
-
-
-class Session:
-    def __init__(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="nxe2e", dir="/tmp"))
-        self.env = dict(os.environ)
-        self.env.update(
-            HOME=str(self.tmp / "home"),
-            XDG_RUNTIME_DIR=str(self.tmp / "run"),
-            XDG_DATA_HOME=str(self.tmp / "data"),
-            XDG_CONFIG_HOME=str(self.tmp / "config"),
-            XDG_CACHE_HOME=str(self.tmp / "cache"),
-            NEXSOCK_HOME=str(self.tmp / "nexsock"),
-            NO_COLOR="1",
-        )
-        for key in ("HOME", "XDG_RUNTIME_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-            Path(self.env[key]).mkdir(parents=True, exist_ok=True)
-        os.chmod(self.env["XDG_RUNTIME_DIR"], 0o700)
-        self.procs = []
-
-    def spawn(self, args, log):
-        proc = subprocess.Popen(args, env=self.env, stdout=open(self.tmp / log, "w"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        self.procs.append(proc)
-        return proc
-
-    def cli(self, *args, check=True):
-        out = subprocess.run([str(CLI), *args], env=self.env, capture_output=True, text=True, timeout=120)
-        if check and out.returncode != 0:
-            raise AssertionError(f"nexsock {' '.join(args)} failed: {out.stderr}")
-        return out.stdout
-
-    def cli_json(self, *args):
-        return json.loads(self.cli(*args, "--json"))
-
-    def start_display(self):
-        display = next(n for n in range(90, 140) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
-        self.spawn(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log")
-        self.env["DISPLAY"] = f":{display}"
-        deadline = time.monotonic() + 20
-        while subprocess.run(["xdpyinfo"], env=self.env, capture_output=True).returncode != 0:
-            if time.monotonic() > deadline:
-                raise TimeoutError("Xvfb did not start")
-            time.sleep(0.05)
-        # D-Bus-activated services (the notification daemon) must see the display too.
-        subprocess.run(["dbus-update-activation-environment", "DISPLAY", "HOME", "XDG_RUNTIME_DIR",
-                        "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"], env=self.env, check=True)
-
-    def stop_all(self):
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait()
-
-
-class Results:
-    def __init__(self):
-        self.passed, self.failed = 0, 0
-
-    async def check(self, name, coro):
-        try:
-            await coro
-            self.passed += 1
-            print(f"ok: {name}", flush=True)
-        except Exception as e:  # noqa: BLE001 - every failure is reported, then the run goes on or stops
-            self.failed += 1
-            print(f"FAILED: {name}: {type(e).__name__}: {e}", flush=True)
-            raise
+from harness import APP, CLI, FAKE_LT, OUT, Results, Session, alive, cmdline_has, free_port, wait_for  # noqa: E402
 
 
 async def main():
@@ -208,7 +101,7 @@ async def main():
         await results.check("Tunnels > web copies the public URL to the clipboard", tray_copy_url())
 
         async def killed_agent_notifies():
-            agents = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline_has(p, str(FAKE_LT))]
+            agents = [p for p in Path("/proc").iterdir() if p.name.isdigit() and cmdline_has(p, str(FAKE_LT))]
             assert agents, "the localtunnel agent runs"
             for agent in agents:
                 try:
@@ -237,7 +130,7 @@ async def main():
             for pid in pids:
                 await wait_for(f"service process {pid} to be gone", lambda: not alive(pid), timeout=5)
             leftovers = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()
-                         and (_cmdline_has(p, str(FAKE_LT)) or _cmdline_has(p, f"http.server {web_port}"))]
+                         and (cmdline_has(p, str(FAKE_LT)) or cmdline_has(p, f"http.server {web_port}"))]
             assert not leftovers, f"left behind: {leftovers}"
 
         await results.check("Quit stops every service and tunnel, then exits", quit_leaves_nothing())
@@ -268,13 +161,6 @@ async def main():
         s.stop_all()
     print(f"desktop: {results.passed} passed, {results.failed} failed", flush=True)
     return 1 if results.failed or results.passed < 8 else 0
-
-
-def _cmdline_has(proc_dir, needle):
-    try:
-        return needle in (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return False
 
 
 if __name__ == "__main__":

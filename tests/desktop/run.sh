@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Runs the desktop end-to-end test (or, with --bench, the desktop benchmarks): builds the app and
-# the CLI, prepares a Python venv with dbus-next (the tray is driven over D-Bus), and runs the
-# script inside its own D-Bus session.
+# Runs the desktop end-to-end tests (or, with --bench, the desktop benchmarks): builds the app and
+# the CLI, prepares a Python venv with dbus-next (the tray is driven over D-Bus) and Selenium (the
+# window is driven over WebDriver), and runs each script inside its own D-Bus session: e2e.py (tray,
+# notifications, keyring, clipboard, process lifetime), then webdriver.py (the window's views).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-script=tests/desktop/e2e.py
-if [ "${1:-}" = "--bench" ]; then
+bench=0
+[ "${1:-}" = "--bench" ] && bench=1
+if ((bench)); then
   cargo build --locked --release -p nexsock-desktop -p nexsock-cli
-  script=tests/desktop/bench.py
 else
   cargo build --locked -p nexsock-desktop -p nexsock-cli
 fi
@@ -15,5 +16,12 @@ venv=target/desktop-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/python" -c 'import dbus_next' 2>/dev/null || "$venv/bin/pip" install --quiet 'dbus-next==0.2.3'
-exec dbus-run-session -- "$venv/bin/python" "$script"
+"$venv/bin/python" -c 'import dbus_next, selenium' 2>/dev/null ||
+  "$venv/bin/pip" install --quiet 'dbus-next==0.2.3' 'selenium==4.27.1'
+if ((bench)); then
+  exec dbus-run-session -- "$venv/bin/python" tests/desktop/bench.py
+fi
+status=0
+dbus-run-session -- "$venv/bin/python" tests/desktop/e2e.py || status=1
+dbus-run-session -- "$venv/bin/python" tests/desktop/webdriver.py || status=1
+exit $status

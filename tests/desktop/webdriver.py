@@ -1,0 +1,326 @@
+"""WebDriver end-to-end test of the window: the real app (its embedded, built UI on the real
+WebKitGTK webview) driven through tauri-driver and WebKitWebDriver with Selenium, under Xvfb, in
+its own D-Bus session with an unlocked gnome-keyring. Services really run, the tunnel goes through
+the localtunnel stand-in (tests/fixtures/fake-lt), the clipboard is read back with xclip, and every
+change the window makes is checked against the CLI talking to the app's own host.
+
+Saves a screenshot of every view under target/desktop-e2e/ (view-*.png). Run through
+tests/desktop/run.sh. Prints one closing line `webdriver: N passed, N failed`.
+"""
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import urllib3
+
+from selenium import webdriver
+from selenium.common.exceptions import (
+    ElementNotInteractableException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.file_detector import UselessFileDetector
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
+
+TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
+EXPECTED = 10
+TOKEN = "e2e-token-never-shown-7f3a"
+
+
+class Window:
+    """The app's window through WebDriver, found the way a user finds things: by label and text."""
+
+    def __init__(self, driver: webdriver.Remote):
+        self.d = driver
+
+    def until(self, what, check, timeout=30):
+        # React re-renders replace nodes under our feet: a stale element means "look again".
+        wait = WebDriverWait(self.d, timeout, poll_frequency=0.05, ignored_exceptions=[StaleElementReferenceException])
+        return wait.until(lambda _: check(), f"timed out: {what}")
+
+    def find(self, xpath, timeout=30) -> WebElement:
+        return self.until(xpath, lambda: next(iter(self.d.find_elements(By.XPATH, xpath)), None), timeout)
+
+    def button(self, text, within="") -> WebElement:
+        return self.find(f"{within}//button[normalize-space()='{text}' or @aria-label='{text}']")
+
+    def field(self, label, within="") -> WebElement:
+        """The control a <label> names, by `for` or by nesting."""
+        lab = self.find(f"{within}//label[normalize-space(text())='{label}' or normalize-space()='{label}']")
+        target = lab.get_attribute("for")
+        if target:
+            return self.d.find_element(By.ID, target)
+        return lab.find_element(By.XPATH, ".//input|.//select|.//textarea")
+
+    def fill(self, label, value, within=""):
+        def typed():
+            el = self.field(label, within)
+            el.clear()
+            el.send_keys(value)
+            return self.field(label, within).get_attribute("value") == value
+        self.until(f"{label} to read {value!r}", typed)
+
+    def open_view(self, name):
+        self.button(name, "//nav[@aria-label='Views']").click()
+        self.until(f"the {name} view", lambda: self.d.execute_script("return location.hash") == f"#{name.lower()}")
+
+    def shot(self, name):
+        path = OUT / f"view-{name}.png"
+        self.d.save_screenshot(str(path))
+        assert path.stat().st_size > 10_000, f"{path} is too small to show anything"
+
+    def handle(self, service, kind):
+        return self.find(f"//*[@data-testid='node-{service}']"
+                         f"//*[contains(@class,'react-flow__handle') and contains(@class,'{kind}')]")
+
+    def drag(self, source, target):
+        """Drags from `source`'s output handle to `target`'s input handle, as a mouse does. While
+        the canvas re-fits after a layout change a handle may be out of view: look again."""
+        def dragged():
+            try:
+                ActionChains(self.d, duration=50).move_to_element(self.handle(source, "source")).click_and_hold() \
+                    .move_by_offset(10, 5).move_to_element(self.handle(target, "target")).release().perform()
+                return True
+            except ElementNotInteractableException:
+                ActionChains(self.d).release().perform()
+                return False
+        self.until(f"a drag from {source} to {target}", dragged)
+
+
+def clipboard(env):
+    out = subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=env, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+async def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    s = Session()
+    results = Results()
+    driver = None
+    try:
+        s.start_display()
+        keyring = subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
+                                 input=b"e2e-password", env=s.env, capture_output=True)
+        assert keyring.returncode == 0, keyring.stderr
+        port = free_port()
+        s.spawn([str(TAURI_DRIVER), "--port", str(port), "--native-port", str(free_port()),
+                 "--native-driver", "/usr/bin/WebKitWebDriver"], "tauri-driver.log")
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability("tauri:options", {"application": str(APP)})
+
+        def connect():
+            # Until tauri-driver and WebKitWebDriver listen, the connection is refused or dropped.
+            try:
+                return webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+            except (WebDriverException, OSError, urllib3.exceptions.HTTPError) as e:
+                print(f"waiting for tauri-driver: {e}", flush=True)
+                return None
+
+        driver = await wait_for("a WebDriver session with the app", connect)
+        # Paths typed into fields are text, not files to upload (Selenium's default for remote drivers).
+        driver.file_detector = UselessFileDetector()
+        w = Window(driver)
+        check = results.check
+
+        async def shot_on_failure(name, coro):
+            try:
+                await coro
+            except Exception:
+                driver.save_screenshot(str(OUT / "webdriver-failure.png"))
+                raise
+
+        results.check = lambda name, coro: check(name, shot_on_failure(name, coro))
+        w.find("//nav[@aria-label='Views']")
+        lock = Path(s.env["NEXSOCK_HOME"], "host.lock")
+        app_pid = int(await wait_for("the app's host", lambda: lock.exists() and lock.read_text().strip()))
+
+        db_port = free_port()
+        www = s.tmp / "www"
+        www.mkdir()
+        (www / "index.html").write_text("hello from the webdriver e2e")
+
+        async def add_two_services():
+            w.open_view("Services")
+            w.button("New service").click()
+            form = "//form[@aria-label='Add a service']"
+            # Bad input first: the engine's message at the field, nothing stored.
+            w.fill("Name", "bad name", form)
+            w.fill("Command", "true", form)
+            w.button("Add service", form).click()
+            w.until("the name error", lambda: "name" in w.find(f"{form}//p[@class='field-error']").text.lower())
+            assert s.cli_json("service", "list") == []
+            w.fill("Name", "db", form)
+            w.fill("Command", f"echo db up; exec python3 -m http.server {db_port} --bind 127.0.0.1", form)
+            w.fill("Directory", str(www), form)
+            w.fill("Port", str(db_port), form)
+            w.fill("Health check", "http:/", form)
+            w.button("Add service", form).click()
+            w.until("the form to close", lambda: not driver.find_elements(By.XPATH, form))
+            w.button("New service").click()
+            w.fill("Name", "api", form)
+            w.fill("Command", "echo api up; exec sleep 100000", form)
+            w.fill("Health check", "log:api up", form)
+            w.button("Add service", form).click()
+            w.until("api in the table", lambda: driver.find_elements(By.XPATH, "//table//td[normalize-space()='api']")
+                    or driver.find_elements(By.XPATH, "//table//*[normalize-space()='api']"))
+            names = sorted(x["name"] for x in s.cli_json("service", "list"))
+            assert names == ["api", "db"], names
+
+        await results.check("add two services in the window (a bad name is refused at its field)", add_two_services())
+
+        async def connect_by_dragging():
+            w.open_view("Graph")
+            w.drag("db", "api")
+            await wait_for("the edge api -> db in the engine",
+                           lambda: [d["edge"]["depends_on"] for d in s.cli_json("dependency", "list", "api")["dependencies"]] == ["db"])
+            w.find("//*[contains(@class,'react-flow__edge')]")
+
+        await results.check("drag from db to api in the graph editor adds the dependency", connect_by_dragging())
+
+        async def cycle_is_refused():
+            w.drag("api", "db")
+            banner = w.find("//*[@role='alert' and contains(., '->')]")
+            assert "db" in banner.text and "api" in banner.text, banner.text
+            assert s.cli_json("dependency", "list", "db")["dependencies"] == [], "the cycle was not stored"
+
+        await results.check("closing a cycle is refused and its path shown", cycle_is_refused())
+
+        async def edit_the_edge():
+            Select(w.field("Dependency to edit")).select_by_visible_text("api → db")
+            form = "//form[starts-with(@aria-label, 'Edit dependency')]"
+            Select(w.field("Condition", form)).select_by_value("started")
+            w.button("Save", form).click()
+            w.find("//*[@role='status' and contains(., 'Saved')]")
+            edge = s.cli_json("dependency", "list", "api")["dependencies"][0]["edge"]
+            assert edge["condition"] == "started", edge
+            w.find("//*[contains(@class,'react-flow__edge')]//*[contains(., 'started')]")
+            w.shot("graph")
+
+        await results.check("editing the edge's condition in the side panel reaches the engine", edit_the_edge())
+
+        async def smart_start():
+            w.open_view("Services")
+            Select(w.field("Strategy")).select_by_visible_text("critical-path")
+            w.button("Smart start all").click()
+            summary = w.find("//section[@aria-label='Startup progress']//p[@role='status']", timeout=60)
+            assert "critical-path" in summary.text and "critical chain" in summary.text, summary.text
+            # api waits only for db to start (the edited condition), so db's readiness is the critical chain.
+            assert "critical chain: db" in summary.text, summary.text
+            bar = w.find("//section[@aria-label='Startup progress']//progress")
+            assert bar.get_attribute("value") == bar.get_attribute("max"), "the bar is full"
+            assert all(x["state"] == "ready" for x in s.cli_json("service", "list"))
+            assert s.cli_json("service", "history", "api")[0]["strategy"] == "critical-path"
+            w.shot("services")
+
+        await results.check("smart start with critical-path shows the progress to its summary", smart_start())
+
+        async def health_matrix():
+            w.open_view("Health")
+            w.find("//table[caption[contains(., 'Health matrix')]]")
+            w.until("db ready as api sees it", lambda: "ready" in w.find("//*[@data-testid='health-api-db']").text)
+            assert w.find("//*[@data-testid='health-db-db']").get_attribute("aria-label") == "no dependency"
+            w.shot("health")
+
+        await results.check("the health matrix shows db ready as api sees it", health_matrix())
+
+        async def profile_in_settings():
+            w.open_view("Settings")
+            w.button("New profile").click()
+            form = "//form[contains(@class, 'profile-form')]"
+            w.fill("Name", "lt", form)
+            Select(w.field("Provider", form)).select_by_value("localtunnel")
+            w.fill("Binary", str(FAKE_LT), form)
+            w.button("Add profile", form).click()
+            w.until("the profile in the engine", lambda: [p["spec"]["name"] for p in s.cli_json("profile", "list")] == ["lt"])
+            row = "//li[contains(@class,'profile-row')][.//strong[normalize-space()='lt']]"
+            w.find(f"{row}[contains(., 'default') and contains(., 'no token')]")
+            # A token goes to the OS keyring and is never shown back.
+            w.fill("Token for lt", TOKEN, row)
+            w.button("Set token", row).click()
+            w.find(f"{row}[contains(., 'token set')]")
+            assert TOKEN not in driver.page_source, "the token is not in the page"
+            assert w.field("Token for lt", row).get_attribute("value") == ""
+            lookup = subprocess.run(["secret-tool", "lookup", "service", "nexsock", "username", "lt"], env=s.env,
+                                    capture_output=True, text=True)
+            assert lookup.stdout.strip() == TOKEN, lookup.stderr
+            assert [p["token_set"] for p in s.cli_json("profile", "list")] == [True]
+            w.shot("settings")
+
+        await results.check("a profile added in Settings, its token set into the OS keyring and never shown back",
+                            profile_in_settings())
+
+        async def tunnel_card():
+            w.open_view("Tunnels")
+            form = "//form[@aria-label='Open a tunnel']"
+            Select(w.field("Service", form)).select_by_value("db")
+            w.button("Open tunnel", form).click()
+            card = "//article[@aria-label='Tunnel for db']"
+            url = w.until("the public URL", lambda: (w.find(f"{card}//*[contains(@class,'tunnel-url')]").text or "").strip()
+                          .startswith("http") and w.find(f"{card}//*[contains(@class,'tunnel-url')]").text.strip())
+            assert [t["public_url"] for t in s.cli_json("tunnel", "list")] == [url]
+            qr = w.find(f"{card}//*[local-name()='svg' and @role='img']")
+            assert url in qr.get_attribute("aria-label")
+            assert qr.size["width"] > 50, "the QR code is drawn"
+            with urllib.request.urlopen(url, timeout=10) as page:
+                assert b"hello from the webdriver e2e" in page.read(), "the public URL reaches db"
+            w.button("Copy URL", card).click()
+            await wait_for("the URL on the clipboard", lambda: clipboard(s.env) == url)
+            w.shot("tunnels")
+
+        await results.check("open a tunnel: its card shows the URL and QR code, and Copy puts it on the clipboard",
+                            tunnel_card())
+
+        async def logs_view():
+            w.open_view("Logs")
+            Select(w.field("Service")).select_by_value("api")
+            w.until("api's output", lambda: "api up" in w.find("//*[@role='log' and @aria-label='Log of api']").text)
+            w.fill("Search logs", "up")
+            w.until("the match count", lambda: "of" in w.find("//*[contains(@class,'log-count')]").text)
+            w.button("Copy").click()
+            await wait_for("the visible lines on the clipboard", lambda: "api up" in clipboard(s.env))
+            w.shot("logs")
+
+        await results.check("the logs view tails a service", logs_view())
+
+        async def shutdown_leaves_nothing():
+            pids = [x["pid"] for x in s.cli_json("service", "list") if x["pid"]]
+            assert len(pids) == 2, pids
+            names = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in pids + [app_pid]}
+            s.cli("shutdown")
+            for pid, what in names.items():
+                await wait_for(f"process {pid} ({what}) to be gone", lambda: not alive(pid), timeout=20)
+
+        await results.check("shutdown stops the services and the app", shutdown_leaves_nothing())
+    except Exception as e:  # noqa: BLE001 - a failed check was reported already; anything else is reported here
+        if not results.failed:
+            results.failed += 1
+            print(f"FAILED: setting up: {type(e).__name__}: {e}", flush=True)
+    finally:
+        if driver is not None:
+            try:
+                driver.quit()
+            except Exception:  # noqa: BLE001 - the app may already be gone
+                pass
+        for log in ("tauri-driver.log",):
+            if (s.tmp / log).exists():
+                shutil.copy(s.tmp / log, OUT / log)
+        s.stop_all()
+    print(f"webdriver: {results.passed} passed, {results.failed} failed", flush=True)
+    return 1 if results.failed or results.passed < EXPECTED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
