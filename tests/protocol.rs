@@ -101,3 +101,43 @@ async fn subscribers_see_state_changes() {
     }
     assert_eq!(seen, [nexsock_proto::ServiceState::Starting, nexsock_proto::ServiceState::Ready]);
 }
+
+#[tokio::test]
+async fn an_invalid_field_is_named_in_the_error_so_a_form_can_show_it_there() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "web", "--command", "sleep 1000"]);
+    host.ok(["service", "add", "db", "--command", "sleep 1000"]);
+    let mut client = nexsock_proto::Client::connect(&host.socket()).await.unwrap();
+    let edge = |extra: serde_json::Value| {
+        let mut spec = json!({ "service": "web", "depends_on": "db", "tunnel_mode": "optional" });
+        spec.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        Request::AddDependency(serde_json::from_value(spec).unwrap())
+    };
+    for (request, field) in [
+        (edge(json!({ "timeout_secs": 0 })), "timeout_secs"),
+        (edge(json!({ "env_alias": "1BAD" })), "env_alias"),
+        (edge(json!({ "health_path": "health" })), "health_path"),
+        (edge(json!({ "condition": "healthy" })), "condition"),
+        (Request::AddService(serde_json::from_value(json!({ "name": "x", "command": " " })).unwrap()), "command"),
+        (
+            Request::AddService(
+                serde_json::from_value(json!({ "name": "x", "command": "true", "cwd": "/no/such/dir" })).unwrap(),
+            ),
+            "cwd",
+        ),
+    ] {
+        let Err(nexsock_proto::ClientError::Api(err)) = client.request(request.clone()).await else {
+            panic!("{request:?} was accepted");
+        };
+        assert_eq!((err.code, err.field.as_deref()), (ErrorCode::InvalidArgument, Some(field)), "{err:?}");
+    }
+    // An error about no one field names none.
+    let Err(nexsock_proto::ClientError::Api(err)) =
+        client.request(Request::StartService { name: "ghost".into() }).await
+    else {
+        panic!("ghost started");
+    };
+    assert_eq!((err.code, err.field), (ErrorCode::UnknownService, None));
+    assert_eq!(host.json(["dependency", "list", "web"])["dependencies"], json!([]));
+    assert_eq!(host.json(["service", "list"]).as_array().unwrap().len(), 2);
+}

@@ -17,6 +17,14 @@ pub enum CoreError {
     /// Any other invalid argument.
     #[error("{0}")]
     InvalidArgument(String),
+    /// One field of a request is invalid (named as in the contract, e.g. `timeout_secs`).
+    #[error("{message}")]
+    InvalidField {
+        /// The field, as the contract names it.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// No such service.
     #[error("no service named `{0}` (see `nexsock service list`)")]
     UnknownService(String),
@@ -101,6 +109,11 @@ pub enum CoreError {
 }
 
 impl CoreError {
+    /// An invalid request field.
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        Self::InvalidField { field, message: message.into() }
+    }
+
     /// Wraps an I/O error with what was being done.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Self::Io { context: context.into(), source }
@@ -112,7 +125,7 @@ impl CoreError {
             Self::InvalidName(_) => ErrorCode::InvalidName,
             Self::InvalidPort(_) => ErrorCode::InvalidPort,
             Self::InvalidHealthCheck(_) => ErrorCode::InvalidHealthCheck,
-            Self::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Self::InvalidArgument(_) | Self::InvalidField { .. } => ErrorCode::InvalidArgument,
             Self::UnknownService(_) => ErrorCode::UnknownService,
             Self::DuplicateService(_) => ErrorCode::DuplicateService,
             Self::Cycle(_) => ErrorCode::DependencyCycle,
@@ -138,7 +151,11 @@ impl CoreError {
 
 impl From<CoreError> for ApiError {
     fn from(err: CoreError) -> Self {
-        ApiError::new(err.code(), err.to_string())
+        let api = ApiError::new(err.code(), err.to_string());
+        match err {
+            CoreError::InvalidField { field, .. } => api.at_field(field),
+            _ => api,
+        }
     }
 }
 

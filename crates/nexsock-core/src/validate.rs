@@ -57,7 +57,7 @@ pub fn compile_log_pattern(pattern: &str) -> Result<Regex, CoreError> {
 pub fn validate_env(spec: &ServiceSpec) -> Result<(), CoreError> {
     for (key, value) in &spec.env {
         if key.is_empty() || key.contains('=') || key.contains('\0') || value.contains('\0') {
-            return Err(CoreError::InvalidArgument(format!("invalid environment variable `{key}`")));
+            return Err(CoreError::field("env", format!("invalid environment variable `{key}`")));
         }
     }
     Ok(())
@@ -66,12 +66,12 @@ pub fn validate_env(spec: &ServiceSpec) -> Result<(), CoreError> {
 /// The command must not be empty; the working directory, when given, must exist.
 pub fn validate_command(spec: &ServiceSpec) -> Result<(), CoreError> {
     if spec.command.trim().is_empty() {
-        return Err(CoreError::InvalidArgument(format!("service `{}` needs a command", spec.name)));
+        return Err(CoreError::field("command", format!("service `{}` needs a command", spec.name)));
     }
     if let Some(cwd) = &spec.cwd
         && !std::path::Path::new(cwd).is_dir()
     {
-        return Err(CoreError::InvalidArgument(format!("working directory `{cwd}` does not exist")));
+        return Err(CoreError::field("cwd", format!("working directory `{cwd}` does not exist")));
     }
     Ok(())
 }
@@ -86,7 +86,7 @@ pub fn validate_spec(spec: &ServiceSpec) -> Result<(), CoreError> {
     validate_env(spec)?;
     validate_health(spec)?;
     if spec.startup_timeout_secs == 0 {
-        return Err(CoreError::InvalidArgument("startup timeout must be at least 1 second".into()));
+        return Err(CoreError::field("startup_timeout_secs", "startup timeout must be at least 1 second"));
     }
     Ok(())
 }
@@ -106,39 +106,45 @@ pub fn resolve_dependency(spec: &DependencySpec, dependency: &ServiceSpec) -> Re
     });
     match (condition, &dependency.health) {
         (Condition::Healthy, None) => {
-            return Err(CoreError::InvalidArgument(format!(
-                "condition `healthy` needs a health check on `{}`, which has none: add --health to it, or use --condition started",
-                dependency.name
-            )));
+            return Err(CoreError::field(
+                "condition",
+                format!(
+                    "condition `healthy` needs a health check on `{}`, which has none: add --health to it, or use --condition started",
+                    dependency.name
+                ),
+            ));
         }
         (Condition::LogReady, Some(HealthCheck::Log { .. })) => {}
         (Condition::LogReady, _) => {
-            return Err(CoreError::InvalidArgument(format!(
-                "condition `log` needs a `log:REGEX` health check on `{}`",
-                dependency.name
-            )));
+            return Err(CoreError::field(
+                "condition",
+                format!("condition `log` needs a `log:REGEX` health check on `{}`", dependency.name),
+            ));
         }
         (Condition::Started | Condition::Healthy | Condition::CompletedSuccessfully, _) => {}
     }
     if spec.timeout_secs == Some(0) {
-        return Err(CoreError::InvalidArgument("a dependency timeout must be at least 1 second".into()));
+        return Err(CoreError::field("timeout_secs", "a dependency timeout must be at least 1 second"));
     }
     if let Some(path) = &spec.health_path
         && !path.starts_with('/')
     {
-        return Err(CoreError::InvalidArgument(format!("health path `{path}` must start with `/`")));
+        return Err(CoreError::field("health_path", format!("health path `{path}` must start with `/`")));
     }
     if let Some(alias) = &spec.env_alias {
         let mut chars = alias.chars();
         let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !ok {
-            return Err(CoreError::InvalidArgument(format!(
-                "`{alias}` is not a valid environment variable name (letters, digits and `_`, not starting with a digit)"
-            )));
+            return Err(CoreError::field(
+                "env_alias",
+                format!(
+                    "`{alias}` is not a valid environment variable name (letters, digits and `_`, not starting with a digit)"
+                ),
+            ));
         }
         if spec.tunnel_mode == TunnelMode::None {
-            return Err(CoreError::InvalidArgument("--env-alias names a tunnel URL: it needs --tunnel".into()));
+            return Err(CoreError::field("env_alias", "--env-alias names a tunnel URL: it needs --tunnel"));
         }
     }
     Ok(StoredEdge {

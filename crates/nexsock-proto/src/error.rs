@@ -63,11 +63,22 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// What went wrong and, where possible, what to do about it, for people.
     pub message: String,
+    /// The request field at fault (`command`, `timeout_secs`, `env_alias`, ...), when there is
+    /// one: a form shows the message at that field without reading the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl ApiError {
     /// Builds an error from a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), field: None }
+    }
+
+    /// The same error, naming the request field at fault.
+    pub fn at_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
     }
 }

@@ -15,18 +15,18 @@ function demo() {
 }
 
 describe("MockApi edge options", () => {
-  it.each<[string, Partial<DependencySpec>, string]>([
-    ["a zero timeout", { timeout_secs: 0 }, "a dependency timeout must be at least 1 second"],
-    ["a health path without /", { health_path: "health" }, "health path `health` must start with `/`"],
-    ["an env alias starting with a digit", { env_alias: "1API", tunnel_mode: "optional" },
+  it.each<[string, Partial<DependencySpec>, string, string]>([
+    ["a zero timeout", { timeout_secs: 0 }, "timeout_secs", "a dependency timeout must be at least 1 second"],
+    ["a health path without /", { health_path: "health" }, "health_path", "health path `health` must start with `/`"],
+    ["an env alias starting with a digit", { env_alias: "1API", tunnel_mode: "optional" }, "env_alias",
       "`1API` is not a valid environment variable name (letters, digits and `_`, not starting with a digit)"],
-    ["an env alias with a dash", { env_alias: "API-URL", tunnel_mode: "optional" },
+    ["an env alias with a dash", { env_alias: "API-URL", tunnel_mode: "optional" }, "env_alias",
       "`API-URL` is not a valid environment variable name (letters, digits and `_`, not starting with a digit)"],
-    ["an env alias without a tunnel", { env_alias: "API_URL" }, "--env-alias names a tunnel URL: it needs --tunnel"],
-  ])("refuses %s like the engine", async (_, extra, message) => {
+    ["an env alias without a tunnel", { env_alias: "API_URL" }, "env_alias", "--env-alias names a tunnel URL: it needs --tunnel"],
+  ])("refuses %s like the engine, naming the field", async (_, extra, field, message) => {
     const api = demo();
     const before = structuredClone(api.engine.edges);
-    await expect(api.addDependency(edge(extra))).rejects.toEqual({ code: "invalid_argument", message });
+    await expect(api.addDependency(edge(extra))).rejects.toEqual({ code: "invalid_argument", message, field });
     expect(api.engine.edges).toEqual(before);
   });
 

@@ -15,10 +15,10 @@ export function resolveEdge(engine: MockEngine, spec: DependencySpec): Dependenc
   const dependency = engine.service(spec.depends_on).spec;
   const condition = spec.condition ?? (dependency.health ? "healthy" : "started");
   if (condition === "healthy" && !dependency.health) {
-    fail("invalid_argument", `condition \`healthy\` needs a health check on \`${dependency.name}\`, which has none: add --health to it, or use --condition started`);
+    fail("invalid_argument", `condition \`healthy\` needs a health check on \`${dependency.name}\`, which has none: add --health to it, or use --condition started`, "condition");
   }
   if (condition === "log_ready" && dependency.health?.kind !== "log") {
-    fail("invalid_argument", `condition \`log\` needs a \`log:REGEX\` health check on \`${dependency.name}\``);
+    fail("invalid_argument", `condition \`log\` needs a \`log:REGEX\` health check on \`${dependency.name}\``, "condition");
   }
   validateEdgeOptions(spec);
   return { ...spec, condition };
@@ -26,16 +26,16 @@ export function resolveEdge(engine: MockEngine, spec: DependencySpec): Dependenc
 
 /** The edge's own options, checked in the engine's order: timeout, health path, env alias. */
 function validateEdgeOptions(spec: DependencySpec): void {
-  if (spec.timeout_secs === 0) fail("invalid_argument", "a dependency timeout must be at least 1 second");
+  if (spec.timeout_secs === 0) fail("invalid_argument", "a dependency timeout must be at least 1 second", "timeout_secs");
   if (spec.health_path !== null && !spec.health_path.startsWith("/")) {
-    fail("invalid_argument", `health path \`${spec.health_path}\` must start with \`/\``);
+    fail("invalid_argument", `health path \`${spec.health_path}\` must start with \`/\``, "health_path");
   }
   const alias = spec.env_alias;
   if (alias === null) return;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) {
-    fail("invalid_argument", `\`${alias}\` is not a valid environment variable name (letters, digits and \`_\`, not starting with a digit)`);
+    fail("invalid_argument", `\`${alias}\` is not a valid environment variable name (letters, digits and \`_\`, not starting with a digit)`, "env_alias");
   }
-  if (spec.tunnel_mode === "none") fail("invalid_argument", "--env-alias names a tunnel URL: it needs --tunnel");
+  if (spec.tunnel_mode === "none") fail("invalid_argument", "--env-alias names a tunnel URL: it needs --tunnel", "env_alias");
 }
 
 export function addDependency(engine: MockEngine, spec: DependencySpec): Response {

@@ -9,9 +9,9 @@ import type { ServiceSpec } from "../types/ServiceSpec";
 /** Longest allowed service name. */
 export const MAX_NAME_LEN = 64;
 
-/** Throws the engine's typed error. */
-export function fail(code: ErrorCode, message: string): never {
-  const error: ApiError = { code, message };
+/** Throws the engine's typed error; `field` names the request field at fault, as the engine does. */
+export function fail(code: ErrorCode, message: string, field?: string): never {
+  const error: ApiError = field === undefined ? { code, message } : { code, message, field };
   throw error;
 }
 
@@ -50,11 +50,11 @@ export function validateHealth(spec: ServiceSpec): void {
 
 /** A non-empty command, sane environment keys, a positive startup timeout. */
 export function validateRest(spec: ServiceSpec): void {
-  if (spec.command.trim() === "") fail("invalid_argument", `service \`${spec.name}\` needs a command`);
+  if (spec.command.trim() === "") fail("invalid_argument", `service \`${spec.name}\` needs a command`, "command");
   for (const key of Object.keys(spec.env)) {
-    if (key === "" || key.includes("=")) fail("invalid_argument", `invalid environment variable \`${key}\``);
+    if (key === "" || key.includes("=")) fail("invalid_argument", `invalid environment variable \`${key}\``, "env");
   }
-  if (spec.startup_timeout_secs < 1) fail("invalid_argument", "startup timeout must be at least 1 second");
+  if (spec.startup_timeout_secs < 1) fail("invalid_argument", "startup timeout must be at least 1 second", "startup_timeout_secs");
 }
 
 /** Every rule for a service spec, in the engine's order. */

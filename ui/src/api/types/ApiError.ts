@@ -12,4 +12,9 @@ code: ErrorCode,
 /**
  * What went wrong and, where possible, what to do about it, for people.
  */
-message: string, };
+message: string, 
+/**
+ * The request field at fault (`command`, `timeout_secs`, `env_alias`, ...), when there is
+ * one: a form shows the message at that field without reading the message.
+ */
+field?: string, };

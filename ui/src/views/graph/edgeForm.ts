@@ -40,7 +40,9 @@ export function edgeValues(spec: DependencySpec): EdgeValues {
 export function edgeSpec(base: DependencySpec, values: EdgeValues): DependencySpec {
   const timeout = values.timeout.trim();
   if (timeout !== "" && !/^\d+$/.test(timeout)) {
-    const error: ApiError = { code: "invalid_argument", message: `timeout \`${timeout}\` is not a whole number of seconds` };
+    const error: ApiError = {
+      code: "invalid_argument", message: `timeout \`${timeout}\` is not a whole number of seconds`, field: "timeout_secs",
+    };
     throw error;
   }
   return {
@@ -54,17 +56,15 @@ export function edgeSpec(base: DependencySpec, values: EdgeValues): DependencySp
   };
 }
 
-/**
- * Where an edge error is shown. The engine reports every edge option as `invalid_argument`, its
- * message naming the option (`condition …`, `… timeout …`, `… environment variable name …`,
- * `--env-alias …`, `invalid tunnel mode …`); anything else is shown above the buttons.
- */
+/** The form field for each contract field the engine names in an edge error. */
+const EDGE_FIELDS: Record<string, EdgeField> = {
+  condition: "condition",
+  tunnel_mode: "tunnelMode",
+  env_alias: "envAlias",
+  timeout_secs: "timeout",
+};
+
+/** Where an edge error is shown: at the field the engine names (`ApiError.field`), else above the buttons. */
 export function edgeFieldOf(error: ApiError): EdgeField | null {
-  if (error.code !== "invalid_argument") return null;
-  const m = error.message;
-  if (m.startsWith("condition ") || m.startsWith("invalid condition")) return "condition";
-  if (m.includes("timeout")) return "timeout";
-  if (m.includes("environment variable name") || m.startsWith("--env-alias")) return "envAlias";
-  if (m.startsWith("invalid tunnel mode")) return "tunnelMode";
-  return null;
+  return (error.field !== undefined && EDGE_FIELDS[error.field]) || null;
 }

@@ -51,7 +51,7 @@ export function ServiceForm({ editing, profiles, onDone, onCancel }: Props) {
       }
       onDone();
     } catch (e) {
-      const field = isApiError(e) ? fieldOf(e.code) : null;
+      const field = isApiError(e) ? fieldOf(e) : null;
       if (field) setErrors({ [field]: errorMessage(e) });
       else setFormError(errorMessage(e));
     } finally {

@@ -24,15 +24,16 @@ export interface FormValues {
 }
 
 /** A form field an error can be shown at. */
-export type Field = "name" | "port" | "health" | "command" | "env";
+export type Field = "name" | "port" | "health" | "command" | "cwd" | "env";
 
 export const EMPTY_FORM: FormValues = {
   name: "", command: "", cwd: "", port: "", env: "", health: "", restart: "no", tunnelProfile: "",
 };
 
-/** Where the engine's validation codes are shown; other codes go above the form. */
-export function fieldOf(code: ErrorCode): Field | null {
-  switch (code) {
+/** Where an engine error is shown: by its code, else at the field it names; others go above the form. */
+export function fieldOf(error: ApiError): Field | null {
+  if (error.field === "command" || error.field === "cwd" || error.field === "env") return error.field;
+  switch (error.code) {
     case "invalid_name":
     case "duplicate_service":
       return "name";
