@@ -42,8 +42,9 @@ TOKEN = "e2e-token-never-shown-7f3a"
 class Window:
     """The app's window through WebDriver, found the way a user finds things: by label and text."""
 
-    def __init__(self, driver: webdriver.Remote):
+    def __init__(self, driver: webdriver.Remote, shots: Path = OUT):
         self.d = driver
+        self.shots = shots
 
     def until(self, what, check, timeout=30):
         # React re-renders replace nodes under our feet: a stale element means "look again".
@@ -77,7 +78,7 @@ class Window:
         self.until(f"the {name} view", lambda: self.d.execute_script("return location.hash") == f"#{name.lower()}")
 
     def shot(self, name):
-        path = OUT / f"view-{name}.png"
+        path = self.shots / f"view-{name}.png"
         self.d.save_screenshot(str(path))
         assert path.stat().st_size > 10_000, f"{path} is too small to show anything"
 
@@ -104,34 +105,41 @@ def clipboard(env):
     return out.stdout.strip()
 
 
+async def open_window(s: Session) -> webdriver.Remote:
+    """Starts a keyring and tauri-driver in the session and returns a WebDriver session with the
+    app (which tauri-driver launches, with the session's environment)."""
+    s.start_display()
+    keyring = subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
+                             input=b"e2e-password", env=s.env, capture_output=True)
+    assert keyring.returncode == 0, keyring.stderr
+    port = free_port()
+    s.spawn([str(TAURI_DRIVER), "--port", str(port), "--native-port", str(free_port()),
+             "--native-driver", "/usr/bin/WebKitWebDriver"], "tauri-driver.log")
+    options = ArgOptions()
+    options.set_capability("browserName", "wry")
+    options.set_capability("tauri:options", {"application": str(APP)})
+
+    def connect():
+        # Until tauri-driver and WebKitWebDriver listen, the connection is refused or dropped.
+        try:
+            return webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+        except (WebDriverException, OSError, urllib3.exceptions.HTTPError) as e:
+            print(f"waiting for tauri-driver: {e}", flush=True)
+            return None
+
+    driver = await wait_for("a WebDriver session with the app", connect)
+    # Paths typed into fields are text, not files to upload (Selenium's default for remote drivers).
+    driver.file_detector = UselessFileDetector()
+    return driver
+
+
 async def main():
     OUT.mkdir(parents=True, exist_ok=True)
     s = Session()
     results = Results()
     driver = None
     try:
-        s.start_display()
-        keyring = subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
-                                 input=b"e2e-password", env=s.env, capture_output=True)
-        assert keyring.returncode == 0, keyring.stderr
-        port = free_port()
-        s.spawn([str(TAURI_DRIVER), "--port", str(port), "--native-port", str(free_port()),
-                 "--native-driver", "/usr/bin/WebKitWebDriver"], "tauri-driver.log")
-        options = ArgOptions()
-        options.set_capability("browserName", "wry")
-        options.set_capability("tauri:options", {"application": str(APP)})
-
-        def connect():
-            # Until tauri-driver and WebKitWebDriver listen, the connection is refused or dropped.
-            try:
-                return webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
-            except (WebDriverException, OSError, urllib3.exceptions.HTTPError) as e:
-                print(f"waiting for tauri-driver: {e}", flush=True)
-                return None
-
-        driver = await wait_for("a WebDriver session with the app", connect)
-        # Paths typed into fields are text, not files to upload (Selenium's default for remote drivers).
-        driver.file_detector = UselessFileDetector()
+        driver = await open_window(s)
         w = Window(driver)
         check = results.check
 

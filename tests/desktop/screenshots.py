@@ -1,0 +1,75 @@
+"""Takes the README's screenshots (ui/screenshots/view-*.png): the real app under Xvfb with the demo
+stack (examples/demo/stack.toml) started by a smart start in the window, one tunnel through the
+localtunnel stand-in, then every view. Needs the demo's ports (8700-8702) free.
+
+    bash tests/desktop/run.sh --screenshots
+"""
+
+import asyncio
+import sys
+from pathlib import Path
+
+from selenium.webdriver.support.ui import Select
+
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import FAKE_LT, ROOT, Session  # noqa: E402
+from webdriver import Window, open_window  # noqa: E402
+
+SHOTS = ROOT / "ui" / "screenshots"
+
+
+async def main():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    s = Session()
+    driver = None
+    try:
+        driver = await open_window(s)
+        w = Window(driver, SHOTS)
+        w.find("//nav[@aria-label='Views']")
+        s.cli("apply", "-f", str(ROOT / "examples" / "demo" / "stack.toml"))
+        s.cli("profile", "add", "demo-lt", "--provider", "localtunnel", "--binary", str(FAKE_LT))
+
+        w.open_view("Services")
+        Select(w.field("Strategy")).select_by_visible_text("critical-path")
+        w.button("Smart start all").click()
+        w.find("//section[@aria-label='Startup progress']//p[@role='status']", timeout=60)
+        w.shot("services")
+
+        w.open_view("Graph")
+        Select(w.field("Dependency to edit")).select_by_visible_text("api → migrate")
+        w.find("//form[starts-with(@aria-label, 'Edit dependency')]")
+        w.shot("graph")
+
+        w.open_view("Health")
+        w.until("api ready as web sees it", lambda: "ready" in w.find("//*[@data-testid='health-web-api']").text)
+        w.shot("health")
+
+        w.open_view("Tunnels")
+        form = "//form[@aria-label='Open a tunnel']"
+        Select(w.field("Service", form)).select_by_value("web")
+        w.button("Open tunnel", form).click()
+        w.find("//article[@aria-label='Tunnel for web']//*[local-name()='svg' and @role='img']")
+        w.shot("tunnels")
+
+        w.open_view("Logs")
+        Select(w.field("Service")).select_by_value("worker")
+        w.until("the worker's output", lambda: "worker ready" in w.find("//*[@role='log']").text)
+        w.shot("logs")
+
+        w.open_view("Settings")
+        w.find("//li[contains(@class,'profile-row')]")
+        w.shot("settings")
+        s.cli("shutdown")
+        print(f"screenshots in {SHOTS}", flush=True)
+        return 0
+    finally:
+        if driver is not None:
+            try:
+                driver.quit()
+            except Exception:  # noqa: BLE001 - the app may already be gone
+                pass
+        s.stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
