@@ -14,5 +14,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // The theme's colours are checked for contrast (src/theme.test.ts), so its CSS is loaded.
+    css: { include: [/styles\.css/] },
   },
 });
