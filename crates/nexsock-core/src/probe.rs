@@ -9,6 +9,7 @@ use std::{
 
 use nexsock_proto::{HealthCheck, ServiceSpec};
 use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
     net::TcpStream,
     time::{Instant, sleep, timeout},
 };
@@ -18,7 +19,7 @@ use crate::supervisor::group_command;
 /// For this long after spawn, probes retry at most every [`FAST_CAP`].
 pub const FAST_PHASE: Duration = Duration::from_secs(5);
 /// The longest gap between attempts in the fast phase.
-pub const FAST_CAP: Duration = Duration::from_millis(4);
+pub const FAST_CAP: Duration = Duration::from_millis(2);
 /// The longest gap between attempts afterwards.
 pub const SLOW_CAP: Duration = Duration::from_millis(250);
 /// A single exec probe or HTTP request may take this long.
@@ -59,11 +60,7 @@ pub async fn probe_once(check: &HealthCheck, spec: &ServiceSpec) -> Result<(), S
     let port = spec.port.and_then(|p| u16::try_from(p).ok());
     match (check, port) {
         (HealthCheck::Tcp, Some(port)) => connect(port).await.map(drop),
-        (HealthCheck::Http { path }, Some(port)) => {
-            // Connecting first fails fast and cheaply while the port is still closed.
-            let addr = connect(port).await?.peer_addr().map_err(|e| e.to_string())?;
-            http_get(addr, path).await
-        }
+        (HealthCheck::Http { path }, Some(port)) => http_get(connect(port).await?, path).await,
         (HealthCheck::Exec { command }, _) => exec(command, spec).await,
         (HealthCheck::Log { pattern }, _) => Err(format!("no output line matched `{pattern}`")),
         (HealthCheck::Tcp | HealthCheck::Http { .. }, None) => Err("the service has no port".into()),
@@ -80,26 +77,38 @@ async fn connect(port: u16) -> Result<TcpStream, String> {
     }
 }
 
-async fn http_get(addr: SocketAddr, path: &str) -> Result<(), String> {
-    let host = match addr {
-        SocketAddr::V4(_) => addr.to_string(),
+/// `GET path` on the connection the probe has just opened (HTTP/1.1, `Connection: close`), so a
+/// closed port fails at the connect and an open one costs no second connection or thread hop.
+/// Healthy on a 2xx or 3xx status line, as Kubernetes' httpGet probe judges it.
+async fn http_get(mut stream: TcpStream, path: &str) -> Result<(), String> {
+    let host = match stream.peer_addr().map_err(|e| e.to_string())? {
+        SocketAddr::V4(v4) => v4.to_string(),
         SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
     };
     let url = format!("http://{host}{path}");
-    tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(ATTEMPT_TIMEOUT))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        match agent.get(&url).call() {
-            Ok(resp) if resp.status().is_success() => Ok(()),
-            Ok(resp) => Err(format!("GET {url} answered {}", resp.status())),
-            Err(e) => Err(format!("GET {url}: {e}")),
-        }
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: nexsock-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+    );
+    let status_line = timeout(ATTEMPT_TIMEOUT, async {
+        stream.write_all(request.as_bytes()).await?;
+        let mut line = Vec::with_capacity(64);
+        let mut reader = BufReader::new(stream).take(1024);
+        reader.read_until(b'\n', &mut line).await?;
+        Ok::<_, std::io::Error>(line)
     })
     .await
-    .map_err(|e| e.to_string())?
+    .map_err(|_| format!("GET {url}: no answer within {ATTEMPT_TIMEOUT:?}"))?
+    .map_err(|e| format!("GET {url}: {e}"))?;
+    let status_line = String::from_utf8_lossy(&status_line);
+    let status = status_line
+        .strip_prefix("HTTP/")
+        .and_then(|rest| rest.split_whitespace().nth(1))
+        .and_then(|code| code.parse::<u16>().ok())
+        .ok_or_else(|| format!("GET {url}: not an HTTP answer: {:?}", status_line.trim_end()))?;
+    match status {
+        200..=399 => Ok(()),
+        _ => Err(format!("GET {url} answered {}", status_line.trim_end().split_once(' ').map_or("", |(_, s)| s))),
+    }
 }
 
 async fn exec(command: &str, spec: &ServiceSpec) -> Result<(), String> {
@@ -144,6 +153,42 @@ mod tests {
         drop(listener);
         let err = probe_once(&HealthCheck::Tcp, &spec_with_port(port)).await.expect_err("closed");
         assert!(err.contains(&port.to_string()), "{err}");
+    }
+
+    /// A server that reads one request, answers `answer` and closes; returns its port and the
+    /// request it got.
+    async fn answering(answer: &'static str) -> (u16, tokio::task::JoinHandle<String>) {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let served = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.expect("accept");
+            let mut reader = BufReader::new(stream);
+            let mut request = String::new();
+            while reader.read_line(&mut request).await.expect("read") > 2 {}
+            reader.get_mut().write_all(answer.as_bytes()).await.expect("write");
+            request
+        });
+        (port, served)
+    }
+
+    #[tokio::test]
+    async fn an_http_probe_asks_on_its_own_connection_and_takes_2xx_and_3xx() {
+        let check = HealthCheck::Http { path: "/health?deep=1".into() };
+        for answer in
+            ["HTTP/1.1 200 OK\r\n\r\n", "HTTP/1.0 204 No Content\r\n\r\n", "HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n"]
+        {
+            let (port, served) = answering(answer).await;
+            assert_eq!(probe_once(&check, &spec_with_port(port)).await, Ok(()), "{answer}");
+            let request = served.await.expect("served");
+            assert!(request.starts_with("GET /health?deep=1 HTTP/1.1\r\n"), "{request}");
+            assert!(request.contains(&format!("Host: 127.0.0.1:{port}\r\n")), "{request}");
+        }
+        let (port, _) = answering("HTTP/1.1 503 Service Unavailable\r\n\r\n").await;
+        let err = probe_once(&check, &spec_with_port(port)).await.expect_err("503");
+        assert!(err.ends_with("answered 503 Service Unavailable"), "{err}");
+        let (port, _) = answering("SSH-2.0-OpenSSH\r\n").await;
+        let err = probe_once(&check, &spec_with_port(port)).await.expect_err("not http");
+        assert!(err.contains("not an HTTP answer"), "{err}");
     }
 
     fn spec_with_port(port: u16) -> ServiceSpec {

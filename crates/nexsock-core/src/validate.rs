@@ -39,6 +39,9 @@ pub fn validate_health(spec: &ServiceSpec) -> Result<(), CoreError> {
         HealthCheck::Http { path } if !path.starts_with('/') => {
             Err(CoreError::InvalidHealthCheck(format!("http path `{path}` must start with `/`")))
         }
+        HealthCheck::Http { path } if path.chars().any(|c| c.is_whitespace() || c.is_control()) => Err(
+            CoreError::InvalidHealthCheck(format!("http path `{path}` must not contain spaces or control characters")),
+        ),
         HealthCheck::Tcp | HealthCheck::Http { .. } | HealthCheck::Exec { .. } => Ok(()),
     }
 }
@@ -216,6 +219,22 @@ mod tests {
         let mut s = spec("web");
         s.health = Some(HealthCheck::Log { pattern: "(unclosed".into() });
         assert!(matches!(validate_spec(&s), Err(CoreError::InvalidHealthCheck(_))));
+    }
+
+    #[rstest]
+    #[case("/health", true)]
+    #[case("/health?deep=1", true)]
+    #[case("health", false)]
+    #[case("/a b", false)]
+    #[case("/x\r\nHost: evil", false)]
+    fn an_http_path_starts_with_a_slash_and_holds_no_spaces_or_control_characters(
+        #[case] path: &str,
+        #[case] ok: bool,
+    ) {
+        let mut s = spec("web");
+        s.port = Some(8080);
+        s.health = Some(HealthCheck::Http { path: path.into() });
+        assert_eq!(validate_spec(&s).is_ok(), ok, "{path:?}");
     }
 
     fn edge(condition: Option<Condition>) -> DependencySpec {

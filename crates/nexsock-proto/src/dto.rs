@@ -56,7 +56,8 @@ fn default_stop_grace() -> u64 {
 pub enum HealthCheck {
     /// A TCP connect to the service's port succeeds.
     Tcp,
-    /// `GET path` on the service's port answers 2xx.
+    /// `GET path` on the service's port answers 2xx or 3xx (a redirect counts, as in Kubernetes'
+    /// httpGet probe).
     Http {
         /// Absolute path, starting with `/`.
         path: String,

@@ -47,6 +47,14 @@ describe("MockApi validation", () => {
       code: "invalid_health_check",
     });
   });
+
+  it.each(["/a b", "/x\r\nHost: evil"])("refuses the http path %j like the engine", async (path) => {
+    const api = new MockApi();
+    await expect(api.addService(spec("web", 3000, { health: { kind: "http", path } }))).rejects.toEqual({
+      code: "invalid_health_check", message: `http path \`${path}\` must not contain spaces or control characters`,
+    });
+    expect(await api.listServices()).toEqual([]);
+  });
 });
 
 describe("MockApi dependencies", () => {

@@ -29,7 +29,7 @@ export function validatePort(port: number): void {
   }
 }
 
-/** tcp and http need a port, http a path starting with `/`, log a valid regex. */
+/** tcp and http need a port, http a path starting with `/` without spaces or control characters, log a valid regex. */
 export function validateHealth(spec: ServiceSpec): void {
   const check = spec.health;
   if (!check) return;
@@ -38,6 +38,9 @@ export function validateHealth(spec: ServiceSpec): void {
   }
   if (check.kind === "http" && !check.path.startsWith("/")) {
     fail("invalid_health_check", `http path \`${check.path}\` must start with \`/\``);
+  }
+  if (check.kind === "http" && /[\s\x00-\x1f\x7f]/.test(check.path)) {
+    fail("invalid_health_check", `http path \`${check.path}\` must not contain spaces or control characters`);
   }
   if (check.kind === "log") {
     try {
