@@ -1,9 +1,8 @@
 //! The live list of services: loaded once, then kept current by `ServiceChanged` events.
 
-import { useCallback, useEffect, useState } from "react";
-import { errorMessage } from "../api";
-import { useApi } from "../ApiContext";
+import { useEffect, useState } from "react";
 import type { ServiceStatus } from "../api/types/ServiceStatus";
+import { useLiveList, type LiveSource } from "./useLiveList";
 
 export interface LiveServices {
   services: ServiceStatus[];
@@ -12,34 +11,15 @@ export interface LiveServices {
   reload: () => Promise<void>;
 }
 
+const SERVICES: LiveSource<ServiceStatus> = {
+  load: (api) => api.listServices(),
+  fromEvent: (event) => (event.type === "ServiceChanged" ? event.data : null),
+  keyOf: (s) => s.name,
+};
+
 export function useServices(): LiveServices {
-  const api = useApi();
-  const [services, setServices] = useState<ServiceStatus[]>([]);
-  const [error, setError] = useState<string | null>(null);
-
-  const reload = useCallback(async () => {
-    try {
-      setServices(await api.listServices());
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void reload();
-    return api.subscribe((event) => {
-      if (event.type !== "ServiceChanged") return;
-      const status = event.data;
-      setServices((list) =>
-        list.some((s) => s.name === status.name)
-          ? list.map((s) => (s.name === status.name ? status : s))
-          : [...list, status],
-      );
-    });
-  }, [api, reload]);
-
-  return { services, error, reload };
+  const { items, error, reload } = useLiveList(SERVICES);
+  return { services: items, error, reload };
 }
 
 /** The current time in Unix ms, updated every `intervalMs`. */
