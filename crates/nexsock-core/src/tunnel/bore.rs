@@ -61,12 +61,7 @@ impl TunnelProvider for BoreProvider {
                 .await
                 .map_err(|e| TunnelError(format!("bore server {host}: {e:#}")))?;
             let remote_port = client.remote_port();
-            let tunnel = OpenTunnel {
-                service: request.service.clone(),
-                profile: request.profile.name.clone(),
-                public_url: format!("http://{host}:{remote_port}"),
-                local_port: request.local_port,
-            };
+            let tunnel = request.opened(format!("http://{host}:{remote_port}"));
             let service = request.service.clone();
             let task = tokio::spawn(async move {
                 if let Err(e) = client.listen().await {

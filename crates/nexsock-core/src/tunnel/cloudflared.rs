@@ -3,8 +3,7 @@
 //! `/quicktunnel` (the boxed banner on stderr is the fallback), readiness from `/ready`.
 
 use std::{
-    collections::BTreeMap,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex, PoisonError},
     time::Duration,
 };
 
@@ -13,7 +12,9 @@ use tokio::{process::Command, time::Instant};
 
 use super::{
     BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
-    process::{Backoff, GroupProcess, Tail, find_binary, free_loopback_port, http, pump},
+    process::{
+        Backoff, GroupProcess, ProcessTunnel, ProcessTunnels, Tail, find_binary, free_loopback_port, http, pump,
+    },
 };
 
 const INSTALL: &str = "install cloudflared (`apt install cloudflared` from Cloudflare's package repository, `brew \
@@ -54,23 +55,10 @@ pub(crate) fn banner_url(line: &str) -> Option<String> {
         .then(|| inside.split_whitespace().next().unwrap_or(inside).to_owned())
 }
 
-#[derive(Debug)]
-struct Entry {
-    tunnel: OpenTunnel,
-    process: GroupProcess,
-    metrics: String,
-}
-
-/// The cloudflared provider: one process per tunnel.
+/// The cloudflared provider: one process per tunnel, kept with its metrics server's base URL.
 #[derive(Debug, Default)]
 pub struct CloudflaredProvider {
-    open: Mutex<BTreeMap<String, Arc<Entry>>>,
-}
-
-impl CloudflaredProvider {
-    fn open(&self) -> MutexGuard<'_, BTreeMap<String, Arc<Entry>>> {
-        self.open.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+    open: ProcessTunnels<String>,
 }
 
 /// Polls the metrics server until the tunnel has a hostname and a ready connection.
@@ -121,10 +109,7 @@ impl TunnelProvider for CloudflaredProvider {
 
     fn create(&self, request: TunnelRequest) -> BoxFuture<'_, Result<OpenTunnel, TunnelError>> {
         Box::pin(async move {
-            let old = self.open().remove(&request.service);
-            if let Some(old) = old {
-                old.process.stop().await;
-            }
+            self.open.remove(&request.service).await;
             let binary = find_binary(&request.profile, "cloudflared", INSTALL)?;
             let metrics_port = free_loopback_port()?;
             let mut cmd = Command::new(binary);
@@ -143,44 +128,30 @@ impl TunnelProvider for CloudflaredProvider {
             pump(pipes.stdout, tail.clone(), None, on_line);
             let metrics = format!("http://127.0.0.1:{metrics_port}");
             let url = wait_ready(&process, &metrics, &banner, &tail).await?;
-            let tunnel = OpenTunnel {
-                service: request.service.clone(),
-                profile: request.profile.name.clone(),
-                public_url: url,
-                local_port: request.local_port,
-            };
-            let entry = Arc::new(Entry { tunnel: tunnel.clone(), process, metrics });
-            let old = self.open().insert(request.service, entry);
-            if let Some(old) = old {
-                old.process.stop().await;
-            }
-            Ok(tunnel)
+            Ok(self.open.insert(ProcessTunnel { tunnel: request.opened(url), process, extra: metrics }).await)
         })
     }
 
     fn destroy<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {
         Box::pin(async move {
-            let entry = self.open().remove(service);
-            if let Some(entry) = entry {
-                entry.process.stop().await;
-            }
+            self.open.remove(service).await;
             Ok(())
         })
     }
 
     fn list(&self) -> Vec<OpenTunnel> {
-        self.open().values().map(|e| e.tunnel.clone()).collect()
+        self.open.list()
     }
 
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {
         Box::pin(async move {
-            let Some(entry) = self.open().get(service).cloned() else {
+            let Some(entry) = self.open.get(service) else {
                 return Err(TunnelError(format!("no cloudflared tunnel for `{service}`")));
             };
             if let Some(how) = entry.process.exited() {
                 return Err(TunnelError(format!("cloudflared {how}")));
             }
-            match http("GET", format!("{}/ready", entry.metrics), None).await {
+            match http("GET", format!("{}/ready", entry.extra), None).await {
                 Ok((200, body)) if ready_connections(&body) > 0 => Ok(()),
                 Ok((status, _)) => {
                     Err(TunnelError(format!("cloudflared has no ready connection (/ready answered {status})")))

@@ -2,17 +2,13 @@
 //! per tunnel, with a clean environment (lt reads every variable into its options, so a `PORT` or
 //! `HOST` of the host's would override the flags). The URL is the stdout line `your url is: URL`.
 
-use std::{
-    collections::BTreeMap,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
-    time::Duration,
-};
+use std::time::Duration;
 
 use tokio::{process::Command, sync::watch, time::timeout};
 
 use super::{
     BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
-    process::{GroupProcess, Tail, find_binary, pump},
+    process::{GroupProcess, ProcessTunnel, ProcessTunnels, Tail, find_binary, pump},
 };
 
 const INSTALL: &str = "install localtunnel with `npm install -g localtunnel` (it needs Node.js)";
@@ -37,22 +33,10 @@ pub(crate) fn server_args(url: Option<&str>) -> Vec<String> {
     }
 }
 
-#[derive(Debug)]
-struct Entry {
-    tunnel: OpenTunnel,
-    process: GroupProcess,
-}
-
 /// The localtunnel provider: one `lt` process per tunnel.
 #[derive(Debug, Default)]
 pub struct LocaltunnelProvider {
-    open: Mutex<BTreeMap<String, Arc<Entry>>>,
-}
-
-impl LocaltunnelProvider {
-    fn open(&self) -> MutexGuard<'_, BTreeMap<String, Arc<Entry>>> {
-        self.open.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+    open: ProcessTunnels<()>,
 }
 
 /// `lt` for `request`, with nothing of the host's environment but PATH and HOME.
@@ -76,10 +60,7 @@ impl TunnelProvider for LocaltunnelProvider {
 
     fn create(&self, request: TunnelRequest) -> BoxFuture<'_, Result<OpenTunnel, TunnelError>> {
         Box::pin(async move {
-            let old = self.open().remove(&request.service);
-            if let Some(old) = old {
-                old.process.stop().await;
-            }
+            self.open.remove(&request.service).await;
             let binary = find_binary(&request.profile, "lt", INSTALL)?;
             let (process, pipes) = GroupProcess::spawn(command(binary, &request), "lt", request.records.as_deref())?;
             let tail = Tail::default();
@@ -107,37 +88,24 @@ impl TunnelProvider for LocaltunnelProvider {
                     ),
                 }));
             };
-            let tunnel = OpenTunnel {
-                service: request.service.clone(),
-                profile: request.profile.name.clone(),
-                public_url: url,
-                local_port: request.local_port,
-            };
-            let old = self.open().insert(request.service, Arc::new(Entry { tunnel: tunnel.clone(), process }));
-            if let Some(old) = old {
-                old.process.stop().await;
-            }
-            Ok(tunnel)
+            Ok(self.open.insert(ProcessTunnel { tunnel: request.opened(url), process, extra: () }).await)
         })
     }
 
     fn destroy<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {
         Box::pin(async move {
-            let entry = self.open().remove(service);
-            if let Some(entry) = entry {
-                entry.process.stop().await;
-            }
+            self.open.remove(service).await;
             Ok(())
         })
     }
 
     fn list(&self) -> Vec<OpenTunnel> {
-        self.open().values().map(|e| e.tunnel.clone()).collect()
+        self.open.list()
     }
 
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {
         Box::pin(async move {
-            match self.open().get(service).map(|e| e.process.exited()) {
+            match self.open.get(service).map(|e| e.process.exited()) {
                 None => Err(TunnelError(format!("no localtunnel for `{service}`"))),
                 Some(Some(how)) => Err(TunnelError(format!("lt {how}"))),
                 Some(None) => Ok(()),

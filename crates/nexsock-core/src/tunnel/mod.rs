@@ -40,6 +40,18 @@ pub struct TunnelRequest {
     pub records: Option<std::path::PathBuf>,
 }
 
+impl TunnelRequest {
+    /// The tunnel this request opened, reachable at `public_url`.
+    pub fn opened(&self, public_url: String) -> OpenTunnel {
+        OpenTunnel {
+            service: self.service.clone(),
+            profile: self.profile.name.clone(),
+            public_url,
+            local_port: self.local_port,
+        }
+    }
+}
+
 /// An open tunnel, as its provider knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenTunnel {

@@ -281,12 +281,7 @@ impl TunnelProvider for NgrokProvider {
                     return Err(e);
                 }
             };
-            let tunnel = OpenTunnel {
-                service: request.service.clone(),
-                profile: request.profile.name.clone(),
-                public_url: url,
-                local_port: request.local_port,
-            };
+            let tunnel = request.opened(url);
             self.state().endpoints.insert(request.service, tunnel.clone());
             Ok(tunnel)
         })

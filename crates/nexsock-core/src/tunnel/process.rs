@@ -5,13 +5,13 @@
 //! hold a token, and plain-HTTP calls to the loopback APIs these tools serve.
 
 use std::{
-    collections::VecDeque,
+    collections::{BTreeMap, VecDeque},
     io::Write,
     os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt},
     path::{Path, PathBuf},
     process::{ExitStatus, Stdio},
     sync::{
-        Arc, Mutex, PoisonError,
+        Arc, Mutex, MutexGuard, PoisonError,
         atomic::{AtomicU32, Ordering},
     },
     time::Duration,
@@ -31,7 +31,7 @@ use tokio::{
     time::{Instant, timeout},
 };
 
-use super::{TunnelError, records};
+use super::{OpenTunnel, TunnelError, records};
 use crate::{procinfo, secrets::Secret, supervisor::end_group};
 
 /// How long a provider process gets to exit after SIGTERM before SIGKILL.
@@ -78,6 +78,61 @@ pub(crate) fn free_loopback_port() -> Result<u16, TunnelError> {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .map_err(|e| TunnelError(format!("no free loopback port: {e}")))
+}
+
+/// One provider process per tunnel: what the process-based providers (cloudflared, localtunnel)
+/// keep by service, with `E`, anything else a provider needs of an open tunnel.
+#[derive(Debug)]
+pub(crate) struct ProcessTunnels<E> {
+    open: Mutex<BTreeMap<String, Arc<ProcessTunnel<E>>>>,
+}
+
+/// An open tunnel and the process that serves it.
+#[derive(Debug)]
+pub(crate) struct ProcessTunnel<E> {
+    pub tunnel: OpenTunnel,
+    pub process: GroupProcess,
+    pub extra: E,
+}
+
+impl<E> Default for ProcessTunnels<E> {
+    fn default() -> Self {
+        Self { open: Mutex::default() }
+    }
+}
+
+impl<E> ProcessTunnels<E> {
+    fn open(&self) -> MutexGuard<'_, BTreeMap<String, Arc<ProcessTunnel<E>>>> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets the service's tunnel and stops its process, if it has one.
+    pub async fn remove(&self, service: &str) {
+        let old = self.open().remove(service);
+        if let Some(old) = old {
+            old.process.stop().await;
+        }
+    }
+
+    /// Keeps `open` as its service's tunnel, stopping the one it replaces; returns the tunnel.
+    pub async fn insert(&self, open: ProcessTunnel<E>) -> OpenTunnel {
+        let tunnel = open.tunnel.clone();
+        let old = self.open().insert(tunnel.service.clone(), Arc::new(open));
+        if let Some(old) = old {
+            old.process.stop().await;
+        }
+        tunnel
+    }
+
+    /// The service's tunnel.
+    pub fn get(&self, service: &str) -> Option<Arc<ProcessTunnel<E>>> {
+        self.open().get(service).cloned()
+    }
+
+    /// Every open tunnel.
+    pub fn list(&self) -> Vec<OpenTunnel> {
+        self.open().values().map(|e| e.tunnel.clone()).collect()
+    }
 }
 
 /// A provider's process, leader of its own group. [`GroupProcess::stop`] ends the group gracefully;
