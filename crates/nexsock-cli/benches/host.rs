@@ -21,12 +21,16 @@
 
 use std::{
     collections::BTreeMap,
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    path::Path,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
 };
 
 use nexsock_proto::{Client, ClientError, Request, Response, RestartPolicy, ServiceSpec, ServiceState};
+
+mod common;
+
+use common::{Daemon, machine::loadavg, nexsock_bin};
 
 /// Targets from the issue.
 const TARGET_IDLE_MB: f64 = 15.0;
@@ -48,7 +52,7 @@ fn main() {
     let load_before = loadavg();
     let bin = nexsock_bin();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("building a tokio runtime");
-    let daemon = Daemon::start(&bin);
+    let daemon = Daemon::spawn(&bin, "host");
     let socket = daemon.home.join("run/nexsock.sock");
     runtime.block_on(wait_until_answering(&socket, &daemon));
 
@@ -56,7 +60,7 @@ fn main() {
     let mut list_rows = Vec::new();
 
     // (a) idle.
-    let idle = daemon.rss_max();
+    let idle = rss_max(&daemon);
     rows.push(rss_row("idle (0 services)", &idle, Some(TARGET_IDLE_MB)));
     // A baseline for (c): the same CLI round trip with nothing registered.
     let empty = time_list(&bin, &daemon.home, sizes.list_runs, 0);
@@ -64,7 +68,7 @@ fn main() {
 
     // (b) running services.
     runtime.block_on(add_and_start(&socket, 0..sizes.running, true));
-    let running = daemon.rss_max();
+    let running = rss_max(&daemon);
     rows.push(rss_row(
         &format!("{} running services (`sleep 100000`)", sizes.running),
         &running,
@@ -73,7 +77,7 @@ fn main() {
 
     // (c) the list with many registered services (the running ones among them).
     runtime.block_on(add_and_start(&socket, sizes.running..sizes.registered, false));
-    let registered = daemon.rss_max();
+    let registered = rss_max(&daemon);
     rows.push(rss_row(
         &format!("{} registered, {} of them running", sizes.registered, sizes.running),
         &registered,
@@ -94,79 +98,19 @@ fn main() {
     println!("load average (1/5/15 min) before: {load_before}; after: {}", loadavg());
 }
 
-/// `/proc/loadavg`'s first three fields: other work on the machine skews these numbers.
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-/// `NEXSOCK_BIN`, else the binary cargo built for this bench.
-fn nexsock_bin() -> PathBuf {
-    let bin =
-        std::env::var_os("NEXSOCK_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_nexsock")), PathBuf::from);
-    assert!(bin.exists(), "{} is missing: run `cargo build --release -p nexsock-cli` first", bin.display());
-    bin
-}
-
-/// A `nexsock daemon` in a temp state directory, stopped and removed on drop.
-struct Daemon {
-    home: PathBuf,
-    bin: PathBuf,
-    child: Child,
-}
-
-impl Daemon {
-    fn start(bin: &Path) -> Self {
-        let stamp = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_nanos();
-        // Short: Unix socket paths are limited to about 100 bytes.
-        let home = PathBuf::from(format!("/tmp/nxhost-{}-{stamp}", std::process::id()));
-        std::fs::create_dir_all(&home).expect("creating the state directory");
-        let log = std::fs::File::create(home.join("daemon.out")).expect("creating daemon.out");
-        let mut cmd = Command::new(bin);
-        cmd.arg("daemon")
-            .env("NEXSOCK_HOME", &home)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("cloning the log handle"))
-            .stderr(log);
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let child = cmd.spawn().expect("spawning nexsock daemon");
-        Self { home, bin: bin.to_owned(), child }
-    }
-
-    /// The largest `VmRSS` of 5 samples, 100 ms apart, after a 500 ms settle; with the
-    /// anonymous/file split of that sample.
-    fn rss_max(&self) -> Rss {
-        std::thread::sleep(Duration::from_millis(500));
-        let mut best = Rss::default();
-        for _ in 0..5 {
-            let rss = Rss::read(self.child.id());
-            if rss.total_kib >= best.total_kib {
-                best = rss;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+/// The daemon's largest `VmRSS` of 5 samples, 100 ms apart, after a 500 ms settle; with the
+/// anonymous/file split of that sample.
+fn rss_max(daemon: &Daemon) -> Rss {
+    std::thread::sleep(Duration::from_millis(500));
+    let mut best = Rss::default();
+    for _ in 0..5 {
+        let rss = Rss::read(daemon.child.id());
+        if rss.total_kib >= best.total_kib {
+            best = rss;
         }
-        best
+        std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // Stops every service (their own process groups), then the host.
-        let _ = Command::new(&self.bin)
-            .arg("shutdown")
-            .env("NEXSOCK_HOME", &self.home)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        // Whatever is left of the daemon's group.
-        let _ =
-            Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).stderr(Stdio::null()).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.home);
-    }
+    best
 }
 
 /// Resident memory of one process, in KiB.

@@ -26,14 +26,13 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::{
-    fmt::Write as _,
-    path::{Path, PathBuf},
-    process::{Child, Command, Output, Stdio},
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
-};
+use std::{fmt::Write as _, time::Instant};
 
 use serde_json::Value;
+
+mod common;
+
+use common::{Daemon, machine::XorShift, nexsock_bin};
 
 const TARGET_CONCURRENT_RATIO: f64 = 1.05;
 const SEED: u64 = 0x2545_F491_4F6C_DD1D;
@@ -56,25 +55,6 @@ const RUNS: [(&str, Option<usize>); 6] = [
     ("critical-path", Some(2)),
     ("parallel-safe", Some(2)),
 ];
-
-/// xorshift64: tiny and deterministic.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    /// A number in `0..n`; `n` must not be 0.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// The services (index order is a topological order) with delays and dependencies.
 struct Dag {
@@ -175,100 +155,6 @@ impl Dag {
     }
 }
 
-/// `NEXSOCK_BIN`, else the binary cargo built for this bench (target/release/nexsock).
-fn nexsock_bin() -> PathBuf {
-    let bin =
-        std::env::var_os("NEXSOCK_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_nexsock")), PathBuf::from);
-    assert!(bin.exists(), "{} is missing: run `cargo build --release -p nexsock-cli` first", bin.display());
-    bin
-}
-
-/// A `nexsock daemon` in a temp state directory, stopped and removed on drop.
-struct Daemon {
-    home: PathBuf,
-    bin: PathBuf,
-    child: Child,
-}
-
-impl Daemon {
-    fn start(bin: &Path) -> Self {
-        let stamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-        // Short: Unix socket paths are limited to about 100 bytes.
-        let home = PathBuf::from(format!("/tmp/nxmk-{}-{stamp}", std::process::id()));
-        std::fs::create_dir_all(&home).unwrap();
-        let log = std::fs::File::create(home.join("daemon.out")).unwrap();
-        let mut cmd = Command::new(bin);
-        cmd.arg("daemon").env("NEXSOCK_HOME", &home).stdin(Stdio::null()).stdout(log.try_clone().unwrap()).stderr(log);
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let child = cmd.spawn().expect("spawning nexsock daemon");
-        let daemon = Self { home, bin: bin.to_owned(), child };
-        daemon.wait_until_answering();
-        daemon
-    }
-
-    /// Polls with back-off: first for the socket (so that the CLI does not start a second host),
-    /// then until `nexsock service list` answers.
-    fn wait_until_answering(&self) {
-        let started = Instant::now();
-        let mut delay = Duration::from_millis(1);
-        loop {
-            if self.home.join("run/nexsock.sock").exists() && self.cli(&["service", "list", "--json"]).status.success()
-            {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "the host did not answer within 20 s: {}",
-                std::fs::read_to_string(self.home.join("daemon.out")).unwrap_or_default()
-            );
-            std::thread::sleep(delay);
-            delay = (delay * 2).min(Duration::from_millis(100));
-        }
-    }
-
-    fn cli(&self, args: &[&str]) -> Output {
-        Command::new(&self.bin)
-            .args(args)
-            .env("NEXSOCK_HOME", &self.home)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("running nexsock {}: {e}", args.join(" ")))
-    }
-
-    /// Runs a command that must succeed; returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cli(args);
-        assert!(
-            out.status.success(),
-            "nexsock {} failed: {}{}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // Stops every service (their own process groups), then the host.
-        let _ = Command::new(&self.bin)
-            .arg("shutdown")
-            .env("NEXSOCK_HOME", &self.home)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        // Whatever is left of the daemon's group.
-        let _ =
-            Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).stderr(Stdio::null()).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.home);
-    }
-}
-
 /// One measured start.
 struct Run {
     total_ms: u64,
@@ -321,7 +207,8 @@ fn main() {
     let levels = dag.levels().into_iter().max().unwrap_or(0) + 1;
 
     let bin = nexsock_bin();
-    let daemon = Daemon::start(&bin);
+    let daemon = Daemon::spawn(&bin, "mk");
+    daemon.wait_until_answering();
     let stack = daemon.home.join("stack.toml");
     std::fs::write(&stack, dag.stack_toml()).unwrap();
     daemon.ok(&["apply", "-f", stack.to_str().unwrap()]);

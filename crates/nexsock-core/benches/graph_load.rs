@@ -16,88 +16,27 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     error::Error,
-    hint::black_box,
     time::{Duration, Instant},
 };
 
+use common::{RUNS, SEED, SERVICES, WARM_UP, machine::XorShift, measure, ms, name, random_edges};
 use nexsock_core::{
     graph::{DependencyGraph, Edge},
     store::{Store, StoredEdge},
     strategy::{PlanOptions, StrategyRegistry},
 };
-use nexsock_proto::{Condition, TunnelMode};
 use rusqlite::params;
 
-const SERVICES: usize = 10_000;
-const EDGES: usize = 30_000;
-const WARM_UP: usize = 3;
-const RUNS: usize = 20;
 const TARGET: Duration = Duration::from_millis(50);
-/// The `plan` bench's seed, so both benches use the same graph.
-const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// xorshift64: tiny, deterministic, good enough to shape a graph.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    /// A number in `0..n`; `n` must not be 0.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-fn name(i: usize) -> String {
-    format!("svc-{i:05}")
-}
-
-/// One generated edge: indices and attributes.
-struct GenEdge {
-    service: usize,
-    depends_on: usize,
-    condition: Condition,
-    required: bool,
-    tunnel_mode: TunnelMode,
-}
-
-/// Exactly the `plan` bench's generator: service `i` only depends on services before it, so the
-/// graph is acyclic. Half the edges reach one of the 64 services just before (deep chains), half
-/// anywhere before (wide levels).
-fn random_edges(rng: &mut XorShift) -> Vec<GenEdge> {
-    let mut seen = HashSet::with_capacity(EDGES);
-    let mut edges = Vec::with_capacity(EDGES);
-    while edges.len() < EDGES {
-        let service = 1 + rng.below(SERVICES - 1);
-        let depends_on = if rng.below(2) == 0 { service - 1 - rng.below(service.min(64)) } else { rng.below(service) };
-        if !seen.insert((service, depends_on)) {
-            continue;
-        }
-        let condition = match rng.below(4) {
-            0 => Condition::Started,
-            1 => Condition::Healthy,
-            2 => Condition::CompletedSuccessfully,
-            _ => Condition::LogReady,
-        };
-        let required = rng.below(10) != 0;
-        let tunnel_mode = if rng.below(20) == 0 { TunnelMode::Optional } else { TunnelMode::None };
-        edges.push(GenEdge { service, depends_on, condition, required, tunnel_mode });
-    }
-    edges
-}
 
 /// Bulk insert through one transaction with prepared statements; service `i` gets id `i + 1`.
-fn fill(store: &Store, edges: &[GenEdge]) -> Result<(), Box<dyn Error>> {
+fn fill(store: &Store, edges: &[Edge]) -> Result<(), Box<dyn Error>> {
+    let ids: HashMap<String, i64> = (0..SERVICES).map(|i| (name(i), i as i64 + 1)).collect();
     let tx = store.conn().unchecked_transaction()?;
     {
         let mut insert = tx.prepare(
@@ -113,8 +52,8 @@ fn fill(store: &Store, edges: &[GenEdge]) -> Result<(), Box<dyn Error>> {
         )?;
         for e in edges {
             insert.execute(params![
-                e.service as i64 + 1,
-                e.depends_on as i64 + 1,
+                ids[&e.service],
+                ids[&e.depends_on],
                 e.condition.as_db(),
                 e.required,
                 e.tunnel_mode.as_str()
@@ -134,27 +73,6 @@ fn engine_path(store: &Store, registry: &StrategyRegistry, roots: &[String]) -> 
     let options = PlanOptions { max_concurrent: None, durations: store.recent_durations()? };
     let plan = registry.plan("concurrent", &graph, roots, &options)?;
     Ok(plan.steps.len())
-}
-
-/// Median and p95 of `RUNS` timed calls, after `WARM_UP` untimed ones.
-fn measure<T>(mut f: impl FnMut() -> T) -> (Duration, Duration) {
-    for _ in 0..WARM_UP {
-        black_box(f());
-    }
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            black_box(f());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    let p95 = (RUNS * 95).div_ceil(100) - 1;
-    (times[RUNS / 2], times[p95])
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
 /// Services and edges of a loaded sub-graph.

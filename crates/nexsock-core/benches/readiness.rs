@@ -18,12 +18,15 @@
 
 #![allow(missing_docs)]
 
+mod common;
+
 use std::{
     collections::BTreeMap,
     path::Path,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use common::machine::loadavg;
 use nexsock_core::{Host, Paths};
 use nexsock_proto::{Event, HealthCheck, Request, RestartPolicy, ServiceSpec, ServiceState};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
@@ -72,13 +75,6 @@ fn main() {
     print_table(&results, runs);
     println!();
     println!("load average (1/5/15 min) before: {load_before}; after: {}", loadavg());
-}
-
-/// `/proc/loadavg`'s first three fields: other work on the machine skews these numbers.
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn now_ns() -> i128 {
