@@ -72,8 +72,7 @@ async def main():
     s = Session()
     try:
         s.start_display()
-        subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
-                       input=b"bench", env=s.env, capture_output=True, check=True)
+        s.start_keyring()
         s.spawn(["dunst"], "dunst.log")
         watcher = sni.Watcher()
         await watcher.start()

@@ -28,9 +28,7 @@ async def main():
     app = None
     try:
         s.start_display()
-        keyring = subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
-                                 input=b"e2e-password", env=s.env, capture_output=True)
-        assert keyring.returncode == 0, keyring.stderr
+        s.start_keyring()
         s.spawn(["dunst"], "dunst.log")
         s.spawn(["dbus-monitor", "--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"],
                 "notify.log")
@@ -93,10 +91,7 @@ async def main():
             url["value"] = tunnel["public_url"]
             await menu_lists("Tunnels", "web")
             await sni.click(watcher.bus, menu, "Tunnels", "web")
-            def clipboard():
-                out = subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=s.env, capture_output=True, text=True)
-                return out.stdout.strip() == url["value"]
-            await wait_for("the URL on the clipboard", clipboard)
+            await wait_for("the URL on the clipboard", lambda: s.clipboard() == url["value"])
 
         await results.check("Tunnels > web copies the public URL to the clipboard", tray_copy_url())
 

@@ -94,6 +94,17 @@ class Session:
         subprocess.run(["dbus-update-activation-environment", "DISPLAY", "HOME", "XDG_RUNTIME_DIR",
                         "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"], env=self.env, check=True)
 
+    def clipboard(self):
+        """The text on the session's clipboard (read back with xclip, as another app would)."""
+        out = subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=self.env, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    def start_keyring(self):
+        """An unlocked gnome-keyring (Secret Service) in this session's D-Bus, as a desktop has."""
+        keyring = subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
+                                 input=b"e2e-password", env=self.env, capture_output=True)
+        assert keyring.returncode == 0, keyring.stderr
+
     def stop_all(self):
         for proc in reversed(self.procs):
             if proc.poll() is None:

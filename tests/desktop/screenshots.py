@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import Select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import FAKE_LT, ROOT, Session  # noqa: E402
-from webdriver import Window, open_window  # noqa: E402
+from webdriver import Window, close_window, open_window  # noqa: E402
 
 SHOTS = ROOT / "ui" / "screenshots"
 
@@ -63,11 +63,7 @@ async def main():
         print(f"screenshots in {SHOTS}", flush=True)
         return 0
     finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:  # noqa: BLE001 - the app may already be gone
-                pass
+        close_window(driver)
         s.stop_all()
 
 

@@ -100,18 +100,11 @@ class Window:
         self.until(f"a drag from {source} to {target}", dragged)
 
 
-def clipboard(env):
-    out = subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=env, capture_output=True, text=True)
-    return out.stdout.strip()
-
-
 async def open_window(s: Session) -> webdriver.Remote:
     """Starts a keyring and tauri-driver in the session and returns a WebDriver session with the
     app (which tauri-driver launches, with the session's environment)."""
     s.start_display()
-    keyring = subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
-                             input=b"e2e-password", env=s.env, capture_output=True)
-    assert keyring.returncode == 0, keyring.stderr
+    s.start_keyring()
     port = free_port()
     s.spawn([str(TAURI_DRIVER), "--port", str(port), "--native-port", str(free_port()),
              "--native-driver", "/usr/bin/WebKitWebDriver"], "tauri-driver.log")
@@ -131,6 +124,16 @@ async def open_window(s: Session) -> webdriver.Remote:
     # Paths typed into fields are text, not files to upload (Selenium's default for remote drivers).
     driver.file_detector = UselessFileDetector()
     return driver
+
+
+def close_window(driver):
+    """Ends the WebDriver session, if there is one (the app may already be gone)."""
+    if driver is None:
+        return
+    try:
+        driver.quit()
+    except Exception:  # noqa: BLE001 - a session whose app has exited cannot be ended cleanly
+        pass
 
 
 async def main():
@@ -285,7 +288,7 @@ async def main():
             with urllib.request.urlopen(url, timeout=10) as page:
                 assert b"hello from the webdriver e2e" in page.read(), "the public URL reaches db"
             w.button("Copy URL", card).click()
-            await wait_for("the URL on the clipboard", lambda: clipboard(s.env) == url)
+            await wait_for("the URL on the clipboard", lambda: s.clipboard() == url)
             w.shot("tunnels")
 
         await results.check("open a tunnel: its card shows the URL and QR code, and Copy puts it on the clipboard",
@@ -298,7 +301,7 @@ async def main():
             w.fill("Search logs", "up")
             w.until("the match count", lambda: "of" in w.find("//*[contains(@class,'log-count')]").text)
             w.button("Copy").click()
-            await wait_for("the visible lines on the clipboard", lambda: "api up" in clipboard(s.env))
+            await wait_for("the visible lines on the clipboard", lambda: "api up" in s.clipboard())
             w.shot("logs")
 
         await results.check("the logs view tails a service", logs_view())
@@ -317,11 +320,7 @@ async def main():
             results.failed += 1
             print(f"FAILED: setting up: {type(e).__name__}: {e}", flush=True)
     finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:  # noqa: BLE001 - the app may already be gone
-                pass
+        close_window(driver)
         for log in ("tauri-driver.log",):
             if (s.tmp / log).exists():
                 shutil.copy(s.tmp / log, OUT / log)
