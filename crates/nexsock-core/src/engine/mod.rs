@@ -87,6 +87,8 @@ pub enum Outcome {
         /// The open tunnel, or why not.
         result: Result<crate::tunnel::OpenTunnel, String>,
     },
+    /// A provider finished tearing down a closed tunnel (its process stopped, its files removed).
+    TunnelDestroyed,
     /// A tunnel health check finished.
     TunnelHealth {
         /// The service exposed.
@@ -252,6 +254,8 @@ struct Engine {
     secrets: Arc<dyn SecretStore>,
     /// Tunnels by service.
     tunnels: BTreeMap<String, tunnels::Tunnel>,
+    /// Closed tunnels whose provider is still tearing them down: shutdown waits for them.
+    destroying: usize,
 }
 
 /// What the engine can be extended or configured with.
@@ -312,6 +316,7 @@ pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<
         config,
         secrets,
         tunnels: BTreeMap::new(),
+        destroying: 0,
     };
     let task = tokio::spawn(engine.run(command_rx, outcome_rx));
     Ok((Handle { commands, events, paths }, task))
@@ -413,8 +418,9 @@ impl Engine {
         }
     }
 
+    /// Every service down and every closed tunnel torn down.
     fn all_down(&self) -> bool {
-        self.services.values().all(Service::is_down)
+        self.destroying == 0 && self.services.values().all(Service::is_down)
     }
 }
 

@@ -30,6 +30,7 @@ impl Engine {
             Outcome::TunnelOpened { service, generation, result } => {
                 self.on_tunnel_opened(&service, generation, result)
             }
+            Outcome::TunnelDestroyed => self.destroying -= 1,
             Outcome::TunnelHealth { service, generation, result } => {
                 self.on_tunnel_health(&service, generation, result)
             }

@@ -306,10 +306,16 @@ impl Engine {
         Some(t.info)
     }
 
-    fn destroy_in_background(&self, service: &str, provider: &ProviderKind) {
+    /// Tears the tunnel down off the engine task; the engine counts it until it is done, so that
+    /// a shutdown answers only once no provider process or file of ours is left.
+    fn destroy_in_background(&mut self, service: &str, provider: &ProviderKind) {
         if let Ok(p) = self.providers.for_kind(provider) {
             let name = service.to_owned();
+            // Reports on drop, so that even a provider that panics cannot hold a shutdown forever.
+            let done = DestroyDone(self.outcomes.clone());
+            self.destroying += 1;
             tokio::spawn(async move {
+                let _done = done;
                 if let Err(e) = p.destroy(&name).await {
                     tracing::warn!(service = name, "closing the tunnel: {e}");
                 }
@@ -435,4 +441,13 @@ fn health_task(
         }
     })
     .abort_handle()
+}
+
+/// Tells the engine that one background tunnel teardown is over, when dropped.
+struct DestroyDone(tokio::sync::mpsc::UnboundedSender<Outcome>);
+
+impl Drop for DestroyDone {
+    fn drop(&mut self) {
+        let _ = self.0.send(Outcome::TunnelDestroyed);
+    }
 }

@@ -260,6 +260,8 @@ impl NgrokProvider {
         if idle {
             tracing::info!(profile, "stopping the ngrok agent: its last endpoint is gone");
             agent.process.stop().await;
+            // A health check may still hold the agent for a moment; its private directory goes now.
+            agent.config.remove_all();
         }
     }
 }

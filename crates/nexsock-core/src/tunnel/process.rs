@@ -361,6 +361,12 @@ impl PrivateDir {
     pub(crate) fn remove(&self, name: &str) {
         let _ = std::fs::remove_file(self.path.join(name));
     }
+
+    /// Removes the directory and what is in it now (also done on drop), so that whoever stops its
+    /// user does not depend on when the last reference goes.
+    pub(crate) fn remove_all(&self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
 }
 
 /// Removes `{prefix}-{pid}-*` directories whose host pid is gone.
@@ -380,7 +386,7 @@ fn sweep(prefix: &str) {
 
 impl Drop for PrivateDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        self.remove_all();
     }
 }
 
