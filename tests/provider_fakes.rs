@@ -402,3 +402,45 @@ fn a_killed_hosts_provider_processes_are_stopped_by_the_next_host() {
     let records = host.home().join("agents");
     assert_eq!(std::fs::read_dir(&records).map(|d| d.count()).unwrap_or(0), 0, "records are forgotten");
 }
+
+/// The environment of a live process, as `KEY=VALUE` entries.
+fn environ(pid: i32) -> Vec<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    raw.split(|b| *b == 0).filter(|e| !e.is_empty()).map(|e| String::from_utf8_lossy(e).into_owned()).collect()
+}
+
+#[test]
+fn provider_credentials_in_the_hosts_environment_reach_no_service_probe_or_other_provider() {
+    const CF_TOKEN: &str = "cf-tunnel-token-Vb71nQ";
+    let fakes = Fakes::new();
+    let host = host_with(&fakes, &[("NGROK_AUTHTOKEN", TOKEN), ("TUNNEL_TOKEN", CF_TOKEN)]);
+    let probe_env = host.home().join("probe-env.txt");
+    let probe = format!("exec:env > {}", probe_env.display());
+    host.ok(["service", "add", "printer", "--command", "env; echo printed; exec sleep 1000", "--health", &probe]);
+    // A service that declares one of those names itself keeps its own value.
+    host.ok(["service", "add", "own", "--command", "exec sleep 1000", "--env", "NGROK_AUTHTOKEN=its-own"]);
+    host.ok(["service", "start", "printer"]);
+    host.ok(["service", "start", "own"]);
+
+    let printer = host.status("printer")["pid"].as_i64().unwrap() as i32;
+    let log = host.ok(["service", "logs", "printer"]);
+    assert!(log.contains("printed") && log.contains("PATH="), "{log}");
+    let probe_seen = std::fs::read_to_string(&probe_env).unwrap();
+    assert!(probe_seen.contains("PATH="), "{probe_seen}");
+    for (what, text) in [("log", log), ("probe", probe_seen), ("environ", environ(printer).join("\n"))] {
+        for secret in [TOKEN, CF_TOKEN, "NGROK_AUTHTOKEN", "TUNNEL_TOKEN"] {
+            assert!(!text.contains(secret), "the service's {what} holds {secret}: {text}");
+        }
+    }
+    let own = host.status("own")["pid"].as_i64().unwrap() as i32;
+    assert!(environ(own).contains(&"NGROK_AUTHTOKEN=its-own".to_owned()), "{:?}", environ(own));
+
+    host.ok(["profile", "add", "quick", "--provider", "cloudflared"]);
+    web_service(&host, "web");
+    open_and_reach(&host, "web", "quick");
+    let (cloudflared, _) = fakes.processes("cloudflared").pop().unwrap();
+    let provider_env = environ(cloudflared).join("\n");
+    for secret in [TOKEN, CF_TOKEN] {
+        assert!(!provider_env.contains(secret), "cloudflared inherited {secret}: {provider_env}");
+    }
+}

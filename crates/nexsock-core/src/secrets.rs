@@ -13,6 +13,26 @@ use crate::error::CoreError;
 /// The keyring service name every nexsock entry is stored under.
 pub const KEYRING_SERVICE: &str = "nexsock";
 
+/// Variables through which tunnel providers read credentials: `NGROK_AUTHTOKEN` and
+/// `NGROK_API_KEY` (ngrok), `TUNNEL_TOKEN` and `CLOUDFLARE_API_TOKEN` (cloudflared),
+/// `BORE_SECRET` (bore). The host may hold them; nothing it starts inherits them.
+pub const PROVIDER_SECRET_VARS: &[&str] =
+    &["NGROK_AUTHTOKEN", "NGROK_API_KEY", "TUNNEL_TOKEN", "CLOUDFLARE_API_TOKEN", "BORE_SECRET"];
+
+/// Removes every [`PROVIDER_SECRET_VARS`] from what `cmd` inherits, so a service, a probe or one
+/// provider's process never sees a credential meant for a provider (a service that runs `env`
+/// would write it to its log). Only the inherited values go: one set on `cmd` explicitly (before
+/// or after) still applies, so a service may declare such a name in its own environment and a
+/// provider may be handed its own credential.
+pub fn withhold_provider_secrets(cmd: &mut tokio::process::Command) {
+    for name in PROVIDER_SECRET_VARS {
+        let explicit = cmd.as_std().get_envs().any(|(key, value)| key == *name && value.is_some());
+        if !explicit {
+            cmd.env_remove(name);
+        }
+    }
+}
+
 /// A token. No `Serialize`, a redacted `Debug`; [`Secret::expose`] is the one way to read it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);

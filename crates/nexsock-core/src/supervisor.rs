@@ -88,7 +88,7 @@ impl Exit {
     }
 }
 
-/// The platform shell invocation for a command line.
+/// The platform shell invocation for a command line, without the host's provider credentials.
 fn shell_command(line: &str) -> tokio::process::Command {
     #[cfg(windows)]
     let (shell, flag) = ("cmd", "/C");
@@ -96,6 +96,7 @@ fn shell_command(line: &str) -> tokio::process::Command {
     let (shell, flag) = ("sh", "-c");
     let mut cmd = tokio::process::Command::new(shell);
     cmd.arg(flag).arg(line);
+    crate::secrets::withhold_provider_secrets(&mut cmd);
     cmd
 }
 

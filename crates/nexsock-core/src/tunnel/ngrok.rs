@@ -175,8 +175,9 @@ async fn start_agent(request: &TunnelRequest) -> Result<Agent, TunnelError> {
     let config = dir.write(CONFIG_FILE, &config_yaml(request.token.as_ref(), port))?;
     let mut cmd = Command::new(binary);
     cmd.args(["start", "--none", "--config"]).arg(&config).args(["--log", "stdout", "--log-format", "json"]);
-    // The profile's token is in the config file; an inherited variable could be another account's.
-    cmd.env_remove("NGROK_AUTHTOKEN").env_remove("NGROK_CONFIG");
+    // The profile's token is in the config file (spawning withholds NGROK_AUTHTOKEN, which could
+    // be another account's); an inherited NGROK_CONFIG would merge someone else's settings.
+    cmd.env_remove("NGROK_CONFIG");
     let what = format!("the ngrok agent of profile `{name}`");
     let (process, pipes) = GroupProcess::spawn(cmd, &what, request.records.as_deref())?;
     let log = Arc::new(Mutex::new(AgentLog::default()));

@@ -161,6 +161,8 @@ impl GroupProcess {
         let token = records::new_token();
         let (key, value) = records::marker(&token);
         cmd.env(key, value);
+        // A provider gets its own credential explicitly (a 0600 config file), never another's.
+        crate::secrets::withhold_provider_secrets(&mut cmd);
         let mut wrap = CommandWrap::from(cmd);
         wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         wrap.wrap(KillOnDrop).wrap(ProcessGroup::leader());
