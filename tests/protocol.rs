@@ -119,6 +119,17 @@ async fn an_invalid_field_is_named_in_the_error_so_a_form_can_show_it_there() {
         (edge(json!({ "health_path": "health" })), "health_path"),
         (edge(json!({ "condition": "healthy" })), "condition"),
         (Request::AddService(serde_json::from_value(json!({ "name": "x", "command": " " })).unwrap()), "command"),
+        // A NUL cannot pass through argv, but it can through the socket: refused before it is stored.
+        (
+            Request::AddService(serde_json::from_value(json!({ "name": "x", "command": "echo a\u{0}b" })).unwrap()),
+            "command",
+        ),
+        (
+            Request::AddService(
+                serde_json::from_value(json!({ "name": "x", "command": "true", "env": { "K": "v\u{0}" } })).unwrap(),
+            ),
+            "env",
+        ),
         (
             Request::AddService(
                 serde_json::from_value(json!({ "name": "x", "command": "true", "cwd": "/no/such/dir" })).unwrap(),

@@ -42,7 +42,13 @@ pub fn validate_health(spec: &ServiceSpec) -> Result<(), CoreError> {
         HealthCheck::Http { path } if path.chars().any(|c| c.is_whitespace() || c.is_control()) => Err(
             CoreError::InvalidHealthCheck(format!("http path `{path}` must not contain spaces or control characters")),
         ),
-        HealthCheck::Tcp | HealthCheck::Http { .. } | HealthCheck::Exec { .. } => Ok(()),
+        HealthCheck::Exec { command } => match forbidden_control(command, true) {
+            None => Ok(()),
+            Some(c) => {
+                Err(CoreError::InvalidHealthCheck(format!("the exec command contains the control character {c:?}")))
+            }
+        },
+        HealthCheck::Tcp | HealthCheck::Http { .. } => Ok(()),
     }
 }
 
@@ -56,25 +62,46 @@ pub fn compile_log_pattern(pattern: &str) -> Result<Regex, CoreError> {
     })
 }
 
-/// Environment keys must be non-empty and free of `=` and NUL.
+/// The first control character in `text` that a shell line may not hold: tab and newline are
+/// the shell's own whitespace (multi-line commands, PEM values); NUL, carriage return, escape and
+/// the rest are refused, since they cannot reach a process or would corrupt a terminal.
+fn forbidden_control(text: &str, allow_whitespace: bool) -> Option<char> {
+    text.chars().find(|c| c.is_control() && !(allow_whitespace && matches!(c, '\t' | '\n')))
+}
+
+/// `what` (the field named in the error) without forbidden control characters.
+fn no_control(field: &'static str, what: &str, text: &str, allow_whitespace: bool) -> Result<(), CoreError> {
+    match forbidden_control(text, allow_whitespace) {
+        None => Ok(()),
+        Some(c) => Err(CoreError::field(field, format!("{what} contains the control character {c:?}"))),
+    }
+}
+
+/// Environment names must be non-empty and free of `=` and control characters; values may hold
+/// tabs and newlines but no other control character.
 pub fn validate_env(spec: &ServiceSpec) -> Result<(), CoreError> {
     for (key, value) in &spec.env {
-        if key.is_empty() || key.contains('=') || key.contains('\0') || value.contains('\0') {
+        if key.is_empty() || key.contains('=') {
             return Err(CoreError::field("env", format!("invalid environment variable `{key}`")));
         }
+        no_control("env", &format!("environment variable name {key:?}"), key, false)?;
+        no_control("env", &format!("the value of environment variable `{key}`"), value, true)?;
     }
     Ok(())
 }
 
-/// The command must not be empty; the working directory, when given, must exist.
+/// The command must not be empty nor hold control characters (tab and newline aside); the
+/// working directory, when given, must be free of control characters and exist.
 pub fn validate_command(spec: &ServiceSpec) -> Result<(), CoreError> {
     if spec.command.trim().is_empty() {
         return Err(CoreError::field("command", format!("service `{}` needs a command", spec.name)));
     }
-    if let Some(cwd) = &spec.cwd
-        && !std::path::Path::new(cwd).is_dir()
-    {
-        return Err(CoreError::field("cwd", format!("working directory `{cwd}` does not exist")));
+    no_control("command", "the command", &spec.command, true)?;
+    if let Some(cwd) = &spec.cwd {
+        no_control("cwd", "the working directory", cwd, false)?;
+        if !std::path::Path::new(cwd).is_dir() {
+            return Err(CoreError::field("cwd", format!("working directory `{cwd}` does not exist")));
+        }
     }
     Ok(())
 }
@@ -235,6 +262,32 @@ mod tests {
         s.port = Some(8080);
         s.health = Some(HealthCheck::Http { path: path.into() });
         assert_eq!(validate_spec(&s).is_ok(), ok, "{path:?}");
+    }
+
+    #[rstest]
+    #[case::nul_in_command("command", |s: &mut ServiceSpec| s.command = "echo a\0b".into())]
+    #[case::escape_in_command("command", |s: &mut ServiceSpec| s.command = "echo \x1b[2J".into())]
+    #[case::carriage_return_in_command("command", |s: &mut ServiceSpec| s.command = "echo a\rb".into())]
+    #[case::newline_in_cwd("cwd", |s: &mut ServiceSpec| s.cwd = Some("/tmp\n".into()))]
+    #[case::tab_in_env_name("env", |s: &mut ServiceSpec| { s.env.insert("A\tB".into(), "1".into()); })]
+    #[case::nul_in_env_value("env", |s: &mut ServiceSpec| { s.env.insert("A".into(), "x\0".into()); })]
+    #[case::bell_in_env_value("env", |s: &mut ServiceSpec| { s.env.insert("A".into(), "\x07".into()); })]
+    fn control_characters_are_refused_naming_the_field(#[case] field: &str, #[case] spoil: fn(&mut ServiceSpec)) {
+        let mut s = spec("web");
+        spoil(&mut s);
+        let err = nexsock_proto::ApiError::from(validate_spec(&s).expect_err("refused"));
+        assert_eq!(err.field.as_deref(), Some(field), "{}", err.message);
+        assert!(err.message.contains("control character"), "{}", err.message);
+    }
+
+    #[test]
+    fn tabs_and_newlines_stay_allowed_in_commands_and_env_values() {
+        let mut s = spec("web");
+        s.command = "echo one\n\techo two".into();
+        s.env.insert("PEM".into(), "-----BEGIN-----\nabc\n-----END-----".into());
+        assert!(validate_spec(&s).is_ok());
+        s.health = Some(HealthCheck::Exec { command: "true\x00".into() });
+        assert!(matches!(validate_spec(&s), Err(CoreError::InvalidHealthCheck(_))));
     }
 
     fn edge(condition: Option<Condition>) -> DependencySpec {
