@@ -283,3 +283,36 @@ fn the_default_strategy_is_a_setting_that_chain_starts_without_one_use() {
     let config = std::fs::read_to_string(host.home().join("config.toml")).unwrap();
     assert!(config.contains("default_strategy = \"critical-path\""), "{config}");
 }
+
+#[test]
+fn a_chain_start_during_a_cascade_stop_lands_wholly_after_it() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "db", "--command", "exec sleep 1000"]);
+    host.ok(["service", "add", "api", "--command", "exec sleep 1000"]);
+    // The dependent ignores SIGTERM, so the cascade spends its grace on it before reaching api and db.
+    host.ok(["service", "add", "web", "--command", "trap '' TERM; sleep 1000 & wait", "--stop-grace", "2"]);
+    depend(&host, "api", "db", &[]);
+    depend(&host, "web", "api", &[]);
+    chain(&host, &["start-chain", "web"]);
+
+    let stopper = {
+        let home = host.home().to_owned();
+        std::thread::spawn(move || {
+            std::process::Command::new(nexsock_tests::nexsock_bin())
+                .args(["service", "stop", "db", "--cascade"])
+                .env("NEXSOCK_HOME", home)
+                .output()
+                .unwrap()
+        })
+    };
+    host.wait_state("web", "stopping", std::time::Duration::from_secs(10));
+    // Between the cascade's stops: the start waits for the whole cascade, then starts everything.
+    let report = chain(&host, &["start-chain", "web"]);
+    assert!(stopper.join().unwrap().status.success());
+    assert_eq!(report["status"], "completed", "{report}");
+    let states: Vec<Value> = ["db", "api", "web"].iter().map(|s| host.status(s)["state"].clone()).collect();
+    assert_eq!(states, ["ready", "ready", "ready"], "never a mix of the two requests");
+    let db = rusqlite::Connection::open(host.database()).unwrap();
+    let runs: i64 = db.query_row("SELECT COUNT(*) FROM service_run", [], |r| r.get(0)).unwrap();
+    assert_eq!(runs, 6, "each service stopped once and started once more");
+}

@@ -12,6 +12,10 @@ use rstest::rstest;
 #[case::health_needs_port(&["service", "add", "h2", "--command", "true", "--health", "tcp"], "needs a port")]
 #[case::bad_regex(&["service", "add", "h3", "--command", "true", "--health", "log:(x"], "invalid log pattern")]
 #[case::bad_restart(&["service", "add", "r1", "--command", "true", "--restart", "sometimes"], "invalid restart policy")]
+#[case::escape_in_command(&["service", "add", "c1", "--command", "echo \u{1b}[2J"], "control character")]
+#[case::return_in_command(&["service", "add", "c2", "--command", "echo a\rb"], "control character")]
+#[case::bell_in_env(&["service", "add", "c3", "--command", "true", "--env", "A=\u{7}"], "control character")]
+#[case::newline_in_env_name(&["service", "add", "c4", "--command", "true", "--env", "A\nB=1"], "control character")]
 #[case::duplicate(&["service", "add", "existing", "--command", "true"], "already exists")]
 #[case::unknown_start(&["service", "start", "ghost"], "no service named `ghost`")]
 #[case::unknown_stop(&["service", "stop", "ghost"], "no service named `ghost`")]
@@ -49,4 +53,25 @@ fn list_json_has_the_documented_fields() {
     assert_eq!(api["state"], "stopped");
     assert!(api["pid"].is_null());
     assert_eq!(api["port"], 4321);
+}
+
+#[rstest]
+#[case::json(&["dependency", "list", "web", "--json"])]
+#[case::table(&["service", "list"])]
+#[case::completions(&["completions", "bash"])]
+fn a_closed_output_pipe_ends_the_cli_quietly(#[case] args: &[&str]) {
+    let host = TestHost::start();
+    host.ok(["service", "add", "web", "--command", "sleep 1000"]);
+    // The reader is gone before the CLI writes a byte, as with `| head -1` after its first line.
+    let (reader, writer) = nix::unistd::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(nexsock_tests::nexsock_bin())
+        .args(args)
+        .env("NEXSOCK_HOME", host.home())
+        .stdout(std::process::Stdio::from(writer))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.is_empty(), "nothing on stderr: {stderr}");
 }

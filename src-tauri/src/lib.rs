@@ -128,9 +128,18 @@ async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
         if !pass_on(&event) {
             return;
         }
+        // What the menu shows: services (status line, Start chain, Profiles), tunnels, profiles.
         let tray_relevant = matches!(
             event,
-            Event::ServiceChanged(_) | Event::TunnelCreated(_) | Event::TunnelFailed(_) | Event::TunnelRecreated { .. }
+            Event::ServiceChanged(_)
+                | Event::ServiceAdded(_)
+                | Event::ServiceUpdated(_)
+                | Event::ServiceRemoved { .. }
+                | Event::TunnelCreated(_)
+                | Event::TunnelFailed(_)
+                | Event::TunnelRecreated { .. }
+                | Event::TunnelClosed(_)
+                | Event::ProfilesChanged
         );
         // Bursts (a chain start) coalesce into one rebuild.
         if tray_relevant {

@@ -45,6 +45,14 @@ impl Notifier {
             | Event::Execution(_)
             | Event::Log { .. }
             | Event::TunnelCreated(_)
+            | Event::TunnelClosed(_)
+            | Event::ServiceAdded(_)
+            | Event::ServiceUpdated(_)
+            | Event::ServiceRemoved { .. }
+            | Event::DependencyAdded { .. }
+            | Event::DependencyRemoved { .. }
+            | Event::ProfilesChanged
+            | Event::SettingsChanged(_)
             | Event::HostStopping => None,
         }
     }

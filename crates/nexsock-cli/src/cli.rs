@@ -47,6 +47,12 @@ pub enum Command {
     },
     /// Print the current services and dependencies as a stack file.
     Export,
+    /// Stream the host's events as they happen, one a line (`--json`: one JSON object a line).
+    Events {
+        /// Only events about this service (its state, logs, dependencies, tunnel).
+        #[arg(long, value_name = "NAME")]
+        service: Option<String>,
+    },
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.

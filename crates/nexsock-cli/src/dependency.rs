@@ -50,12 +50,12 @@ pub fn describe_edge(e: &DependencySpec) -> String {
 /// Prints one side of a `dependency list`.
 pub fn print_infos(infos: &[DependencyInfo], other: impl Fn(&DependencySpec) -> &String) {
     if infos.is_empty() {
-        println!("  (none)");
+        outln!("  (none)");
     }
     for i in infos {
         let cond = i.edge.condition.map_or("default", Condition::as_cli);
         let opt = if i.edge.required { "" } else { ", optional" };
-        println!("  {} ({}) — {cond}{opt}", other(&i.edge), i.state);
+        outln!("  {} ({}) — {cond}{opt}", other(&i.edge), i.state);
     }
 }
 
@@ -66,7 +66,7 @@ pub fn print_children(node: &TreeNode, prefix: &str) {
         let last = i + 1 == n;
         let cond = child.condition.map_or("", Condition::as_cli);
         let opt = if child.required { "" } else { ", optional" };
-        println!("{prefix}{} {} ({}) {cond}{opt}", if last { "└──" } else { "├──" }, child.name, child.state);
+        outln!("{prefix}{} {} ({}) {cond}{opt}", if last { "└──" } else { "├──" }, child.name, child.state);
         print_children(child, &format!("{prefix}{}", if last { "    " } else { "│   " }));
     }
 }

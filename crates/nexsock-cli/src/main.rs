@@ -3,10 +3,12 @@
 
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod output;
 mod cli;
 mod connect;
 mod dependency;
-mod output;
+mod events;
 mod progress;
 mod service;
 mod stack;
@@ -39,7 +41,9 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "nexsock", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "nexsock", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             Ok(ExitCode::SUCCESS)
         }
         Command::Daemon => daemon().await,
@@ -55,6 +59,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Apply { file } => stack::apply(&file, cli.json).await,
         Command::Export => stack::export(cli.json).await,
+        Command::Events { service } => events::stream(service.as_deref(), cli.json).await,
     }
 }
 
@@ -87,17 +92,17 @@ async fn shutdown(json: bool) -> Result<ExitCode> {
     let paths = Paths::from_env()?;
     let Some(mut client) = connect::connect_existing(&paths).await? else {
         if json {
-            println!("{}", serde_json::json!({ "stopped": false, "reason": "no host running" }));
+            outln!("{}", serde_json::json!({ "stopped": false, "reason": "no host running" }));
         } else {
-            println!("no host is running");
+            outln!("no host is running");
         }
         return Ok(ExitCode::SUCCESS);
     };
     client.request(Request::Shutdown).await?;
     if json {
-        println!("{}", serde_json::json!({ "stopped": true }));
+        outln!("{}", serde_json::json!({ "stopped": true }));
     } else {
-        println!("host stopped");
+        outln!("host stopped");
     }
     Ok(ExitCode::SUCCESS)
 }

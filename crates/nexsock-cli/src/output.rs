@@ -9,6 +9,32 @@ use nexsock_proto::{
     TunnelInfo,
 };
 
+/// Writes to stdout; when the reader has gone (`nexsock … | head -1`), exits quietly with
+/// success instead of panicking as `print!` does: there is no one left to tell.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(args).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// `print!` that ends the process quietly when stdout's reader has gone.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` that ends the process quietly when stdout's reader has gone.
+macro_rules! outln {
+    () => { $crate::output::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 /// Whether stdout gets colour.
 pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
@@ -139,24 +165,24 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             // Log lines print as JSON lines, one object each, so that `-f` can keep appending.
             Response::Logs(lines) => {
                 for l in lines {
-                    println!("{}", serde_json::to_string(l)?);
+                    outln!("{}", serde_json::to_string(l)?);
                 }
                 return Ok(());
             }
         };
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
     }
     match response {
-        Response::Done | Response::Subscribed => println!("{what}"),
-        Response::Service(_) if what.starts_with("added") => println!("{what}"),
-        Response::Service(d) => println!("{}", service_detail(d)),
+        Response::Done | Response::Subscribed => outln!("{what}"),
+        Response::Service(_) if what.starts_with("added") => outln!("{what}"),
+        Response::Service(d) => outln!("{}", service_detail(d)),
         Response::Status(s) => {
             let pid = s.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
-            println!("{what}: {}{pid}", s.state);
+            outln!("{what}: {}{pid}", s.state);
         }
-        Response::Services(list) if list.is_empty() => println!("no services yet; add one with `nexsock service add`"),
-        Response::Services(list) => println!("{}", services_table(list)),
+        Response::Services(list) if list.is_empty() => outln!("no services yet; add one with `nexsock service add`"),
+        Response::Services(list) => outln!("{}", services_table(list)),
         Response::Logs(lines) => {
             for l in lines {
                 crate::service::print_line(&l.text, l.stream, false, l)?;
@@ -169,48 +195,48 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
                 Change::Unchanged => "unchanged",
                 Change::Removed => "removed",
             };
-            println!("{verb}: {}", crate::dependency::describe_edge(edge));
+            outln!("{verb}: {}", crate::dependency::describe_edge(edge));
         }
         Response::Dependencies(listing) => {
-            println!("{} depends on:", listing.service);
+            outln!("{} depends on:", listing.service);
             crate::dependency::print_infos(&listing.dependencies, |e| &e.depends_on);
-            println!("depended on by:");
+            outln!("depended on by:");
             crate::dependency::print_infos(&listing.dependents, |e| &e.service);
         }
         Response::Tree(tree) => {
-            println!("{} ({})", tree.name, tree.state);
+            outln!("{} ({})", tree.name, tree.state);
             crate::dependency::print_children(tree, "");
         }
-        Response::Execution(report) => println!("{}", execution_summary(report)),
+        Response::Execution(report) => outln!("{}", execution_summary(report)),
         Response::Applied(report) => {
             let word = |c: &Change| format!("{c:?}").to_lowercase();
             for s in &report.services {
-                println!("service {}: {}", s.name, word(&s.change));
+                outln!("service {}: {}", s.name, word(&s.change));
             }
             for d in &report.dependencies {
-                println!("dependency {} -> {}: {}", d.service, d.depends_on, word(&d.change));
+                outln!("dependency {} -> {}: {}", d.service, d.depends_on, word(&d.change));
             }
         }
-        Response::Stack(stack) => print!("{}", toml::to_string_pretty(stack)?),
-        Response::Profiles(p) => println!("{}", profiles_table(p)),
-        Response::Tunnel(t) => println!("{what}: {}", t.public_url.as_deref().unwrap_or("(no URL yet)")),
-        Response::Tunnels(t) if t.is_empty() => println!("no tunnels open"),
-        Response::Tunnels(t) => println!("{}", tunnels_table(t)),
+        Response::Stack(stack) => out!("{}", toml::to_string_pretty(stack)?),
+        Response::Profiles(p) => outln!("{}", profiles_table(p)),
+        Response::Tunnel(t) => outln!("{what}: {}", t.public_url.as_deref().unwrap_or("(no URL yet)")),
+        Response::Tunnels(t) if t.is_empty() => outln!("no tunnels open"),
+        Response::Tunnels(t) => outln!("{}", tunnels_table(t)),
         Response::Env(vars) => {
             for v in vars {
-                println!("{}={}  # {}", v.name, v.value, v.source);
+                outln!("{}={}  # {}", v.name, v.value, v.source);
             }
         }
         Response::Settings(s) => {
             for name in &s.strategies {
                 let mark = if *name == s.default_strategy { "  (default)" } else { "" };
-                println!("{name}{mark}");
+                outln!("{name}{mark}");
             }
         }
-        Response::History(reports) if reports.is_empty() => println!("no executions yet"),
+        Response::History(reports) if reports.is_empty() => outln!("no executions yet"),
         Response::History(reports) => {
             for r in reports {
-                println!("{}\n", execution_summary(r));
+                outln!("{}\n", execution_summary(r));
             }
         }
     }
@@ -288,4 +314,54 @@ pub fn tunnels_table(tunnels: &[TunnelInfo]) -> String {
         ]);
     }
     trim_lines(&t.to_string())
+}
+
+/// An enum's wire name (`ready`, `completed`), as `--json` writes it.
+fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+/// One event as a line for people: its kind, then what it is about.
+pub fn describe_event(event: &nexsock_proto::Event) -> String {
+    use nexsock_proto::Event as E;
+    let tunnel = |t: &TunnelInfo| {
+        let url = t.public_url.as_deref().unwrap_or("-");
+        let error = t.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+        format!("{} {} {url}{error}", t.service, wire_name(&t.status))
+    };
+    match event {
+        E::ServiceChanged(s) => {
+            let reason = s.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+            format!("service-changed {} {}{reason}", s.name, s.state)
+        }
+        E::Log { service, line } => format!("log {service}: {}", line.text),
+        E::Execution(p) => format!("execution #{} {} {}", p.execution_id, p.service.name, wire_name(&p.service.state)),
+        E::ExecutionFinished(r) => {
+            let error = r.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+            format!("execution-finished #{} {} {}{error}", r.id, r.roots.join(","), wire_name(&r.status))
+        }
+        E::TunnelCreated(t) => format!("tunnel-created {}", tunnel(t)),
+        E::TunnelFailed(t) => format!("tunnel-failed {}", tunnel(t)),
+        E::TunnelRecreated { tunnel: t, .. } => format!("tunnel-recreated {}", tunnel(t)),
+        E::TunnelClosed(t) => format!("tunnel-closed {}", t.service),
+        E::ServiceAdded(d) => format!("service-added {}", d.spec.name),
+        E::ServiceUpdated(d) => format!("service-updated {}", d.spec.name),
+        E::ServiceRemoved { name } => format!("service-removed {name}"),
+        E::DependencyAdded { edge, change } => {
+            format!(
+                "dependency-{} {} -> {} {}",
+                wire_name(change),
+                edge.service,
+                edge.depends_on,
+                edge.condition.map_or_else(String::new, |c| c.to_string())
+            )
+        }
+        E::DependencyRemoved { service, depends_on } => format!("dependency-removed {service} -> {depends_on}"),
+        E::ProfilesChanged => "profiles-changed".to_owned(),
+        E::SettingsChanged(s) => format!("settings-changed default strategy {}", s.default_strategy),
+        E::HostStopping => "host-stopping".to_owned(),
+    }
 }

@@ -65,12 +65,7 @@ pub async fn run(cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
             match event {
                 Event::Log { line, .. } => print_line(&line.text, line.stream, json, &line)?,
                 Event::HostStopping => break,
-                Event::ServiceChanged(_)
-                | Event::Execution(_)
-                | Event::ExecutionFinished(_)
-                | Event::TunnelCreated(_)
-                | Event::TunnelFailed(_)
-                | Event::TunnelRecreated { .. } => {}
+                _ => {}
             }
         }
     }
@@ -95,10 +90,10 @@ fn describe(request: &Request) -> String {
 
 pub(crate) fn print_line(text: &str, stream: Stream, json: bool, line: &nexsock_proto::LogLine) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string(line)?);
+        outln!("{}", serde_json::to_string(line)?);
     } else {
         match stream {
-            Stream::Stdout => println!("{text}"),
+            Stream::Stdout => outln!("{text}"),
             Stream::Stderr => eprintln!("{text}"),
         }
     }

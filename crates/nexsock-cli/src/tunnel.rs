@@ -81,12 +81,12 @@ async fn qr(service: &str, json: bool) -> Result<ExitCode> {
             format!("`{service}` has no open tunnel (open one with `nexsock tunnel open {service}`)")
         })?;
     if json {
-        println!("{}", serde_json::json!({ "service": service, "url": url }));
+        outln!("{}", serde_json::json!({ "service": service, "url": url }));
         return Ok(ExitCode::SUCCESS);
     }
     let code = QrCode::new(url.as_bytes()).context("encoding the URL as a QR code")?;
     let image = code.render::<unicode::Dense1x2>().quiet_zone(true).build();
-    println!("{image}\n{url}");
+    outln!("{image}\n{url}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    dto::{LogLine, ServiceStatus},
-    execution::{ExecutionProgress, ExecutionReport},
+    dependency::{Change, DependencySpec},
+    dto::{LogLine, ServiceDetail, ServiceStatus},
+    execution::{ExecutionProgress, ExecutionReport, Settings},
     tunnel::TunnelInfo,
 };
 
@@ -36,6 +37,58 @@ pub enum Event {
         /// Its URL before, when it had one.
         previous_url: Option<String>,
     },
+    /// A service was registered (`AddService`, `Apply`).
+    ServiceAdded(ServiceDetail),
+    /// A service's definition changed (`Apply`, its tunnel profile); a running process keeps
+    /// the old one until it restarts.
+    ServiceUpdated(ServiceDetail),
+    /// A service was removed, and every dependency edge to or from it with it.
+    ServiceRemoved {
+        /// Its name.
+        name: String,
+    },
+    /// A dependency edge was created, or its options changed.
+    DependencyAdded {
+        /// The stored edge, condition resolved.
+        edge: DependencySpec,
+        /// `created` or `updated`.
+        change: Change,
+    },
+    /// A dependency edge was removed.
+    DependencyRemoved {
+        /// The dependent.
+        service: String,
+        /// The dependency.
+        depends_on: String,
+    },
+    /// A tunnel was closed (on request, with its service, or at shutdown).
+    TunnelClosed(TunnelInfo),
+    /// A profile was added, changed or removed, a token set, or the default profile changed.
+    /// Carries nothing: whether a token is set is the keyring's to say, so readers ask again.
+    ProfilesChanged,
+    /// The host-wide settings changed.
+    SettingsChanged(Settings),
     /// The host is shutting down; the stream ends after this.
     HostStopping,
+}
+
+impl Event {
+    /// The services this event is about (`nexsock events --service NAME` keeps those); none for
+    /// host-wide events.
+    pub fn services(&self) -> Vec<&str> {
+        match self {
+            Self::ServiceChanged(status) => vec![status.name.as_str()],
+            Self::Log { service, .. } | Self::ServiceRemoved { name: service } => vec![service.as_str()],
+            Self::ServiceAdded(detail) | Self::ServiceUpdated(detail) => vec![detail.spec.name.as_str()],
+            Self::Execution(progress) => vec![progress.service.name.as_str()],
+            Self::ExecutionFinished(report) => report.services.iter().map(|s| s.name.as_str()).collect(),
+            Self::TunnelCreated(tunnel) | Self::TunnelFailed(tunnel) | Self::TunnelClosed(tunnel) => {
+                vec![tunnel.service.as_str()]
+            }
+            Self::TunnelRecreated { tunnel, .. } => vec![tunnel.service.as_str()],
+            Self::DependencyAdded { edge, .. } => vec![edge.service.as_str(), edge.depends_on.as_str()],
+            Self::DependencyRemoved { service, depends_on } => vec![service.as_str(), depends_on.as_str()],
+            Self::ProfilesChanged | Self::SettingsChanged(_) | Self::HostStopping => Vec::new(),
+        }
+    }
 }

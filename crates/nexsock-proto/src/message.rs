@@ -290,3 +290,26 @@ pub const REQUEST_TYPES: &[&str] = &[
     "subscribe",
     "shutdown",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde names every variant of `Request` when it refuses an unknown one: the hand-kept list
+    /// must be exactly that list, so a new request can never be mistaken for an unknown one.
+    #[test]
+    fn request_types_are_exactly_the_enums_variants() {
+        let err = serde_json::from_value::<Request>(serde_json::json!({ "type": "no_such_request" }))
+            .expect_err("an unknown type is refused");
+        let text = err.to_string();
+        let (_, expected) = text.split_once("expected one of ").unwrap_or_else(|| panic!("{text}"));
+        let variants: Vec<&str> =
+            expected.split(", ").map(|v| v.trim_matches(|c: char| c == '`' || c.is_whitespace())).collect();
+        let variants: Vec<&str> = variants.iter().map(|v| v.split('`').next().unwrap_or(v)).collect();
+        let mut known = REQUEST_TYPES.to_vec();
+        let mut variants = variants;
+        known.sort_unstable();
+        variants.sort_unstable();
+        assert_eq!(known, variants, "REQUEST_TYPES and the Request enum disagree ({text})");
+    }
+}

@@ -116,6 +116,9 @@ impl Engine {
     pub(super) fn set_default_strategy(&mut self, name: &str) -> Result<Response, CoreError> {
         self.strategies.resolve(name)?;
         self.config.set_default_strategy(name)?;
+        if let Response::Settings(settings) = self.settings()? {
+            let _ = self.events.send(Event::SettingsChanged(settings));
+        }
         Ok(Response::Done)
     }
 

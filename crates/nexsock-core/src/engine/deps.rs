@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use nexsock_proto::{Change, DependencyInfo, DependencyListing, DependencySpec, Response, ServiceState, TreeNode};
+use nexsock_proto::{
+    Change, DependencyInfo, DependencyListing, DependencySpec, Event, Response, ServiceState, TreeNode,
+};
 
 use super::Engine;
 use crate::{
@@ -22,6 +24,9 @@ impl Engine {
             Upsert::Updated => Change::Updated,
             Upsert::Unchanged => Change::Unchanged,
         };
+        if change != Change::Unchanged {
+            let _ = self.events.send(Event::DependencyAdded { edge: edge.to_spec(), change });
+        }
         Ok(Response::Dependency { edge: edge.to_spec(), change })
     }
 
@@ -29,6 +34,9 @@ impl Engine {
         self.service(service)?;
         self.service(depends_on)?;
         self.store.remove_dependency(service, depends_on)?;
+        let _ = self
+            .events
+            .send(Event::DependencyRemoved { service: service.to_owned(), depends_on: depends_on.to_owned() });
         Ok(Response::Done)
     }
 

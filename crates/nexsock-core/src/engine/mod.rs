@@ -3,6 +3,7 @@
 //! A cloneable [`Handle`] is the only way in.
 
 mod chain;
+mod compound;
 mod deps;
 mod ops;
 mod outcomes;
@@ -125,7 +126,6 @@ pub type ChainDone = oneshot::Receiver<Result<ExecutionReport, CoreError>>;
 enum Command {
     Call { request: Request, reply: Reply },
     Chain { chain: ChainRequest, reply: oneshot::Sender<Result<(i64, ChainDone), CoreError>> },
-    StopOrder { name: String, reply: oneshot::Sender<Result<Vec<String>, CoreError>> },
     Follow { name: String, tail: Option<usize>, reply: oneshot::Sender<Result<FollowStart, CoreError>> },
 }
 
@@ -138,20 +138,11 @@ pub struct Handle {
 }
 
 impl Handle {
-    /// Carries out a request and returns its answer.
+    /// Carries out a request as one engine operation and returns its answer.
     pub async fn call(&self, request: Request) -> Result<Response, CoreError> {
-        match request {
-            Request::Logs { name, tail, .. } => self.logs(name, tail).await,
-            Request::StopAll => self.stop_all().await,
-            Request::StopService { name, cascade: true } => self.stop_cascade(name).await,
-            Request::RestartService { name, check_deps: true } => {
-                self.send(Request::StopService { name: name.clone(), cascade: false }).await?;
-                self.run_chain(ChainRequest { roots: vec![name], strategy: None, max_concurrent: None }).await
-            }
-            Request::StartChain(chain) => self.run_chain(chain).await,
-            Request::Subscribe => Ok(Response::Subscribed),
-            other => self.send(other).await,
-        }
+        let (reply, rx) = oneshot::channel();
+        self.commands.send(Command::Call { request, reply }).await.map_err(|_| CoreError::ShuttingDown)?;
+        rx.await.map_err(|_| CoreError::ShuttingDown)?
     }
 
     /// The last `tail` lines of a service and a receiver of the lines after them, with no line
@@ -172,64 +163,12 @@ impl Handle {
         &self.paths
     }
 
-    async fn run_chain(&self, chain: ChainRequest) -> Result<Response, CoreError> {
-        let (_, done) = self.start_chain(chain).await?;
-        let report = done.await.map_err(|_| CoreError::ShuttingDown)??;
-        Ok(Response::Execution(report))
-    }
-
     /// Plans and begins a chain start; returns its execution id at once and, separately, the
     /// report at its end. Progress goes out as `Execution` events meanwhile.
     pub async fn start_chain(&self, chain: ChainRequest) -> Result<(i64, ChainDone), CoreError> {
         let (reply, rx) = oneshot::channel();
         self.commands.send(Command::Chain { chain, reply }).await.map_err(|_| CoreError::ShuttingDown)?;
         rx.await.map_err(|_| CoreError::ShuttingDown)?
-    }
-
-    async fn send(&self, request: Request) -> Result<Response, CoreError> {
-        let (reply, rx) = oneshot::channel();
-        self.commands.send(Command::Call { request, reply }).await.map_err(|_| CoreError::ShuttingDown)?;
-        rx.await.map_err(|_| CoreError::ShuttingDown)?
-    }
-
-    /// Stops everything that depends on `name`, dependents before their dependencies, then `name`.
-    async fn stop_cascade(&self, name: String) -> Result<Response, CoreError> {
-        let (reply, rx) = oneshot::channel();
-        self.commands
-            .send(Command::StopOrder { name: name.clone(), reply })
-            .await
-            .map_err(|_| CoreError::ShuttingDown)?;
-        let order = rx.await.map_err(|_| CoreError::ShuttingDown)??;
-        for dependent in order {
-            self.send(Request::StopService { name: dependent, cascade: false }).await?;
-        }
-        self.send(Request::StopService { name, cascade: false }).await
-    }
-
-    async fn logs(&self, name: String, tail: Option<usize>) -> Result<Response, CoreError> {
-        // Asking for the status first turns an unknown name into the usual typed error.
-        self.send(Request::ServiceStatus { name: name.clone() }).await?;
-        let path = self.paths.service_log(&name);
-        let lines = tokio::task::spawn_blocking(move || logfile::read_tail(&path, tail))
-            .await
-            .map_err(|e| CoreError::io("reading the log", std::io::Error::other(e)))?
-            .map_err(|e| CoreError::io(format!("reading the log of `{name}`"), e))?;
-        Ok(Response::Logs(lines))
-    }
-
-    async fn stop_all(&self) -> Result<Response, CoreError> {
-        let Response::Services(all) = self.send(Request::ListServices).await? else {
-            return Err(CoreError::InvalidArgument("unexpected answer to ListServices".into()));
-        };
-        let mut stops = tokio::task::JoinSet::new();
-        for status in all {
-            let handle = self.clone();
-            stops.spawn(async move { handle.send(Request::StopService { name: status.name, cascade: false }).await });
-        }
-        while let Some(res) = stops.join_next().await {
-            res.map_err(|e| CoreError::io("stopping", std::io::Error::other(e)))??;
-        }
-        Ok(Response::Done)
     }
 }
 
@@ -256,6 +195,10 @@ struct Engine {
     tunnels: BTreeMap<String, tunnels::Tunnel>,
     /// Closed tunnels whose provider is still tearing them down: shutdown waits for them.
     destroying: usize,
+    /// Compound stops in progress (cascade, stop-all, restart with dependencies).
+    ops: Vec<compound::StopOp>,
+    /// Starts that wait for an operation in `ops` to finish, in arrival order.
+    deferred: Vec<Command>,
 }
 
 /// What the engine can be extended or configured with.
@@ -317,6 +260,8 @@ pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<
         secrets,
         tunnels: BTreeMap::new(),
         destroying: 0,
+        ops: Vec::new(),
+        deferred: Vec::new(),
     };
     let task = tokio::spawn(engine.run(command_rx, outcome_rx));
     Ok((Handle { commands, events, paths }, task))
@@ -328,17 +273,7 @@ impl Engine {
         loop {
             tokio::select! {
                 cmd = commands.recv(), if commands_open => match cmd {
-                    Some(Command::Call { request, reply }) => self.handle(request, reply),
-                    Some(Command::Chain { chain, reply }) => {
-                        let (done, rx) = oneshot::channel();
-                        let _ = reply.send(self.start_chain(chain, done).map(|id| (id, rx)));
-                    }
-                    Some(Command::Follow { name, tail, reply }) => {
-                        let _ = reply.send(self.follow(&name, tail));
-                    }
-                    Some(Command::StopOrder { name, reply }) => {
-                        let _ = reply.send(self.stop_order(&name));
-                    }
+                    Some(cmd) => self.dispatch(cmd),
                     None => {
                         commands_open = false;
                         self.begin_shutdown(None);
@@ -348,6 +283,9 @@ impl Engine {
             }
             if !self.executions.is_empty() {
                 self.advance_executions();
+            }
+            if !self.ops.is_empty() {
+                self.advance_ops();
             }
             if self.shutdown.is_some() && self.all_down() {
                 for reply in self.shutdown.take().unwrap_or_default() {
@@ -359,6 +297,24 @@ impl Engine {
         }
     }
 
+    /// Carries out a command, or keeps it until the operation it would interleave with is done.
+    fn dispatch(&mut self, cmd: Command) {
+        if self.waits_for_op(&cmd) {
+            self.deferred.push(cmd);
+            return;
+        }
+        match cmd {
+            Command::Call { request, reply } => self.handle(request, reply),
+            Command::Chain { chain, reply } => {
+                let (done, rx) = oneshot::channel();
+                let _ = reply.send(self.start_chain(chain, done).map(|id| (id, rx)));
+            }
+            Command::Follow { name, tail, reply } => {
+                let _ = reply.send(self.follow(&name, tail));
+            }
+        }
+    }
+
     fn handle(&mut self, request: Request, reply: Reply) {
         let answer = match request {
             Request::AddService(spec) => self.add_service(spec),
@@ -366,8 +322,15 @@ impl Engine {
             Request::ListServices => Ok(Response::Services(self.services.values().map(Service::status).collect())),
             Request::ServiceStatus { name } => self.service(&name).map(|s| Response::Service(s.detail())),
             Request::StartService { name } => return self.start_service(&name, reply),
-            Request::StopService { name, .. } => return self.stop_service(&name, reply),
-            Request::RestartService { name, .. } => return self.restart_service(&name, reply),
+            Request::StopService { name, cascade: false } => return self.stop_service(&name, reply),
+            Request::StopService { name, cascade: true } => return self.stop_cascade(&name, reply),
+            Request::StopAll => return self.stop_all(reply),
+            Request::RestartService { name, check_deps: false } => return self.restart_service(&name, reply),
+            Request::RestartService { name, check_deps: true } => return self.restart_with_deps(&name, reply),
+            Request::StartChain(chain) => return self.answer_chain(chain, reply),
+            Request::Logs { name, tail, .. } => return self.logs(&name, tail, reply),
+            // The connection that asked streams the events; the engine only agrees.
+            Request::Subscribe => Ok(Response::Subscribed),
             Request::History { name, limit } => self
                 .service(&name)
                 .and_then(|_| self.store.recent_reports(&name, limit.unwrap_or(10)))
@@ -380,12 +343,12 @@ impl Engine {
             Request::Apply(stack) => self.apply(stack),
             Request::AddProfile(spec) => match self.providers.for_kind(&spec.provider) {
                 Err(e) => Err(CoreError::Profile(e.0)),
-                Ok(_) => self.config.add_profile(spec).map(|()| Response::Done),
+                Ok(_) => self.config.add_profile(spec).map(|()| self.profiles_changed()),
             },
             Request::RemoveProfile { name } => self.remove_profile(&name),
             Request::ListProfiles => self.profiles(),
             Request::SetProfileToken { name, token } => self.set_token(&name, &token),
-            Request::SetDefaultProfile { name } => self.config.set_default(&name).map(|()| Response::Done),
+            Request::SetDefaultProfile { name } => self.config.set_default(&name).map(|()| self.profiles_changed()),
             Request::ConfigureService { name, tunnel_profile } => self.configure_service(&name, tunnel_profile),
             Request::OpenTunnel { service, profile } => {
                 return self.open_tunnel(&service, profile.as_deref(), Some(reply));
@@ -402,10 +365,14 @@ impl Engine {
             Request::GetSettings => self.settings(),
             Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
             Request::Export => self.export(),
-            // Answered by the handle without the engine.
-            Request::Logs { .. } | Request::StopAll | Request::Subscribe | Request::StartChain(_) => Ok(Response::Done),
         };
         let _ = reply.send(answer);
+    }
+
+    /// Tells subscribers the profiles changed; answers `Done`.
+    fn profiles_changed(&self) -> Response {
+        let _ = self.events.send(Event::ProfilesChanged);
+        Response::Done
     }
 
     fn service(&self, name: &str) -> Result<&Service, CoreError> {
@@ -438,6 +405,38 @@ impl Engine {
 }
 
 impl Engine {
+    /// `Logs` without `follow`: the tail is read from the log file off the engine task.
+    fn logs(&self, name: &str, tail: Option<usize>, reply: Reply) {
+        if let Err(e) = self.service(name) {
+            let _ = reply.send(Err(e));
+            return;
+        }
+        let path = self.paths.service_log(name);
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let answer = logfile::read_tail(&path, tail)
+                .map(Response::Logs)
+                .map_err(|e| CoreError::io(format!("reading the log of `{name}`"), e));
+            let _ = reply.send(answer);
+        });
+    }
+
+    /// `StartChain` through [`Handle::call`]: answered with the report at its end.
+    pub(super) fn answer_chain(&mut self, chain: ChainRequest, reply: Reply) {
+        let (done, rx) = oneshot::channel();
+        if let Err(e) = self.start_chain(chain, done) {
+            let _ = reply.send(Err(e));
+            return;
+        }
+        tokio::spawn(async move {
+            let answer = match rx.await {
+                Ok(report) => report.map(Response::Execution),
+                Err(_) => Err(CoreError::ShuttingDown),
+            };
+            let _ = reply.send(answer);
+        });
+    }
+
     /// Subscribes and takes the tail in the same engine step. Lines the engine has seen are in
     /// the in-memory ring; only a tail longer than the ring falls back to the log file.
     fn follow(&self, name: &str, tail: Option<usize>) -> Result<FollowStart, CoreError> {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use nexsock_proto::{HealthCheck, Response, ServiceSpec};
+use nexsock_proto::{Event, HealthCheck, Response, ServiceSpec};
 use tokio::time::Instant;
 
 use super::{
@@ -29,7 +29,7 @@ impl Engine {
         let detail = svc.detail();
         let name = svc.spec.name.clone();
         self.services.insert(name.clone(), svc);
-        self.emit(&name);
+        let _ = self.events.send(Event::ServiceAdded(detail.clone()));
         Ok(Response::Service(detail))
     }
 
@@ -40,6 +40,7 @@ impl Engine {
         }
         self.store.delete_service(name)?;
         self.services.remove(name);
+        let _ = self.events.send(Event::ServiceRemoved { name: name.to_owned() });
         Ok(Response::Done)
     }
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use nexsock_proto::{
-    ApplyReport, Change, Condition, DependencySpec, DependsOn, EdgeChange, HealthCheck, NamedChange, Response,
+    ApplyReport, Change, Condition, DependencySpec, DependsOn, EdgeChange, Event, HealthCheck, NamedChange, Response,
     ServiceSpec, Stack, StackEdge, StackService, TunnelMode,
 };
 
@@ -56,7 +56,7 @@ impl Engine {
             dependencies: edge_changes(&existing, &declared),
         };
         let ids = self.store.apply_stack(&specs, &declared)?;
-        for (spec, id) in specs.into_iter().zip(ids) {
+        for ((spec, id), change) in specs.into_iter().zip(ids).zip(&report.services) {
             let name = spec.name.clone();
             match self.services.get_mut(&name) {
                 // A running service keeps running; the new spec applies from its next start.
@@ -65,9 +65,35 @@ impl Engine {
                     self.services.insert(name.clone(), Service::new(id, spec)?);
                 }
             }
-            self.emit(&name);
+            let detail = self.service(&name)?.detail();
+            let _ = self.events.send(match change.change {
+                Change::Created => Event::ServiceAdded(detail),
+                Change::Updated | Change::Unchanged | Change::Removed => Event::ServiceUpdated(detail),
+            });
         }
+        self.emit_edge_changes(&report.dependencies, &declared);
         Ok(Response::Applied(report))
+    }
+
+    /// A `DependencyAdded` or `DependencyRemoved` per edge `apply` created, updated or removed.
+    fn emit_edge_changes(&self, changes: &[EdgeChange], declared: &BTreeMap<String, Vec<StoredEdge>>) {
+        for c in changes {
+            let event = match c.change {
+                Change::Unchanged => continue,
+                Change::Removed => {
+                    Event::DependencyRemoved { service: c.service.clone(), depends_on: c.depends_on.clone() }
+                }
+                Change::Created | Change::Updated => {
+                    let Some(edge) =
+                        declared.get(&c.service).into_iter().flatten().find(|e| e.depends_on == c.depends_on)
+                    else {
+                        continue;
+                    };
+                    Event::DependencyAdded { edge: edge.to_spec(), change: c.change }
+                }
+            };
+            let _ = self.events.send(event);
+        }
     }
 
     pub(super) fn export(&self) -> Result<Response, CoreError> {

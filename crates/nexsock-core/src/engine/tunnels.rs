@@ -303,6 +303,7 @@ impl Engine {
             tracing::error!("{e}");
         }
         self.destroy_in_background(service, &t.profile.provider);
+        let _ = self.events.send(Event::TunnelClosed(t.info.clone()));
         Some(t.info)
     }
 
@@ -380,6 +381,7 @@ impl Engine {
             return Err(CoreError::Profile("the token is empty".into()));
         }
         self.secrets.set(name, &Secret::new(token.expose().trim()))?;
+        let _ = self.events.send(Event::ProfilesChanged);
         Ok(Response::Done)
     }
 
@@ -388,6 +390,7 @@ impl Engine {
         if let Err(e) = self.secrets.delete(name) {
             tracing::warn!(profile = name, "the token could not be removed from the keyring: {e}");
         }
+        let _ = self.events.send(Event::ProfilesChanged);
         Ok(Response::Done)
     }
 
@@ -402,6 +405,7 @@ impl Engine {
             svc.tunnel_profile = profile;
         }
         self.emit(name);
+        let _ = self.events.send(Event::ServiceUpdated(self.service(name)?.detail()));
         if reopen {
             // Switching a service's profile re-opens its tunnel under the new one.
             self.open_tunnel(name, None, None);
