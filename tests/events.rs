@@ -86,8 +86,18 @@ async fn every_change_to_services_dependencies_tunnels_profiles_and_settings_is_
     host.ok(["service", "start", "web"]);
     host.wait_state("web", "ready", Duration::from_secs(30));
     host.ok(["tunnel", "open", "web", "--profile", "team"]);
-    host.ok(["tunnel", "close", "web"]);
     match next_change(&mut client).await {
+        Event::TunnelChecked(t) => assert!(t.last_check_ms.is_some() && t.service == "web", "{t:?}"),
+        other => panic!("expected TunnelChecked, got {other:?}"),
+    }
+    host.ok(["tunnel", "close", "web"]);
+    let closed = loop {
+        match next_change(&mut client).await {
+            Event::TunnelChecked(_) => {}
+            other => break other,
+        }
+    };
+    match closed {
         Event::TunnelClosed(t) => assert_eq!((t.service.as_str(), t.profile.as_str()), ("web", "team")),
         other => panic!("expected TunnelClosed, got {other:?}"),
     }

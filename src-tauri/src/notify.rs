@@ -46,6 +46,7 @@ impl Notifier {
             | Event::Log { .. }
             | Event::TunnelCreated(_)
             | Event::TunnelClosed(_)
+            | Event::TunnelChecked(_)
             | Event::ServiceAdded(_)
             | Event::ServiceUpdated(_)
             | Event::ServiceRemoved { .. }

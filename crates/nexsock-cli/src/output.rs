@@ -346,6 +346,7 @@ pub fn describe_event(event: &nexsock_proto::Event) -> String {
         E::TunnelCreated(t) => format!("tunnel-created {}", tunnel(t)),
         E::TunnelFailed(t) => format!("tunnel-failed {}", tunnel(t)),
         E::TunnelRecreated { tunnel: t, .. } => format!("tunnel-recreated {}", tunnel(t)),
+        E::TunnelChecked(t) => format!("tunnel-checked {}", tunnel(t)),
         E::TunnelClosed(t) => format!("tunnel-closed {}", t.service),
         E::ServiceAdded(d) => format!("service-added {}", d.spec.name),
         E::ServiceUpdated(d) => format!("service-updated {}", d.spec.name),

@@ -61,6 +61,8 @@ pub enum Event {
         /// The dependency.
         depends_on: String,
     },
+    /// A tunnel's health check passed: its time of last check moved on (nothing else changed).
+    TunnelChecked(TunnelInfo),
     /// A tunnel was closed (on request, with its service, or at shutdown).
     TunnelClosed(TunnelInfo),
     /// A profile was added, changed or removed, a token set, or the default profile changed.
@@ -82,7 +84,10 @@ impl Event {
             Self::ServiceAdded(detail) | Self::ServiceUpdated(detail) => vec![detail.spec.name.as_str()],
             Self::Execution(progress) => vec![progress.service.name.as_str()],
             Self::ExecutionFinished(report) => report.services.iter().map(|s| s.name.as_str()).collect(),
-            Self::TunnelCreated(tunnel) | Self::TunnelFailed(tunnel) | Self::TunnelClosed(tunnel) => {
+            Self::TunnelCreated(tunnel)
+            | Self::TunnelFailed(tunnel)
+            | Self::TunnelChecked(tunnel)
+            | Self::TunnelClosed(tunnel) => {
                 vec![tunnel.service.as_str()]
             }
             Self::TunnelRecreated { tunnel, .. } => vec![tunnel.service.as_str()],

@@ -204,6 +204,7 @@ impl Engine {
             Ok(()) => {
                 t.info.last_check_ms = Some(now_ms());
                 t.row = self.store.record_tunnel(t.row, &t.info).map_err(|e| tracing::error!("{e}")).ok();
+                let _ = self.events.send(Event::TunnelChecked(t.info.clone()));
             }
             Err(reason) => self.tunnel_failed(service, reason),
         }

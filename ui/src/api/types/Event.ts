@@ -48,4 +48,4 @@ service: string,
 /**
  * The dependency.
  */
-depends_on: string, } } | { "type": "TunnelClosed", "data": TunnelInfo } | { "type": "ProfilesChanged" } | { "type": "SettingsChanged", "data": Settings } | { "type": "HostStopping" };
+depends_on: string, } } | { "type": "TunnelChecked", "data": TunnelInfo } | { "type": "TunnelClosed", "data": TunnelInfo } | { "type": "ProfilesChanged" } | { "type": "SettingsChanged", "data": Settings } | { "type": "HostStopping" };
