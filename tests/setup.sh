@@ -10,7 +10,7 @@ apt_packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev libxdo-dev
   # demo and test services, keyring and desktop tests
-  python3 python3-venv procps dbus dbus-x11 gnome-keyring libsecret-tools
+  python3 python3-venv python3-dbus-next procps dbus dbus-x11 gnome-keyring libsecret-tools
   xvfb xauth x11-utils imagemagick dunst libnotify-bin at-spi2-core xdotool xclip webkit2gtk-driver
 )
 

@@ -230,13 +230,33 @@ impl KeyringHost {
     /// Starts `dbus-run-session`, gnome-keyring (unlocked, secrets component) and the daemon in it,
     /// with HOME and XDG directories inside the test's temp directory.
     pub fn start() -> Self {
+        Self::start_with_keyring(
+            "echo -n test-password | gnome-keyring-daemon --daemonize --unlock --components=secrets > /dev/null",
+        )
+    }
+
+    /// The same, with a Secret Service that owns the bus name and never answers (a locked keyring
+    /// waiting on its password prompt: tests/fixtures/hung-secret-service).
+    pub fn start_hung() -> Self {
+        let service = fixture("hung-secret-service");
+        Self::start_with_keyring(&format!(
+            "'{}' > \"$HOME/secret-service.out\" & \
+             until grep -q ready \"$HOME/secret-service.out\" 2>/dev/null; do \
+               kill -0 $! 2>/dev/null || {{ echo 'the hung Secret Service did not start' >&2; exit 1; }}; \
+               sleep 0.05; \
+             done",
+            service.display()
+        ))
+    }
+
+    /// Runs `keyring` (a shell command that brings up a Secret Service) in a new D-Bus session,
+    /// then the daemon in it.
+    fn start_with_keyring(keyring: &str) -> Self {
         let mut host = TestHost::new_stopped();
         let home = host.home().to_path_buf();
         let bus_file = home.join("bus-address");
         let script = format!(
-            "echo \"$DBUS_SESSION_BUS_ADDRESS\" > '{bus}'; \
-             echo -n test-password | gnome-keyring-daemon --daemonize --unlock --components=secrets > /dev/null; \
-             exec '{bin}' daemon",
+            "echo \"$DBUS_SESSION_BUS_ADDRESS\" > '{bus}'; {keyring}; exec '{bin}' daemon",
             bus = bus_file.display(),
             bin = nexsock_bin().display()
         );

@@ -288,7 +288,11 @@ pub fn profiles_table(profiles: &[ProfileInfo]) -> String {
             Cell::new(&s.name),
             Cell::new(s.provider.as_str()),
             Cell::new(if p.is_default { "*" } else { "" }),
-            Cell::new(if p.token_set { "set" } else { "-" }),
+            Cell::new(match p.token_set {
+                Some(true) => "set",
+                Some(false) => "-",
+                None => "unknown (keyring did not answer)",
+            }),
             Cell::new(settings),
         ]);
     }

@@ -89,6 +89,21 @@ pub enum CoreError {
     /// The OS keyring failed; the message says how to fix it.
     #[error("{0}")]
     Keyring(String),
+    /// The OS keyring did not answer within the time allowed.
+    #[error(
+        "the OS keyring did not answer within {} s while trying to {action} the token of profile `{profile}`: it may \
+         be locked and waiting for its password (unlock it, e.g. with your desktop's keyring prompt or \
+         `gnome-keyring-daemon --unlock`, then try again)",
+        after.as_secs()
+    )]
+    KeyringTimeout {
+        /// What was being done: read, store, delete.
+        action: &'static str,
+        /// The profile whose token it was.
+        profile: String,
+        /// How long the call was given.
+        after: std::time::Duration,
+    },
     /// A tunnel could not be opened or kept; the message says what to do.
     #[error("{0}")]
     Tunnel(String),
@@ -143,6 +158,7 @@ impl CoreError {
             Self::ShuttingDown => ErrorCode::ShuttingDown,
             Self::HostRunning { .. } | Self::Io { .. } => ErrorCode::Internal,
             Self::Keyring(_) => ErrorCode::Keyring,
+            Self::KeyringTimeout { .. } => ErrorCode::KeyringTimeout,
             Self::Tunnel(_) => ErrorCode::TunnelFailed,
             Self::Profile(_) => ErrorCode::InvalidProfile,
         }

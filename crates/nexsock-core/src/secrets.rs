@@ -6,6 +6,7 @@ use std::{
     collections::HashMap,
     fmt,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use crate::error::CoreError;
@@ -69,7 +70,28 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct KeyringStore;
 
-fn keyring_error(action: &str, profile: &str, err: &keyring::Error) -> CoreError {
+/// How long a D-Bus call to the Secret Service waits for its reply (dbus-secret-service's own limit).
+#[cfg(target_os = "linux")]
+const DBUS_REPLY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Whether the keyring failed because the Secret Service is there but did not answer (a D-Bus call
+/// without a reply): the same as a locked keyring's hang, cut short by D-Bus.
+fn unanswered(err: &keyring::Error) -> Option<Duration> {
+    #[cfg(target_os = "linux")]
+    if let keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) = err
+        && let Some(dbus_secret_service::Error::Dbus(e)) = inner.downcast_ref::<dbus_secret_service::Error>()
+        && e.name() == Some("org.freedesktop.DBus.Error.NoReply")
+    {
+        return Some(DBUS_REPLY_TIMEOUT);
+    }
+    let _ = err;
+    None
+}
+
+fn keyring_error(action: &'static str, profile: &str, err: &keyring::Error) -> CoreError {
+    if let Some(after) = unanswered(err) {
+        return CoreError::KeyringTimeout { action, profile: profile.to_owned(), after };
+    }
     CoreError::Keyring(format!(
         "cannot {action} the token of profile `{profile}` in the OS keyring: {err}. On Linux this needs a running, \
          unlocked Secret Service (gnome-keyring or KWallet) in your session; without one, set NGROK_AUTHTOKEN in \
@@ -129,6 +151,92 @@ impl SecretStore for MemoryStore {
     }
 }
 
+/// How long one keyring call may take before it counts as not answering.
+pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(3);
+
+type Job = Box<dyn FnOnce(&dyn SecretStore) + Send>;
+
+/// A [`SecretStore`] used from async code without ever waiting on it for long: calls run one at a
+/// time on a thread of their own and are awaited with a timeout. A keyring that never answers (a
+/// locked GNOME keyring waiting on its password prompt) costs each call its timeout, holds that one
+/// thread, and blocks nothing else; calls that time out while queued are dropped unrun.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    jobs: std::sync::mpsc::Sender<Job>,
+    timeout: Duration,
+}
+
+impl Keyring {
+    /// Serves `store` from a new thread, which ends when the last clone is dropped.
+    pub fn new(store: Arc<dyn SecretStore>, timeout: Duration) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new().name("nexsock-keyring".into()).spawn(move || {
+            for job in queue {
+                job(store.as_ref());
+            }
+        });
+        if let Err(e) = spawned {
+            // Every call then answers that the keyring cannot be reached.
+            tracing::error!("cannot start the keyring thread: {e}");
+        }
+        Self { jobs, timeout }
+    }
+
+    /// Queues `f` now (so calls run in the order they are made) and returns the wait for its answer.
+    fn call<T: Send + 'static>(
+        &self,
+        action: &'static str,
+        profile: &str,
+        f: impl FnOnce(&dyn SecretStore) -> Result<T, CoreError> + Send + 'static,
+    ) -> impl Future<Output = Result<T, CoreError>> + Send + 'static {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |store| {
+            if !tx.is_closed() {
+                let _ = tx.send(f(store));
+            }
+        });
+        let queued = self.jobs.send(job).is_ok();
+        let (timeout, profile) = (self.timeout, profile.to_owned());
+        async move {
+            if !queued {
+                return Err(CoreError::Keyring("the keyring thread is not running".into()));
+            }
+            match tokio::time::timeout(timeout, rx).await {
+                Ok(Ok(answer)) => answer,
+                Ok(Err(_)) => Err(CoreError::Keyring("the keyring thread ended".into())),
+                Err(_) => Err(CoreError::KeyringTimeout { action, profile, after: timeout }),
+            }
+        }
+    }
+
+    /// The token of `profile`, if one is stored.
+    pub fn get(&self, profile: &str) -> impl Future<Output = Result<Option<Secret>, CoreError>> + Send + 'static {
+        let name = profile.to_owned();
+        self.call("read", profile, move |s| s.get(&name))
+    }
+
+    /// Stores (or replaces) the token of `profile`.
+    pub fn set(&self, profile: &str, secret: Secret) -> impl Future<Output = Result<(), CoreError>> + Send + 'static {
+        let name = profile.to_owned();
+        self.call("store", profile, move |s| s.set(&name, &secret))
+    }
+
+    /// Deletes the token of `profile`; deleting nothing is fine.
+    pub fn delete(&self, profile: &str) -> impl Future<Output = Result<(), CoreError>> + Send + 'static {
+        let name = profile.to_owned();
+        self.call("delete", profile, move |s| s.delete(&name))
+    }
+
+    /// Whether each of `profiles` has a token, in one call: `None` for all when the keyring did
+    /// not answer in time, for one when reading it failed.
+    pub fn presence(&self, profiles: Vec<String>) -> impl Future<Output = Vec<Option<bool>>> + Send + 'static {
+        let n = profiles.len();
+        let read = move |s: &dyn SecretStore| Ok(profiles.iter().map(|p| s.get(p).ok().map(|t| t.is_some())).collect());
+        let answer = self.call("read", "(every profile)", read);
+        async move { answer.await.unwrap_or_else(|_| vec![None; n]) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +257,67 @@ mod tests {
         store.delete("work").expect("delete");
         store.delete("work").expect("deleting nothing is fine");
         assert_eq!(store.get("work").expect("get"), None);
+    }
+
+    /// A store whose reads never answer until released, like a locked keyring; it counts stores.
+    #[derive(Debug)]
+    struct Hung {
+        gate: Mutex<std::sync::mpsc::Receiver<()>>,
+        stores: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl SecretStore for Hung {
+        fn set(&self, _: &str, _: &Secret) -> Result<(), CoreError> {
+            self.stores.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        }
+        fn get(&self, _: &str) -> Result<Option<Secret>, CoreError> {
+            let _ = self.gate.lock().map(|rx| rx.recv());
+            Ok(None)
+        }
+        fn delete(&self, _: &str) -> Result<(), CoreError> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_keyring_that_does_not_answer_is_a_typed_timeout_and_queued_calls_are_dropped() {
+        let (release, rx) = std::sync::mpsc::channel();
+        let stores = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let store = Hung { gate: Mutex::new(rx), stores: stores.clone() };
+        let keyring = Keyring::new(Arc::new(store), Duration::from_millis(50));
+        let err = keyring.get("work").await.expect_err("a hung read times out");
+        assert!(
+            matches!(&err, CoreError::KeyringTimeout { action: "read", profile, .. } if profile == "work"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("may be locked"), "{err}");
+        // Queued behind the hung read, this store times out too, and must not happen later.
+        let err = keyring.set("work", Secret::new("t")).await.expect_err("queued behind a hung call");
+        assert!(matches!(err, CoreError::KeyringTimeout { action: "store", .. }), "{err:?}");
+        release.send(()).expect("release the hung read");
+        // Released, the keyring answers again; the store that timed out never ran.
+        keyring.delete("work").await.expect("delete");
+        assert_eq!(stores.load(std::sync::atomic::Ordering::SeqCst), 0);
+        keyring.set("work", Secret::new("t")).await.expect("set");
+        assert_eq!(stores.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn presence_is_unknown_when_the_keyring_does_not_answer() {
+        let (_release, rx) = std::sync::mpsc::channel();
+        let store = Hung { gate: Mutex::new(rx), stores: Arc::default() };
+        let keyring = Keyring::new(Arc::new(store), Duration::from_millis(50));
+        assert_eq!(keyring.presence(vec!["a".into(), "b".into()]).await, [None, None]);
+    }
+
+    #[tokio::test]
+    async fn a_keyring_that_answers_round_trips_through_its_thread() {
+        let keyring = Keyring::new(Arc::new(MemoryStore::default()), KEYRING_TIMEOUT);
+        keyring.set("a", Secret::new("t")).await.expect("set");
+        assert_eq!(keyring.get("a").await.expect("get"), Some(Secret::new("t")));
+        assert_eq!(keyring.presence(vec!["a".into(), "b".into()]).await, [Some(true), Some(false)]);
+        keyring.delete("a").await.expect("delete");
+        assert_eq!(keyring.get("a").await.expect("get"), None);
     }
 }

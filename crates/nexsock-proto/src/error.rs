@@ -27,6 +27,8 @@ pub enum ErrorCode {
     UnknownStrategy,
     /// The OS keyring is unusable; the message says how to fix it.
     Keyring,
+    /// The OS keyring did not answer in time (a locked keyring waiting on its password prompt).
+    KeyringTimeout,
     /// A tunnel could not be opened.
     TunnelFailed,
     /// A tunnel profile is unknown or invalid.

@@ -137,8 +137,9 @@ pub struct ProfileInfo {
     pub spec: ProfileSpec,
     /// Whether it is the default profile.
     pub is_default: bool,
-    /// Whether a token is stored for it (the token itself is never shown).
-    pub token_set: bool,
+    /// Whether a token is stored for it (the token itself is never shown); `None` when the
+    /// keyring did not answer in time (it may be locked), so nobody waits on it.
+    pub token_set: Option<bool>,
 }
 
 /// Where a tunnel is.

@@ -24,7 +24,7 @@ use crate::{
     error::CoreError,
     logfile,
     paths::Paths,
-    secrets::{KeyringStore, SecretStore},
+    secrets::{KEYRING_TIMEOUT, Keyring, KeyringStore, SecretStore},
     store::Store,
     strategy::StrategyRegistry,
     supervisor::Exit,
@@ -189,8 +189,8 @@ struct Engine {
     providers: ProviderRegistry,
     /// Profiles (config.toml).
     config: Config,
-    /// Profile tokens.
-    secrets: Arc<dyn SecretStore>,
+    /// Profile tokens, reached off this task with a timeout.
+    secrets: Keyring,
     /// Tunnels by service.
     tunnels: BTreeMap<String, tunnels::Tunnel>,
     /// Closed tunnels whose provider is still tearing them down: shutdown waits for them.
@@ -257,7 +257,7 @@ pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<
         strategies,
         providers,
         config,
-        secrets,
+        secrets: Keyring::new(secrets, KEYRING_TIMEOUT),
         tunnels: BTreeMap::new(),
         destroying: 0,
         ops: Vec::new(),
@@ -345,9 +345,9 @@ impl Engine {
                 Err(e) => Err(CoreError::Profile(e.0)),
                 Ok(_) => self.config.add_profile(spec).map(|()| self.profiles_changed()),
             },
-            Request::RemoveProfile { name } => self.remove_profile(&name),
-            Request::ListProfiles => self.profiles(),
-            Request::SetProfileToken { name, token } => self.set_token(&name, &token),
+            Request::RemoveProfile { name } => return self.remove_profile(&name, reply),
+            Request::ListProfiles => return self.profiles(reply),
+            Request::SetProfileToken { name, token } => return self.set_token(&name, &token, reply),
             Request::SetDefaultProfile { name } => self.config.set_default(&name).map(|()| self.profiles_changed()),
             Request::ConfigureService { name, tunnel_profile } => self.configure_service(&name, tunnel_profile),
             Request::OpenTunnel { service, profile } => {

@@ -25,6 +25,8 @@ const RECREATE_CAP: Duration = Duration::from_secs(30);
 /// Environment variable that overrides the keyring token of ngrok profiles.
 pub const NGROK_AUTHTOKEN_ENV: &str = "NGROK_AUTHTOKEN";
 
+type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
 /// One service's tunnel.
 #[derive(Debug)]
 pub(super) struct Tunnel {
@@ -83,7 +85,7 @@ impl Engine {
         {
             return Ok(());
         }
-        let token = self.token_for(&spec)?;
+        let token = self.token_for(&spec);
         let provider = self.providers.for_kind(&spec.provider).map_err(|e| CoreError::Tunnel(e.0))?;
         let previous = self.tunnels.remove(service);
         let mut tunnel = match previous {
@@ -105,10 +107,16 @@ impl Engine {
         let generation = tunnel.generation;
         let outcomes = self.outcomes.clone();
         let records = Some(self.paths.agents());
-        let request = TunnelRequest { service: service.to_owned(), local_port: port, profile: spec, token, records };
         let name = service.to_owned();
         let task = tokio::spawn(async move {
-            let result = provider.create(request).await.map_err(|e| e.0);
+            let result = match token.await {
+                Ok(token) => {
+                    let request =
+                        TunnelRequest { service: name.clone(), local_port: port, profile: spec, token, records };
+                    provider.create(request).await.map_err(|e| e.0)
+                }
+                Err(e) => Err(e.to_string()),
+            };
             let _ = outcomes.send(Outcome::TunnelOpened { service: name, generation, result });
         });
         tunnel.tasks.push(task.abort_handle());
@@ -140,17 +148,23 @@ impl Engine {
 
     /// The token a profile's provider gets: `NGROK_AUTHTOKEN` overrides the keyring for ngrok.
     /// Providers that can work without one do so when the keyring is unusable.
-    fn token_for(&self, spec: &ProfileSpec) -> Result<Option<Secret>, CoreError> {
+    /// The keyring is read off the engine task: this returns the wait for it.
+    fn token_for(&self, spec: &ProfileSpec) -> BoxFuture<Result<Option<Secret>, CoreError>> {
         match spec.provider {
-            ProviderKind::Cloudflared | ProviderKind::Localtunnel => Ok(None),
+            ProviderKind::Cloudflared | ProviderKind::Localtunnel => Box::pin(std::future::ready(Ok(None))),
             ProviderKind::Ngrok => match std::env::var(NGROK_AUTHTOKEN_ENV) {
-                Ok(t) if !t.is_empty() => Ok(Some(Secret::new(t))),
-                _ => self.secrets.get(&spec.name),
+                Ok(t) if !t.is_empty() => Box::pin(std::future::ready(Ok(Some(Secret::new(t))))),
+                _ => Box::pin(self.secrets.get(&spec.name)),
             },
-            ProviderKind::Bore | ProviderKind::Custom(_) => self.secrets.get(&spec.name).or_else(|e| {
-                tracing::warn!(profile = %spec.name, "no bore secret: {e}");
-                Ok(None)
-            }),
+            ProviderKind::Bore | ProviderKind::Custom(_) => {
+                let (read, profile) = (self.secrets.get(&spec.name), spec.name.clone());
+                Box::pin(async move {
+                    read.await.or_else(|e| {
+                        tracing::warn!(%profile, "no bore secret: {e}");
+                        Ok(None)
+                    })
+                })
+            }
         }
     }
 
@@ -360,39 +374,71 @@ impl Engine {
         Ok(Response::Env(vars))
     }
 
-    pub(super) fn profiles(&mut self) -> Result<Response, CoreError> {
-        let file = self.config.current()?.clone();
-        let infos = file
-            .profiles
-            .values()
-            .map(|spec| ProfileInfo {
-                spec: spec.clone(),
-                is_default: file.default_profile.as_deref() == Some(spec.name.as_str()),
-                token_set: matches!(self.secrets.get(&spec.name), Ok(Some(_))),
-            })
-            .collect();
-        Ok(Response::Profiles(infos))
+    /// The profiles, answered once the keyring says which have a token (or did not answer in time).
+    pub(super) fn profiles(&mut self, reply: Reply) {
+        let file = match self.config.current() {
+            Ok(file) => file.clone(),
+            Err(e) => {
+                let _ = reply.send(Err(e));
+                return;
+            }
+        };
+        let presence = self.secrets.presence(file.profiles.keys().cloned().collect());
+        tokio::spawn(async move {
+            let presence = presence.await;
+            let infos = file
+                .profiles
+                .values()
+                .zip(presence)
+                .map(|(spec, token_set)| ProfileInfo {
+                    spec: spec.clone(),
+                    is_default: file.default_profile.as_deref() == Some(spec.name.as_str()),
+                    token_set,
+                })
+                .collect();
+            let _ = reply.send(Ok(Response::Profiles(infos)));
+        });
     }
 
-    pub(super) fn set_token(&mut self, name: &str, token: &SecretString) -> Result<Response, CoreError> {
-        if !self.config.current()?.profiles.contains_key(name) {
-            return Err(CoreError::Profile(format!("no profile named `{name}` (see `nexsock profile list`)")));
+    /// Stores a profile's token off the engine task; answers once the keyring has (or has not).
+    pub(super) fn set_token(&mut self, name: &str, token: &SecretString, reply: Reply) {
+        let known = self.config.current().map(|file| file.profiles.contains_key(name));
+        let refused = match known {
+            Err(e) => Some(e),
+            Ok(false) => Some(CoreError::Profile(format!("no profile named `{name}` (see `nexsock profile list`)"))),
+            Ok(true) if token.expose().trim().is_empty() => Some(CoreError::Profile("the token is empty".into())),
+            Ok(true) => None,
+        };
+        if let Some(e) = refused {
+            let _ = reply.send(Err(e));
+            return;
         }
-        if token.expose().trim().is_empty() {
-            return Err(CoreError::Profile("the token is empty".into()));
-        }
-        self.secrets.set(name, &Secret::new(token.expose().trim()))?;
-        let _ = self.events.send(Event::ProfilesChanged);
-        Ok(Response::Done)
+        let stored = self.secrets.set(name, Secret::new(token.expose().trim()));
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let answer = stored.await.map(|()| {
+                let _ = events.send(Event::ProfilesChanged);
+                Response::Done
+            });
+            let _ = reply.send(answer);
+        });
     }
 
-    pub(super) fn remove_profile(&mut self, name: &str) -> Result<Response, CoreError> {
-        self.config.remove_profile(name)?;
-        if let Err(e) = self.secrets.delete(name) {
-            tracing::warn!(profile = name, "the token could not be removed from the keyring: {e}");
+    /// Removes a profile now; answers once its token has left the keyring (off the engine task),
+    /// or the keyring failed to answer, which is logged: the profile is gone either way.
+    pub(super) fn remove_profile(&mut self, name: &str, reply: Reply) {
+        if let Err(e) = self.config.remove_profile(name) {
+            let _ = reply.send(Err(e));
+            return;
         }
         let _ = self.events.send(Event::ProfilesChanged);
-        Ok(Response::Done)
+        let (deleted, name) = (self.secrets.delete(name), name.to_owned());
+        tokio::spawn(async move {
+            if let Err(e) = deleted.await {
+                tracing::warn!(profile = name, "the token could not be removed from the keyring: {e}");
+            }
+            let _ = reply.send(Ok(Response::Done));
+        });
     }
 
     pub(super) fn configure_service(&mut self, name: &str, profile: Option<String>) -> Result<Response, CoreError> {

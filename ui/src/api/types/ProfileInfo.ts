@@ -14,6 +14,7 @@ spec: ProfileSpec,
  */
 is_default: boolean, 
 /**
- * Whether a token is stored for it (the token itself is never shown).
+ * Whether a token is stored for it (the token itself is never shown); `None` when the
+ * keyring did not answer in time (it may be locked), so nobody waits on it.
  */
-token_set: boolean, };
+token_set: boolean | null, };
