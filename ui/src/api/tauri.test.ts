@@ -1,67 +1,132 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { invoke, isTauri } from "@tauri-apps/api/core";
+import { listen, type EventCallback } from "@tauri-apps/api/event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApi } from ".";
 import { MockApi } from "./mock/mockApi";
-import { EVENT_NAME, TauriApi, type TauriInternals } from "./tauri";
+import { EVENT_NAME, TauriApi } from "./tauri";
 import type { Event } from "./types/Event";
 
-/** A stand-in for the injected bridge that records calls and answers like the shell. */
-function fakeTauri(answer: (cmd: string, args: Record<string, unknown> | undefined) => unknown) {
-  const calls: [string, Record<string, unknown> | undefined][] = [];
-  const callbacks = new Map<number, (payload: unknown) => void>();
-  const tauri: TauriInternals = {
-    invoke: async (cmd, args) => {
-      calls.push([cmd, args]);
-      return answer(cmd, args);
-    },
-    transformCallback: (cb) => {
-      callbacks.set(callbacks.size + 1, cb);
-      return callbacks.size;
-    },
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn(), isTauri: vi.fn(() => false) }));
+vi.mock("@tauri-apps/api/event", () => ({ listen: vi.fn() }));
+
+const invokeMock = vi.mocked(invoke);
+const listenMock = vi.mocked(listen);
+
+/** The shell's event bus as `listen` sees it: the handlers registered per event, and who unlistened. */
+function fakeBus() {
+  const handlers = new Map<string, EventCallback<unknown>[]>();
+  const unlistened: string[] = [];
+  listenMock.mockImplementation(async (event, handler) => {
+    handlers.set(event, [...(handlers.get(event) ?? []), handler as EventCallback<unknown>]);
+    return () => {
+      unlistened.push(event);
+      handlers.set(event, (handlers.get(event) ?? []).filter((h) => h !== handler));
+    };
+  });
+  const emit = (payload: Event) => {
+    for (const h of handlers.get(EVENT_NAME) ?? []) h({ event: EVENT_NAME, id: 1, payload });
   };
-  return { tauri, calls, callbacks };
+  return { handlers, unlistened, emit };
 }
 
+/** Lets pending promise callbacks (the resolved `listen`, an unlisten) run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+beforeEach(() => {
+  invokeMock.mockReset();
+  listenMock.mockReset();
+});
+
 afterEach(() => {
-  delete window.__TAURI_INTERNALS__;
+  vi.mocked(isTauri).mockReturnValue(false);
 });
 
 describe("TauriApi", () => {
   it("sends each request through the one `request` command and unpacks the response", async () => {
-    const { tauri, calls } = fakeTauri(() => ({ type: "services", data: [] }));
-    await expect(new TauriApi(tauri).listServices()).resolves.toEqual([]);
-    expect(calls).toEqual([["request", { request: { type: "list_services" } }]]);
+    invokeMock.mockResolvedValue({ type: "services", data: [] });
+    await expect(new TauriApi().listServices()).resolves.toEqual([]);
+    expect(invokeMock.mock.calls).toEqual([["request", { request: { type: "list_services" } }]]);
+  });
+
+  it("sends a request's data as the contract spells it", async () => {
+    invokeMock.mockResolvedValue({ type: "done" });
+    await new TauriApi().removeDependency("web", "api");
+    expect(invokeMock).toHaveBeenCalledWith("request", {
+      request: { type: "remove_dependency", data: { service: "web", depends_on: "api" } },
+    });
   });
 
   it("rejects with the engine's {code, message}", async () => {
-    const { tauri } = fakeTauri(() => Promise.reject({ code: "dependency_cycle", message: "dependency cycle: a -> b -> a" }));
-    await expect(new TauriApi(tauri).removeDependency("a", "b")).rejects.toEqual({
+    invokeMock.mockRejectedValue({ code: "dependency_cycle", message: "dependency cycle: a -> b -> a" });
+    await expect(new TauriApi().removeDependency("a", "b")).rejects.toEqual({
       code: "dependency_cycle", message: "dependency cycle: a -> b -> a",
     });
   });
 
   it("refuses a response of the wrong kind", async () => {
-    const { tauri } = fakeTauri(() => ({ type: "done" }));
-    await expect(new TauriApi(tauri).listServices()).rejects.toMatchObject({ code: "internal" });
+    invokeMock.mockResolvedValue({ type: "done" });
+    await expect(new TauriApi().listServices()).rejects.toMatchObject({ code: "internal" });
   });
 
-  it("listens to nexsock://event and delivers the payload, then unlistens", async () => {
-    const { tauri, calls, callbacks } = fakeTauri((cmd) => (cmd === "plugin:event|listen" ? 7 : null));
+  it("copies through the shell's `copy_text` command", async () => {
+    invokeMock.mockResolvedValue(null);
+    await new TauriApi().copyText("https://web.example");
+    expect(invokeMock.mock.calls).toEqual([["copy_text", { text: "https://web.example" }]]);
+  });
+
+  it("listens to nexsock://event and delivers each payload, then stops on unsubscribe", async () => {
+    const bus = fakeBus();
     const seen: Event[] = [];
-    const stop = new TauriApi(tauri).subscribe((e) => seen.push(e));
-    expect(calls[0]).toEqual(["plugin:event|listen", { event: EVENT_NAME, target: { kind: "Any" }, handler: 1 }]);
-    callbacks.get(1)!({ event: EVENT_NAME, id: 7, payload: { type: "HostStopping" } });
-    expect(seen).toEqual([{ type: "HostStopping" }]);
+    const stop = new TauriApi().subscribe((e) => seen.push(e));
+    expect(listenMock).toHaveBeenCalledTimes(1);
+    expect(listenMock.mock.calls[0][0]).toBe(EVENT_NAME);
+    await settle();
+    bus.emit({ type: "HostStopping" });
+    bus.emit({ type: "ProfilesChanged" });
+    expect(seen).toEqual([{ type: "HostStopping" }, { type: "ProfilesChanged" }]);
     stop();
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(calls.at(-1)).toEqual(["plugin:event|unlisten", { event: EVENT_NAME, eventId: 7 }]);
+    bus.emit({ type: "ProfilesChanged" });
+    await settle();
+    expect(bus.unlistened).toEqual([EVENT_NAME]);
+    expect(bus.handlers.get(EVENT_NAME)).toEqual([]);
+    expect(seen).toHaveLength(2);
+  });
+
+  it("delivers to each subscriber, and unsubscribing one leaves the other", async () => {
+    const bus = fakeBus();
+    const api = new TauriApi();
+    const first: Event[] = [];
+    const second: Event[] = [];
+    const stopFirst = api.subscribe((e) => first.push(e));
+    api.subscribe((e) => second.push(e));
+    await settle();
+    stopFirst();
+    bus.emit({ type: "ServiceRemoved", data: { name: "web" } });
+    expect(first).toEqual([]);
+    expect(second).toEqual([{ type: "ServiceRemoved", data: { name: "web" } }]);
+  });
+
+  it("delivers nothing after an unsubscribe that came before Tauri had registered the listener", async () => {
+    const bus = fakeBus();
+    const seen: Event[] = [];
+    new TauriApi().subscribe((e) => seen.push(e))();
+    await settle();
+    bus.emit({ type: "HostStopping" });
+    expect(seen).toEqual([]);
+    expect(bus.unlistened).toEqual([EVENT_NAME]);
   });
 });
 
 describe("createApi", () => {
   it("uses the mock in a plain browser and the bridge inside the app", () => {
-    expect(createApi()).toBeInstanceOf(MockApi);
-    window.__TAURI_INTERNALS__ = fakeTauri(() => null).tauri;
+    // The demo backend starts its tunnel checks: on a clock that never runs here.
+    vi.useFakeTimers();
+    try {
+      expect(createApi()).toBeInstanceOf(MockApi);
+    } finally {
+      vi.useRealTimers();
+    }
+    vi.mocked(isTauri).mockReturnValue(true);
     expect(createApi()).toBeInstanceOf(TauriApi);
   });
 });

@@ -1,27 +1,26 @@
-//! A list read from the engine, then kept current by its events: the one pattern behind the live
-//! services and the live tunnels.
+//! A list read from the engine once, then kept current by its events alone: the one pattern behind
+//! the live services and the live tunnels. No timer re-reads it; an event adds, replaces or drops.
 
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { errorMessage, type Api } from "../api";
 import type { Event } from "../api/types/Event";
 import { useApi } from "../ApiContext";
 
 export interface LiveList<T> {
   items: T[];
-  /** Why the last load failed, if it did. */
+  /** Why the load failed, if it did. */
   error: string | null;
-  reload: () => Promise<void>;
 }
 
 /** How a list is read, followed and keyed. Define it once at module level: it must not change. */
 export interface LiveSource<T> {
   load: (api: Api) => Promise<T[]>;
-  /** The item an event carries, if it carries one of this list's. */
+  /** The item an event carries, if it adds or changes one of this list's. */
   fromEvent: (event: Event) => T | null;
+  /** The key of the item an event removes, if it removes one of this list's. */
+  removedKey: (event: Event) => string | null;
   /** Items with the same key are the same item (a newer one replaces the older). */
   keyOf: (item: T) => string;
-  /** Also re-read every so many ms (for what changes without an event). */
-  refreshMs?: number;
 }
 
 /** `list` with `item` in place of the one with its key, else added at the end. */
@@ -30,32 +29,38 @@ export function upsert<T>(list: T[], item: T, keyOf: (item: T) => string): T[] {
   return list.some((x) => keyOf(x) === key) ? list.map((x) => (keyOf(x) === key ? item : x)) : [...list, item];
 }
 
-export function useLiveList<T>({ load, fromEvent, keyOf, refreshMs }: LiveSource<T>): LiveList<T> {
+/** `list` after `event`: the item it carries upserted, the one it removes dropped; else `list` itself. */
+export function applyEvent<T>(list: T[], event: Event, source: LiveSource<T>): T[] {
+  const item = source.fromEvent(event);
+  if (item !== null) return upsert(list, item, source.keyOf);
+  const removed = source.removedKey(event);
+  if (removed === null || !list.some((x) => source.keyOf(x) === removed)) return list;
+  return list.filter((x) => source.keyOf(x) !== removed);
+}
+
+export function useLiveList<T>(source: LiveSource<T>): LiveList<T> {
   const api = useApi();
   const [items, setItems] = useState<T[]>([]);
   const [error, setError] = useState<string | null>(null);
 
-  const reload = useCallback(async () => {
-    try {
-      setItems(await load(api));
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, [api, load]);
-
   useEffect(() => {
-    void reload();
-    const timer = refreshMs === undefined ? undefined : setInterval(() => void reload(), refreshMs);
-    const unsubscribe = api.subscribe((event) => {
-      const item = fromEvent(event);
-      if (item !== null) setItems((list) => upsert(list, item, keyOf));
-    });
+    let stopped = false;
+    const unsubscribe = api.subscribe((event) => setItems((list) => applyEvent(list, event, source)));
+    source.load(api).then(
+      (loaded) => {
+        if (stopped) return;
+        setItems(loaded);
+        setError(null);
+      },
+      (e) => {
+        if (!stopped) setError(errorMessage(e));
+      },
+    );
     return () => {
-      clearInterval(timer);
+      stopped = true;
       unsubscribe();
     };
-  }, [api, reload, fromEvent, keyOf, refreshMs]);
+  }, [api, source]);
 
-  return { items, error, reload };
+  return { items, error };
 }

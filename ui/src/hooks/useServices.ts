@@ -1,33 +1,37 @@
-//! The live list of services: loaded once, then kept current by `ServiceChanged` events.
+//! The live list of services: loaded once, then kept current by events: `ServiceAdded` adds one,
+//! `ServiceChanged` and `ServiceUpdated` replace its status, `ServiceRemoved` drops it.
 
-import { useEffect, useState } from "react";
+import type { Event } from "../api/types/Event";
 import type { ServiceStatus } from "../api/types/ServiceStatus";
 import { useLiveList, type LiveSource } from "./useLiveList";
 
 export interface LiveServices {
   services: ServiceStatus[];
-  /** Why the last load failed, if it did. */
+  /** Why the load failed, if it did. */
   error: string | null;
-  reload: () => Promise<void>;
 }
 
-const SERVICES: LiveSource<ServiceStatus> = {
+/** The status an event carries, if it adds or changes a service. */
+export function serviceOf(event: Event): ServiceStatus | null {
+  switch (event.type) {
+    case "ServiceChanged":
+      return event.data;
+    case "ServiceAdded":
+    case "ServiceUpdated":
+      return event.data.status;
+    default:
+      return null;
+  }
+}
+
+export const SERVICES: LiveSource<ServiceStatus> = {
   load: (api) => api.listServices(),
-  fromEvent: (event) => (event.type === "ServiceChanged" ? event.data : null),
+  fromEvent: serviceOf,
+  removedKey: (event) => (event.type === "ServiceRemoved" ? event.data.name : null),
   keyOf: (s) => s.name,
 };
 
 export function useServices(): LiveServices {
-  const { items, error, reload } = useLiveList(SERVICES);
-  return { services: items, error, reload };
-}
-
-/** The current time in Unix ms, updated every `intervalMs`. */
-export function useNow(intervalMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(id);
-  }, [intervalMs]);
-  return now;
+  const { items, error } = useLiveList(SERVICES);
+  return { services: items, error };
 }

@@ -1,7 +1,9 @@
-//! The strategies the engine knows and its default, from `get_settings`; the built-in list when
-//! the engine cannot say (so the picker always has something to offer).
+//! The engine's settings (the strategies it knows and its default) from `get_settings`, then
+//! from each `SettingsChanged`; the built-in list when the engine cannot say (so the picker
+//! always has something to offer).
 
 import { useEffect, useState } from "react";
+import { errorMessage } from "../api";
 import { useApi } from "../ApiContext";
 import { DEFAULT_STRATEGY, STRATEGIES } from "../api/strategies";
 import type { Settings } from "../api/types/Settings";
@@ -9,11 +11,39 @@ import type { Settings } from "../api/types/Settings";
 /** The built-ins with the built-in default, until (or unless) the engine answers. */
 export const FALLBACK_SETTINGS: Settings = { default_strategy: DEFAULT_STRATEGY, strategies: [...STRATEGIES] };
 
-export function useStrategies(): Settings {
+export interface LiveSettings {
+  /** What the engine said last; null until it answers, or when it cannot. */
+  settings: Settings | null;
+  /** Why the engine could not say, if it could not. */
+  error: string | null;
+}
+
+/** The settings as the engine holds them, kept current by `SettingsChanged`. */
+export function useSettings(): LiveSettings {
   const api = useApi();
-  const [settings, setSettings] = useState<Settings>(FALLBACK_SETTINGS);
+  const [live, setLive] = useState<LiveSettings>({ settings: null, error: null });
   useEffect(() => {
-    api.getSettings().then(setSettings, () => setSettings(FALLBACK_SETTINGS));
+    let stopped = false;
+    const unsubscribe = api.subscribe((event) => {
+      if (event.type === "SettingsChanged") setLive({ settings: event.data, error: null });
+    });
+    api.getSettings().then(
+      (settings) => {
+        if (!stopped) setLive({ settings, error: null });
+      },
+      (e) => {
+        if (!stopped) setLive({ settings: null, error: errorMessage(e) });
+      },
+    );
+    return () => {
+      stopped = true;
+      unsubscribe();
+    };
   }, [api]);
-  return settings;
+  return live;
+}
+
+/** The settings, or the built-ins while (or when) the engine cannot say. */
+export function useStrategies(): Settings {
+  return useSettings().settings ?? FALLBACK_SETTINGS;
 }

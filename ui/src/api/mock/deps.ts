@@ -1,6 +1,8 @@
 //! `add_dependency` and `remove_dependency` in the mock engine: the engine's condition and edge
-//! option rules and its cycle refusal, with the path in the message (`web -> api -> web`).
+//! option rules and its cycle refusal, with the path in the message (`web -> api -> web`). A
+//! created or changed edge is announced with `DependencyAdded`, a removed one `DependencyRemoved`.
 
+import type { Change } from "../types/Change";
 import type { DependencySpec } from "../types/DependencySpec";
 import type { Response } from "../types/Response";
 import type { MockEngine } from "./engine";
@@ -38,14 +40,27 @@ function validateEdgeOptions(spec: DependencySpec): void {
   if (spec.tunnel_mode === "none") fail("invalid_argument", "--env-alias names a tunnel URL: it needs --tunnel", "env_alias");
 }
 
+/** Every option of a stored edge, for comparing two. */
+const EDGE_FIELDS: readonly (keyof DependencySpec)[] = [
+  "service", "depends_on", "condition", "required", "tunnel_mode", "timeout_secs", "health_path", "env_alias",
+  "restart_on_new_url",
+];
+
+/** What storing `edge` over `old` (if any) does: `created`, `updated` or `unchanged`. */
+export function edgeChange(old: DependencySpec | undefined, edge: DependencySpec): Change {
+  if (!old) return "created";
+  return EDGE_FIELDS.every((f) => old[f] === edge[f]) ? "unchanged" : "updated";
+}
+
 export function addDependency(engine: MockEngine, spec: DependencySpec): Response {
   const edge = resolveEdge(engine, spec);
   const others = engine.edges.filter((e) => !(e.service === edge.service && e.depends_on === edge.depends_on));
   const cycle = wouldCloseCycle(others, edge.service, edge.depends_on);
   if (cycle) fail("dependency_cycle", `dependency cycle: ${cycle.join(" -> ")}`);
   const old = engine.edges.find((e) => e.service === edge.service && e.depends_on === edge.depends_on);
-  const change = !old ? "created" : JSON.stringify(old) === JSON.stringify(edge) ? "unchanged" : "updated";
+  const change = edgeChange(old, edge);
   engine.edges = [...others, edge];
+  if (change !== "unchanged") engine.emit({ type: "DependencyAdded", data: { edge, change } });
   return { type: "dependency", data: { edge, change } };
 }
 
@@ -56,5 +71,6 @@ export function removeDependency(engine: MockEngine, service: string, dependsOn:
     fail("unknown_dependency", `\`${service}\` does not depend on \`${dependsOn}\``);
   }
   engine.edges = engine.edges.filter((e) => !(e.service === service && e.depends_on === dependsOn));
+  engine.emit({ type: "DependencyRemoved", data: { service, depends_on: dependsOn } });
   return { type: "done" };
 }

@@ -1,5 +1,6 @@
 //! An in-memory engine that answers contract `Request`s like the real one does for the UI's
-//! needs: the same validation codes and messages, cycle refusal with the path, and `Event`s.
+//! needs: the same validation codes and messages, cycle refusal with the path, and an `Event` for
+//! every change, sent when the real engine sends it (so the window needs no polling against it).
 
 import type { DependencySpec } from "../types/DependencySpec";
 import type { Event } from "../types/Event";
@@ -18,7 +19,7 @@ import { print, printOutcome, printSpawned, readLogs } from "./logs";
 import { addProfile, BUILTIN_PROVIDERS, removeProfile, setDefaultProfile, setProfileToken } from "./profiles";
 import { getSettings, setDefaultStrategy } from "./settings";
 import { applyStack, exportStack } from "./stack";
-import { closeTunnel, listTunnels, openTunnel } from "./tunnels";
+import { checkTunnels, closeTunnel, dropTunnel, listTunnels, openTunnel } from "./tunnels";
 import { fail, validateSpec } from "./validate";
 
 /** One service: what is configured and what is happening. */
@@ -112,7 +113,14 @@ export class MockEngine {
     return new Promise((resolve) => setTimeout(resolve, this.options.stepDelayMs ?? 0));
   }
 
-  /** Inserts a validated spec. */
+  /** Runs the engine's tunnel health checks every `everyMs` (all pass: `TunnelChecked`), for the
+   *  browser demo; returns how to stop them. */
+  startTunnelChecks(everyMs: number): () => void {
+    const timer = setInterval(() => checkTunnels(this), everyMs);
+    return () => clearInterval(timer);
+  }
+
+  /** Inserts a validated spec and announces it with `ServiceAdded`. */
   add(spec: ServiceSpec): MockService {
     validateSpec(spec);
     if (this.services.has(spec.name)) fail("duplicate_service", `a service named \`${spec.name}\` already exists`);
@@ -122,8 +130,33 @@ export class MockEngine {
     };
     const svc = { spec, status };
     this.services.set(spec.name, svc);
-    this.emit({ type: "ServiceChanged", data: status });
+    this.emit({ type: "ServiceAdded", data: { spec, status } });
     return svc;
+  }
+
+  /** Drops a stopped (or failed) service with every edge to or from it: `ServiceRemoved`. */
+  private remove(name: string): Response {
+    const svc = this.service(name);
+    if (svc.status.state !== "stopped" && svc.status.state !== "failed") {
+      fail("service_busy", `service \`${svc.spec.name}\` is ${svc.status.state}; stop it first`);
+    }
+    this.services.delete(name);
+    this.edges = this.edges.filter((e) => e.service !== name && e.depends_on !== name);
+    this.emit({ type: "ServiceRemoved", data: { name } });
+    return { type: "done" };
+  }
+
+  /** Sets a service's tunnel profile: `ServiceChanged` (its status shows it), then `ServiceUpdated`. */
+  private configure(name: string, profile: string | null): Response {
+    const svc = this.service(name);
+    if (profile !== null && !this.profiles.some((p) => p.spec.name === profile)) {
+      fail("invalid_profile", `no profile named \`${profile}\``);
+    }
+    svc.status = { ...svc.status, tunnel_profile: profile };
+    this.emit({ type: "ServiceChanged", data: svc.status });
+    const detail = { spec: svc.spec, status: svc.status };
+    this.emit({ type: "ServiceUpdated", data: detail });
+    return { type: "service", data: detail };
   }
 
   /** Answers one request the way the engine does. */
@@ -138,21 +171,15 @@ export class MockEngine {
         const svc = this.add(request.data);
         return { type: "service", data: { spec: svc.spec, status: svc.status } };
       }
-      case "remove_service": {
-        const svc = this.service(request.data.name);
-        if (svc.status.state !== "stopped" && svc.status.state !== "failed") {
-          fail("service_busy", `service \`${svc.spec.name}\` is ${svc.status.state}; stop it first`);
-        }
-        this.services.delete(svc.spec.name);
-        this.edges = this.edges.filter((e) => e.service !== svc.spec.name && e.depends_on !== svc.spec.name);
-        return { type: "done" };
-      }
+      case "remove_service":
+        return this.remove(request.data.name);
       case "start_service":
         return { type: "status", data: await this.start(request.data.name) };
       case "stop_service":
         return this.stop(request.data.name, request.data.cascade);
       case "restart_service":
-        await this.stop(request.data.name, false);
+        // A restart keeps the service's tunnel: only a stop closes it.
+        await this.halt(request.data.name);
         return { type: "status", data: await this.start(request.data.name) };
       case "stop_all":
         for (const name of this.services.keys()) await this.stop(name, false);
@@ -169,16 +196,8 @@ export class MockEngine {
         return { type: "stack", data: exportStack(this) };
       case "apply":
         return { type: "applied", data: applyStack(this, request.data) };
-      case "configure_service": {
-        const svc = this.service(request.data.name);
-        const profile = request.data.tunnel_profile;
-        if (profile !== null && !this.profiles.some((p) => p.spec.name === profile)) {
-          fail("invalid_profile", `no profile named \`${profile}\``);
-        }
-        svc.status = { ...svc.status, tunnel_profile: profile };
-        this.emit({ type: "ServiceChanged", data: svc.status });
-        return { type: "done" };
-      }
+      case "configure_service":
+        return this.configure(request.data.name, request.data.tunnel_profile);
       case "list_profiles":
         return { type: "profiles", data: this.profiles };
       case "list_tunnels":
@@ -209,16 +228,24 @@ export class MockEngine {
     }
   }
 
+  /** `stop_service`: dependents first with `cascade`; a stopped service's tunnel is closed, as it
+   *  would point at nothing. */
   private async stop(name: string, cascade: boolean): Promise<Response> {
     this.service(name);
     if (cascade) {
       for (const e of this.edges.filter((e) => e.depends_on === name)) await this.stop(e.service, true);
     }
-    if (this.service(name).status.state === "stopped") return { type: "done" };
+    await this.halt(name);
+    dropTunnel(this, name);
+    return { type: "done" };
+  }
+
+  /** Stops the process, if it runs. */
+  private async halt(name: string): Promise<void> {
+    if (this.service(name).status.state === "stopped") return;
     this.setState(name, "stopping");
     print(this, name, "received SIGTERM, shutting down");
     await this.pause();
     this.setState(name, "stopped");
-    return { type: "done" };
   }
 }

@@ -111,3 +111,110 @@ describe("MockApi dependencies", () => {
     expect((await api.exportStack()).services.api).toMatchObject({ port: 9000, depends_on: { db: {} } });
   });
 });
+
+describe("MockApi events", () => {
+  /** A mock with `db` and `api` (api depends on db), recording the events that follow. */
+  async function recorded() {
+    const api = await chainOf("db", "api");
+    const events: Event[] = [];
+    api.subscribe((e) => events.push(e));
+    return { api, events };
+  }
+
+  it("announces an added service with ServiceAdded, carrying its spec and status", async () => {
+    const { api, events } = await recorded();
+    const detail = await api.addService(spec("web", 3000));
+    expect(events).toEqual([{ type: "ServiceAdded", data: detail }]);
+    expect(detail.status).toMatchObject({ name: "web", state: "stopped", port: 3000 });
+    await expect(api.addService(spec("web", 3001))).rejects.toMatchObject({ code: "duplicate_service" });
+    expect(events).toHaveLength(1);
+  });
+
+  it("announces a removed service with ServiceRemoved, its edges gone with it", async () => {
+    const { api, events } = await recorded();
+    await api.removeService("db");
+    expect(events).toEqual([{ type: "ServiceRemoved", data: { name: "db" } }]);
+    expect(api.engine.edges).toEqual([]);
+  });
+
+  it("announces nothing when a busy service cannot be removed", async () => {
+    const { api, events } = await recorded();
+    await api.startService("db");
+    events.length = 0;
+    await expect(api.removeService("db")).rejects.toMatchObject({ code: "service_busy" });
+    expect(events).toEqual([]);
+  });
+
+  it("announces created and updated edges with DependencyAdded, and nothing for an unchanged one", async () => {
+    const { api, events } = await recorded();
+    await api.addService(spec("web", null));
+    events.length = 0;
+    const created = await api.addDependency(edge("web", "api"));
+    await api.addDependency(edge("web", "api"));
+    const updated = await api.addDependency({ ...created, required: false });
+    expect(events).toEqual([
+      { type: "DependencyAdded", data: { edge: created, change: "created" } },
+      { type: "DependencyAdded", data: { edge: updated, change: "updated" } },
+    ]);
+    expect(created.condition).toBe("started");
+  });
+
+  it("announces nothing for a refused edge", async () => {
+    const { api, events } = await recorded();
+    await expect(api.addDependency(edge("db", "api"))).rejects.toMatchObject({ code: "dependency_cycle" });
+    await expect(api.removeDependency("db", "api")).rejects.toMatchObject({ code: "unknown_dependency" });
+    expect(events).toEqual([]);
+  });
+
+  it("announces a removed edge with DependencyRemoved", async () => {
+    const { api, events } = await recorded();
+    await api.removeDependency("api", "db");
+    expect(events).toEqual([{ type: "DependencyRemoved", data: { service: "api", depends_on: "db" } }]);
+  });
+
+  it("announces a service's new tunnel profile with ServiceChanged, then ServiceUpdated", async () => {
+    const { api, events } = await recorded();
+    await api.addProfile({ name: "p", provider: "cloudflared" });
+    events.length = 0;
+    await api.configureService("api", "p");
+    const status = (await api.listServices()).find((s) => s.name === "api")!;
+    expect(status.tunnel_profile).toBe("p");
+    expect(events).toEqual([
+      { type: "ServiceChanged", data: status },
+      { type: "ServiceUpdated", data: { spec: api.engine.service("api").spec, status } },
+    ]);
+  });
+
+  it("announces what apply changed: each declared service, and each edge created, updated or removed", async () => {
+    const { api, events } = await recorded();
+    await api.addService(spec("cache", null));
+    events.length = 0;
+    const stack = await api.exportStack();
+    const report = await api.applyStack({
+      services: {
+        api: { ...stack.services.api, port: 9000, depends_on: { cache: {} } },
+        db: stack.services.db,
+        worker: { command: "./work", depends_on: ["db"] },
+      },
+    });
+    expect(report.dependencies).toEqual([
+      { service: "api", depends_on: "cache", change: "created" },
+      { service: "api", depends_on: "db", change: "removed" },
+      { service: "worker", depends_on: "db", change: "created" },
+    ]);
+    expect(events.map((e) => e.type)).toEqual([
+      "ServiceUpdated", "ServiceUpdated", "ServiceAdded", "DependencyAdded", "DependencyRemoved", "DependencyAdded",
+    ]);
+    expect(events[0]).toMatchObject({ data: { spec: { name: "api", port: 9000 }, status: { port: 9000 } } });
+    expect(events[4]).toEqual({ type: "DependencyRemoved", data: { service: "api", depends_on: "db" } });
+    expect(events[5]).toMatchObject({ data: { edge: { service: "worker", depends_on: "db", condition: "started" }, change: "created" } });
+  });
+
+  it("announces nothing when apply refuses the stack", async () => {
+    const { api, events } = await recorded();
+    const stack = await api.exportStack();
+    await expect(api.applyStack({ services: { db: { ...stack.services.db, depends_on: ["api"] } } }))
+      .rejects.toMatchObject({ code: "dependency_cycle" });
+    expect(events).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Event } from "../types/Event";
 import type { ProfileSpec } from "../types/ProfileSpec";
 import { MockApi } from "./mockApi";
 import { spec } from "./seed";
@@ -80,6 +81,37 @@ describe("MockApi profiles", () => {
   });
 });
 
+describe("MockApi profile events", () => {
+  /** A mock with profile `a`, recording the events that follow. */
+  async function recorded() {
+    const api = new MockApi();
+    await api.addProfile(profile("a", "ngrok"));
+    const events: string[] = [];
+    api.subscribe((e) => events.push(e.type));
+    return { api, events };
+  }
+
+  it("announces each change with ProfilesChanged, as the engine does", async () => {
+    const { api, events } = await recorded();
+    await api.addProfile(profile("b", "cloudflared"));
+    await api.addProfile(profile("b", "cloudflared", { binary: "/opt/cloudflared" }));
+    await api.setProfileToken("a", "t");
+    await api.setDefaultProfile("b");
+    await api.removeProfile("a");
+    expect(events).toEqual(Array(5).fill("ProfilesChanged"));
+  });
+
+  it("announces nothing for a refused change", async () => {
+    const { api, events } = await recorded();
+    api.engine.keyringError = "no Secret Service";
+    await expect(api.addProfile(profile("b", "bore"))).rejects.toMatchObject({ code: "invalid_profile" });
+    await expect(api.setProfileToken("a", "t")).rejects.toMatchObject({ code: "keyring" });
+    await expect(api.setDefaultProfile("ghost")).rejects.toMatchObject({ code: "invalid_profile" });
+    await expect(api.removeProfile("ghost")).rejects.toMatchObject({ code: "invalid_profile" });
+    expect(events).toEqual([]);
+  });
+});
+
 describe("MockApi settings", () => {
   it("answers the strategies and the default, and changes the default", async () => {
     const api = new MockApi();
@@ -88,6 +120,16 @@ describe("MockApi settings", () => {
     });
     await api.setDefaultStrategy("sequential");
     expect((await api.getSettings()).default_strategy).toBe("sequential");
+  });
+
+  it("announces a new default with SettingsChanged, carrying the settings", async () => {
+    const api = new MockApi();
+    const events: Event[] = [];
+    api.subscribe((e) => events.push(e));
+    await api.setDefaultStrategy("critical-path");
+    await expect(api.setDefaultStrategy("fastest")).rejects.toMatchObject({ code: "unknown_strategy" });
+    expect(events).toEqual([{ type: "SettingsChanged", data: await api.getSettings() }]);
+    expect(events[0]).toMatchObject({ data: { default_strategy: "critical-path" } });
   });
 
   it("refuses an unknown strategy", async () => {

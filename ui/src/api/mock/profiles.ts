@@ -1,6 +1,7 @@
 //! Tunnel profiles in the mock engine, with the engine's rules: a profile must suit its provider
 //! (bore needs a server, only ngrok has regions, URLs are http(s)), the first profile becomes the
-//! default, removing the default clears it, and tokens are stored but never given back.
+//! default, removing the default clears it, and tokens are stored but never given back. Every
+//! change is announced with `ProfilesChanged`, which carries nothing: readers list them again.
 
 import type { ProfileSpec } from "../types/ProfileSpec";
 import type { MockEngine } from "./engine";
@@ -41,6 +42,7 @@ export function addProfile(engine: MockEngine, spec: ProfileSpec): void {
   const others = engine.profiles.filter((p) => p.spec.name !== name);
   engine.profiles = [...others, { spec, is_default: isDefault, token_set: engine.secrets.has(name) }]
     .sort((a, b) => ((a.spec.name ?? "") < (b.spec.name ?? "") ? -1 : 1));
+  engine.emit({ type: "ProfilesChanged" });
 }
 
 /** `remove_profile`: its token goes too, and the default mark if it had it. */
@@ -48,12 +50,14 @@ export function removeProfile(engine: MockEngine, name: string): void {
   if (!engine.profiles.some((p) => p.spec.name === name)) unknownProfile(name);
   engine.profiles = engine.profiles.filter((p) => p.spec.name !== name);
   engine.secrets.delete(name);
+  engine.emit({ type: "ProfilesChanged" });
 }
 
 /** `set_default_profile`. */
 export function setDefaultProfile(engine: MockEngine, name: string): void {
   if (!engine.profiles.some((p) => p.spec.name === name)) unknownProfile(name);
   engine.profiles = engine.profiles.map((p) => ({ ...p, is_default: p.spec.name === name }));
+  engine.emit({ type: "ProfilesChanged" });
 }
 
 /** `set_profile_token`: kept in the engine's "keyring"; only `token_set` is ever shown. */
@@ -67,4 +71,5 @@ export function setProfileToken(engine: MockEngine, name: string, token: string)
   }
   engine.secrets.set(name, token.trim());
   engine.profiles = engine.profiles.map((p) => (p.spec.name === name ? { ...p, token_set: true } : p));
+  engine.emit({ type: "ProfilesChanged" });
 }

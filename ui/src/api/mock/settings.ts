@@ -1,5 +1,6 @@
 //! `get_settings` and `set_default_strategy` in the mock engine: only a strategy it knows can
-//! become the default, and chain starts without a strategy use it.
+//! become the default, chain starts without a strategy use it, and the change is announced with
+//! `SettingsChanged`.
 
 import type { Settings } from "../types/Settings";
 import type { MockEngine } from "./engine";
@@ -19,4 +20,5 @@ export function getSettings(engine: MockEngine): Settings {
 export function setDefaultStrategy(engine: MockEngine, name: string): void {
   if (!engine.strategies.includes(name)) unknownStrategy(engine, name);
   engine.defaultStrategy = name;
+  engine.emit({ type: "SettingsChanged", data: getSettings(engine) });
 }

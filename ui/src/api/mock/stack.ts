@@ -1,14 +1,17 @@
 //! `export` and `apply` in the mock engine: the stack file view of services and their edges.
-//! Apply validates everything (specs, edges, the final graph's cycles) before changing anything.
+//! Apply validates everything (specs, edges, the final graph's cycles) before changing anything,
+//! then announces each declared service (`ServiceAdded` or `ServiceUpdated`) and each edge it
+//! created, updated or removed (`DependencyAdded`, `DependencyRemoved`), as the engine does.
 
 import type { ApplyReport } from "../types/ApplyReport";
 import type { DependencySpec } from "../types/DependencySpec";
+import type { EdgeChange } from "../types/EdgeChange";
 import type { ServiceSpec } from "../types/ServiceSpec";
 import type { Stack } from "../types/Stack";
 import type { StackEdge } from "../types/StackEdge";
 import type { StackService } from "../types/StackService";
 import type { MockEngine } from "./engine";
-import { resolveEdge } from "./deps";
+import { edgeChange, resolveEdge } from "./deps";
 import { wouldCloseCycle } from "./graph";
 import { fail, healthText, parseHealth, validateSpec } from "./validate";
 
@@ -61,6 +64,34 @@ function edgeFrom(service: string, dependsOn: string, o: StackEdge): DependencyS
   };
 }
 
+/** What apply does to each edge of the declared services, in the engine's order: per service, its
+ *  declared edges (created, updated, unchanged), then its old edges it no longer declares (removed). */
+function edgeChanges(existing: DependencySpec[], declared: DependencySpec[], services: string[]): EdgeChange[] {
+  return services.flatMap((service) => {
+    const mine = declared.filter((e) => e.service === service);
+    const kept = mine.map((e): EdgeChange => {
+      const old = existing.find((o) => o.service === service && o.depends_on === e.depends_on);
+      return { service, depends_on: e.depends_on, change: edgeChange(old, e) };
+    });
+    const removed = existing
+      .filter((o) => o.service === service && !mine.some((e) => e.depends_on === o.depends_on))
+      .map((o): EdgeChange => ({ service, depends_on: o.depends_on, change: "removed" }));
+    return [...kept, ...removed];
+  });
+}
+
+/** The events of apply's edge changes; unchanged edges send none. */
+function announceEdges(engine: MockEngine, changes: EdgeChange[], declared: DependencySpec[]): void {
+  for (const c of changes) {
+    if (c.change === "removed") {
+      engine.emit({ type: "DependencyRemoved", data: { service: c.service, depends_on: c.depends_on } });
+    } else if (c.change !== "unchanged") {
+      const edge = declared.find((e) => e.service === c.service && e.depends_on === c.depends_on);
+      if (edge) engine.emit({ type: "DependencyAdded", data: { edge, change: c.change } });
+    }
+  }
+}
+
 export function applyStack(engine: MockEngine, stack: Stack): ApplyReport {
   const specs = Object.entries(stack.services).map(([name, s]) => specFrom(name, s));
   specs.forEach(validateSpec);
@@ -84,19 +115,20 @@ export function applyStack(engine: MockEngine, stack: Stack): ApplyReport {
       const change = !old ? "created" : JSON.stringify(old.spec) === JSON.stringify(s) ? "unchanged" : "updated";
       return { name: s.name, change };
     }),
-    dependencies: declared.map((e) => ({ service: e.service, depends_on: e.depends_on, change: "created" })),
+    dependencies: edgeChanges(engine.edges, declared, specs.map((s) => s.name)),
   };
+  engine.edges = final;
   for (const spec of specs) {
     const old = engine.services.get(spec.name);
     if (old) {
       // A running service keeps running; the new spec applies from its next start.
       old.spec = spec;
       old.status = { ...old.status, port: spec.port };
-      engine.emit({ type: "ServiceChanged", data: old.status });
+      engine.emit({ type: "ServiceUpdated", data: { spec, status: old.status } });
     } else {
       engine.add(spec);
     }
   }
-  engine.edges = final;
+  announceEdges(engine, report.dependencies, declared);
   return report;
 }

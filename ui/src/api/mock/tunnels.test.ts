@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Event } from "../types/Event";
 import { MockApi } from "./mockApi";
 import { seedDemo, spec } from "./seed";
-import { failTunnel, publicUrl, recreateTunnel } from "./tunnels";
+import { checkTunnel, checkTunnels, failTunnel, publicUrl, recreateTunnel } from "./tunnels";
 
 function demo(now = 1_000) {
   const api = new MockApi({ now: () => now });
@@ -89,13 +89,51 @@ describe("MockApi tunnels", () => {
     expect(events.at(-1)).toEqual({ type: "TunnelRecreated", data: { tunnel: again, previous_url: open.public_url } });
   });
 
-  it("closes a tunnel: it leaves the list; closing again is refused", async () => {
-    const { api } = demo();
-    await api.openTunnel("web", null);
+  it("closes a tunnel: it leaves the list with TunnelClosed; closing again is refused", async () => {
+    const { api, events } = demo();
+    const open = await api.openTunnel("web", null);
     await api.closeTunnel("web");
     expect(await api.listTunnels()).toEqual([]);
+    expect(events.at(-1)).toEqual({ type: "TunnelClosed", data: { ...open, status: "closed" } });
     await expect(api.closeTunnel("web")).rejects.toEqual({ code: "tunnel_failed", message: "`web` has no tunnel open" });
     await expect(api.closeTunnel("nope")).rejects.toMatchObject({ code: "unknown_service" });
+  });
+
+  it("passes health checks with TunnelChecked, moving only the check time on", async () => {
+    let now = 1_000;
+    const api = new MockApi({ now: () => now });
+    seedDemo(api.engine);
+    const events: Event[] = [];
+    api.subscribe((e) => events.push(e));
+    const [before] = await api.listTunnels();
+    now = 6_000;
+    // Reading the list checks nothing: only the engine's health checks move the time on.
+    expect((await api.listTunnels())[0].last_check_ms).toBe(1_000);
+    const checked = checkTunnel(api.engine, "api");
+    expect(checked).toEqual({ ...before, last_check_ms: 6_000 });
+    expect(events).toEqual([{ type: "TunnelChecked", data: checked }]);
+    expect(await api.listTunnels()).toEqual([checked]);
+  });
+
+  it("checks only open tunnels", async () => {
+    const { api, events } = demo();
+    await api.openTunnel("web", "personal");
+    await expect(api.openTunnel("db", "work")).rejects.toMatchObject({ code: "tunnel_failed" });
+    events.length = 0;
+    checkTunnels(api.engine);
+    expect(events.map((e) => [e.type, "data" in e && "service" in e.data ? e.data.service : null])).toEqual([["TunnelChecked", "web"]]);
+    expect(checkTunnel(api.engine, "db")).toBeUndefined();
+  });
+
+  it("closes a service's tunnel when the service is stopped, not when it restarts", async () => {
+    const { api, events } = demo();
+    await api.openTunnel("web", "personal");
+    await api.restartService("web", false);
+    expect(await api.listTunnels()).toHaveLength(1);
+    expect(events.some((e) => e.type === "TunnelClosed")).toBe(false);
+    await api.stopService("web", false);
+    expect(await api.listTunnels()).toEqual([]);
+    expect(events.filter((e) => e.type === "TunnelClosed")).toMatchObject([{ data: { service: "web", status: "closed" } }]);
   });
 
   it("shapes URLs like each provider", () => {

@@ -1,6 +1,8 @@
 //! Tunnels in the mock engine: `open_tunnel` resolves the profile like the engine (explicit, the
 //! service's, the default), "opens" with a provider-shaped public URL and `TunnelCreated`; a
-//! failure leaves the tunnel listed as failed with `TunnelFailed`; `close_tunnel` drops it.
+//! failure leaves the tunnel listed as failed with `TunnelFailed`; a passing health check moves
+//! `last_check_ms` on with `TunnelChecked`; `close_tunnel` (and stopping the service) drops it with
+//! `TunnelClosed`.
 
 import type { ProfileSpec } from "../types/ProfileSpec";
 import type { TunnelInfo } from "../types/TunnelInfo";
@@ -112,17 +114,37 @@ export function recreateTunnel(engine: MockEngine, service: string): TunnelInfo 
   return info;
 }
 
-/** Closes `service`'s tunnel: it leaves the list. */
-export function closeTunnel(engine: MockEngine, service: string): TunnelInfo {
-  engine.service(service);
+/** A passing health check of `service`'s open tunnel: `TunnelChecked` with the new check time. */
+export function checkTunnel(engine: MockEngine, service: string): TunnelInfo | undefined {
   const t = engine.tunnels.find((x) => x.service === service);
-  if (!t) fail("tunnel_failed", `\`${service}\` has no tunnel open`);
-  engine.tunnels = engine.tunnels.filter((x) => x !== t);
-  return { ...t, status: "closed" };
+  if (t?.status !== "open") return undefined;
+  const info = replace(engine, { ...t, last_check_ms: engine.now() });
+  engine.emit({ type: "TunnelChecked", data: info });
+  return info;
 }
 
-/** The tunnels; the mock's health checks always pass, so open ones were just checked. */
+/** One round of the engine's health checks: every open tunnel passes. */
+export function checkTunnels(engine: MockEngine): void {
+  for (const t of [...engine.tunnels]) checkTunnel(engine, t.service);
+}
+
+/** Closes `service`'s tunnel if it has one: it leaves the list, with `TunnelClosed`. */
+export function dropTunnel(engine: MockEngine, service: string): TunnelInfo | undefined {
+  const t = engine.tunnels.find((x) => x.service === service);
+  if (!t) return undefined;
+  engine.tunnels = engine.tunnels.filter((x) => x !== t);
+  const info: TunnelInfo = { ...t, status: "closed" };
+  engine.emit({ type: "TunnelClosed", data: info });
+  return info;
+}
+
+/** `close_tunnel`: refused when the service has none. */
+export function closeTunnel(engine: MockEngine, service: string): TunnelInfo {
+  engine.service(service);
+  return dropTunnel(engine, service) ?? fail("tunnel_failed", `\`${service}\` has no tunnel open`);
+}
+
+/** The tunnels as they are (check times move on with `checkTunnel`, as the engine's do). */
 export function listTunnels(engine: MockEngine): TunnelInfo[] {
-  engine.tunnels = engine.tunnels.map((t) => (t.status === "open" ? { ...t, last_check_ms: engine.now() } : t));
   return engine.tunnels;
 }

@@ -31,7 +31,7 @@ export function EdgeEditor({ spec, onSave, onClose }: Props) {
   const title = `Edit dependency ${spec.service} → ${spec.depends_on}`;
 
   // When the stored edge changes (this form saved it, or anything else did), show what it is now.
-  // Keyed by its content: a reload hands over an equal spec as a new object.
+  // Keyed by its content: a re-layout hands over an equal spec as a new object.
   const stored = JSON.stringify(spec);
   useEffect(() => setValues(edgeValues(spec)), [stored]);
 

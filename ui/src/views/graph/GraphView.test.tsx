@@ -2,6 +2,7 @@ import { act, renderHook, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
 import { describe, expect, it } from "vitest";
+import { topologyOf } from "../../api/topology";
 import { ApiProvider } from "../../ApiContext";
 import { demoApi, renderWithApi } from "../../test/render";
 import { GraphView } from "./GraphView";
@@ -21,7 +22,7 @@ describe("the graph model", () => {
   it("builds a node per service and an edge from each dependency to its dependent", async () => {
     const api = demoApi();
     await api.startService("db");
-    const { nodes, edges } = buildGraph(await api.exportStack(), await api.listServices());
+    const { nodes, edges } = buildGraph(topologyOf(await api.exportStack()), await api.listServices());
     expect(nodes.map((n) => [n.id, n.data.state])).toEqual([
       ["api", "stopped"], ["cache", "stopped"], ["db", "ready"], ["web", "stopped"],
     ]);
@@ -30,7 +31,7 @@ describe("the graph model", () => {
 
   it("lays dependencies out left of their dependents", async () => {
     const api = demoApi();
-    const { nodes, edges } = buildGraph(await api.exportStack(), await api.listServices());
+    const { nodes, edges } = buildGraph(topologyOf(await api.exportStack()), await api.listServices());
     const x = new Map((await layoutGraph(nodes, edges)).map((n) => [n.id, n.position.x]));
     expect(x.get("db")!).toBeLessThan(x.get("api")!);
     expect(x.get("api")!).toBeLessThan(x.get("web")!);
@@ -38,7 +39,7 @@ describe("the graph model", () => {
 });
 
 describe("useGraph", () => {
-  it("adds a dependency through the engine", async () => {
+  it("adds a dependency through the engine, and shows it once the engine says so", async () => {
     const { api, hook } = graphHook();
     await waitFor(() => expect(hook.result.current.edges).toHaveLength(3));
     let ok = false;
@@ -46,8 +47,10 @@ describe("useGraph", () => {
       ok = await hook.result.current.connect("cache", "web");
     });
     expect(ok).toBe(true);
-    expect(edgeIds(hook.result.current.edges)).toContain("cache->web");
     expect(api.engine.edges.some((e) => e.service === "web" && e.depends_on === "cache")).toBe(true);
+    await waitFor(() => expect(edgeIds(hook.result.current.edges)).toContain("cache->web"));
+    // The graph follows the engine's event: it sent no export or list of its own.
+    expect(api.engine.requests.at(-1)?.type).toBe("add_dependency");
   });
 
   it("refuses a cycle and shows its path", async () => {
@@ -68,8 +71,8 @@ describe("useGraph", () => {
     await act(async () => {
       await hook.result.current.removeEdges([edge]);
     });
-    expect(edgeIds(hook.result.current.edges)).toEqual(["cache->api", "db->api"]);
-    expect(api.engine.requests.at(-3)).toEqual({ type: "remove_dependency", data: { service: "web", depends_on: "api" } });
+    await waitFor(() => expect(edgeIds(hook.result.current.edges)).toEqual(["cache->api", "db->api"]));
+    expect(api.engine.requests.at(-1)).toEqual({ type: "remove_dependency", data: { service: "web", depends_on: "api" } });
   });
 
   it("recolours a node when its service changes state", async () => {

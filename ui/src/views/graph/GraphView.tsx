@@ -36,7 +36,7 @@ export function GraphView() {
     if (c.source && c.target) void connect(c.source, c.target);
   }, [connect]);
 
-  // The engine decides: nothing is removed locally, the graph reloads from what the engine holds.
+  // The engine decides: nothing is removed locally; an edge goes when the engine says it went.
   const onBeforeDelete: OnBeforeDelete<ServiceNodeType, DependencyEdgeType> = useCallback(async ({ edges }) => {
     if (edges.length > 0) await removeEdges(edges);
     return false;

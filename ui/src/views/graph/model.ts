@@ -5,8 +5,8 @@ import { MarkerType, type Edge, type Node } from "@xyflow/react";
 import type { DependencySpec } from "../../api/types/DependencySpec";
 import type { ServiceState } from "../../api/types/ServiceState";
 import type { ServiceStatus } from "../../api/types/ServiceStatus";
-import type { Stack } from "../../api/types/Stack";
-import { conditionLabel, dependenciesOf } from "../../api/stackEdges";
+import { conditionLabel } from "../../api/stackEdges";
+import type { Topology } from "../../api/topology";
 
 /** What a service node shows. */
 export type ServiceNodeData = { name: string; state: ServiceState; port: number | null };
@@ -20,32 +20,41 @@ export function edgeId(service: string, dependsOn: string): string {
   return `${dependsOn}->${service}`;
 }
 
-/** Nodes (positions still unset) and edges for the stack, coloured by the live states. */
-export function buildGraph(stack: Stack, statuses: ServiceStatus[]): { nodes: ServiceNodeType[]; edges: DependencyEdgeType[] } {
+/** Nodes (positions still unset) and edges for the topology, coloured by the live states. */
+export function buildGraph(topology: Topology, statuses: ServiceStatus[]): { nodes: ServiceNodeType[]; edges: DependencyEdgeType[] } {
   const stateOf = new Map(statuses.map((s) => [s.name, s]));
-  const names = Object.keys(stack.services).sort();
+  const names = Object.keys(topology.services).sort();
   const nodes: ServiceNodeType[] = names.map((name) => ({
     id: name,
     type: "service",
     position: { x: 0, y: 0 },
     deletable: false,
-    data: { name, state: stateOf.get(name)?.state ?? "stopped", port: stack.services[name].port ?? null },
+    data: { name, state: stateOf.get(name)?.state ?? "stopped", port: topology.services[name].port },
   }));
-  const edges: DependencyEdgeType[] = dependenciesOf(stack).map((spec) => {
-    const { service, depends_on: dependsOn } = spec;
-    const label = edgeLabel(spec);
-    return {
-      id: edgeId(service, dependsOn),
-      source: dependsOn,
-      target: service,
-      markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
-      className: spec.required ? undefined : "optional",
-      label,
-      ariaLabel: `${service} depends on ${dependsOn}: ${label}`,
-      data: { service, dependsOn, optional: !spec.required, spec },
-    };
-  });
-  return { nodes, edges };
+  return { nodes, edges: topology.edges.map(dependencyEdge) };
+}
+
+/** One dependency as an edge from the dependency to its dependent. */
+export function dependencyEdge(spec: DependencySpec): DependencyEdgeType {
+  const { service, depends_on: dependsOn } = spec;
+  const label = edgeLabel(spec);
+  return {
+    id: edgeId(service, dependsOn),
+    source: dependsOn,
+    target: service,
+    markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
+    className: spec.required ? undefined : "optional",
+    label,
+    ariaLabel: `${service} depends on ${dependsOn}: ${label}`,
+    data: { service, dependsOn, optional: !spec.required, spec },
+  };
+}
+
+/** What the layout depends on: the services and which edges join them (not the edges' options). */
+export function layoutKey(topology: Topology): string {
+  const names = Object.keys(topology.services).sort();
+  const edges = topology.edges.map((e) => edgeId(e.service, e.depends_on)).sort();
+  return JSON.stringify([names, edges]);
 }
 
 /** What an edge's label says: its condition, and `optional` for a soft dependency (`healthy · optional`). */

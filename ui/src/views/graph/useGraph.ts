@@ -1,69 +1,100 @@
-//! The graph editor's state: loads the stack and the live states, lays them out, keeps node
-//! colours current from events, and sends every edit to the engine before showing it. The edge
-//! selection (what the edge editor edits) survives reloads.
+//! The graph editor's state: the live topology (services and edges, followed through the engine's
+//! events) laid out by elk whenever a service or an edge comes or goes, nodes coloured by the live
+//! states. Every edit goes to the engine; the graph shows it once the engine's event says it
+//! happened, like a change made from the CLI. The edge selection (what the edge editor edits)
+//! survives re-layouts.
 
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage } from "../../api";
-import { useApi } from "../../ApiContext";
-import { layoutGraph } from "./layout";
 import type { DependencySpec } from "../../api/types/DependencySpec";
-import { buildGraph, dependencyFromConnection, type DependencyEdgeType, type ServiceNodeType } from "./model";
+import type { ServiceStatus } from "../../api/types/ServiceStatus";
+import { useApi } from "../../ApiContext";
+import { useServices } from "../../hooks/useServices";
+import { useTopology } from "../../hooks/useTopology";
+import { layoutGraph } from "./layout";
+import {
+  buildGraph, dependencyFromConnection, layoutKey, type DependencyEdgeType, type ServiceNodeType,
+} from "./model";
+
+/** The nodes with each one's live state; the same objects where nothing changed. */
+function recolour(nodes: ServiceNodeType[], statuses: ServiceStatus[]): ServiceNodeType[] {
+  const stateOf = new Map(statuses.map((s) => [s.name, s.state]));
+  return nodes.map((n) => {
+    const state = stateOf.get(n.id) ?? "stopped";
+    return state === n.data.state ? n : { ...n, data: { ...n.data, state } };
+  });
+}
+
+/** `next` with the selection of `old` kept, edge by edge. */
+function keepSelection(old: DependencyEdgeType[], next: DependencyEdgeType[]): DependencyEdgeType[] {
+  const selected = new Set(old.filter((e) => e.selected).map((e) => e.id));
+  return next.map((e) => (selected.has(e.id) ? { ...e, selected: true } : e));
+}
+
+/** The nodes where they are, with the data (the port) of `next`. */
+function keepPositions(old: ServiceNodeType[], next: ServiceNodeType[]): ServiceNodeType[] {
+  const data = new Map(next.map((n) => [n.id, n.data]));
+  return old.map((n) => ({ ...n, data: { ...n.data, port: data.get(n.id)?.port ?? n.data.port } }));
+}
 
 export function useGraph() {
   const api = useApi();
+  const { topology, error: loadError } = useTopology();
+  const { services: statuses } = useServices();
   const [nodes, setNodes] = useState<ServiceNodeType[]>([]);
   const [edges, setEdges] = useState<DependencyEdgeType[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
-  // Only the latest load may write: an older one finishing late would show a stale graph.
+  // Only the latest layout may write: an older one finishing late would show a stale graph.
   const generation = useRef(0);
-  const known = useRef(new Set<string>());
-
-  const reload = useCallback(async () => {
-    const mine = ++generation.current;
-    try {
-      const [stack, statuses] = await Promise.all([api.exportStack(), api.listServices()]);
-      const graph = buildGraph(stack, statuses);
-      const placed = await layoutGraph(graph.nodes, graph.edges);
-      if (mine !== generation.current) return;
-      known.current = new Set(placed.map((n) => n.id));
-      setNodes(placed);
-      setEdges((old) => {
-        const selected = new Set(old.filter((e) => e.selected).map((e) => e.id));
-        return graph.edges.map((e) => (selected.has(e.id) ? { ...e, selected: true } : e));
-      });
-      setLoaded(true);
-    } catch (e) {
-      if (mine === generation.current) setError(errorMessage(e));
-    }
-  }, [api]);
+  // The layout key of what is shown: a change that keeps it needs no new layout.
+  const shown = useRef<string | null>(null);
+  const latestStatuses = useRef(statuses);
 
   useEffect(() => {
-    void reload();
-    return api.subscribe((event) => {
-      if (event.type !== "ServiceChanged") return;
-      const status = event.data;
-      // A service this graph has not seen yet (added elsewhere): load it with its edges.
-      if (!known.current.has(status.name)) return void reload();
-      setNodes((list) => list.map((n) => (n.id === status.name ? { ...n, data: { ...n.data, state: status.state } } : n)));
-    });
-  }, [api, reload]);
+    latestStatuses.current = statuses;
+    setNodes((list) => recolour(list, statuses));
+  }, [statuses]);
+
+  useEffect(() => {
+    if (!topology) return;
+    const graph = buildGraph(topology, latestStatuses.current);
+    const key = layoutKey(topology);
+    if (key === shown.current) {
+      // Only options or ports changed: everything stays where it is.
+      setNodes((list) => keepPositions(list, graph.nodes));
+      setEdges((old) => keepSelection(old, graph.edges));
+      return;
+    }
+    const mine = ++generation.current;
+    layoutGraph(graph.nodes, graph.edges).then(
+      (placed) => {
+        if (mine !== generation.current) return;
+        shown.current = key;
+        setNodes(recolour(placed, latestStatuses.current));
+        setEdges((old) => keepSelection(old, graph.edges));
+        setLoaded(true);
+      },
+      (e) => {
+        if (mine === generation.current) setError(errorMessage(e));
+      },
+    );
+  }, [topology]);
 
   /** Adds "`target` depends on `source`"; a refusal (a cycle, with its path) goes to the banner. */
   const connect = useCallback(async (source: string, target: string): Promise<boolean> => {
     setError(null);
     try {
       await api.addDependency(dependencyFromConnection(source, target));
-      await reload();
       return true;
     } catch (e) {
       setError(errorMessage(e));
       return false;
     }
-  }, [api, reload]);
+  }, [api]);
 
-  /** Removes the edges from the engine; the graph shows what the engine then holds. */
+  /** Removes the edges in the engine; the graph drops each on its `DependencyRemoved`. */
   const removeEdges = useCallback(async (removed: DependencyEdgeType[]) => {
     setError(null);
     try {
@@ -71,14 +102,12 @@ export function useGraph() {
     } catch (e) {
       setError(errorMessage(e));
     }
-    await reload();
-  }, [api, reload]);
+  }, [api]);
 
   /** Upserts an edge's options; rejects with the engine's error, and changes nothing then. */
   const updateEdge = useCallback(async (spec: DependencySpec): Promise<void> => {
     await api.addDependency(spec);
-    await reload();
-  }, [api, reload]);
+  }, [api]);
 
   /** Selects one edge (the keyboard way to open the edge editor), or none. */
   const selectEdge = useCallback((id: string | null) => {
@@ -93,7 +122,7 @@ export function useGraph() {
     setEdges((list) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), list)), []);
 
   return {
-    nodes, edges, error, loaded, connect, removeEdges, updateEdge, selectEdge, reload, onNodesChange, onEdgesChange,
-    dismissError: () => setError(null),
+    nodes, edges, error: error ?? loadError, loaded, connect, removeEdges, updateEdge, selectEdge, onNodesChange,
+    onEdgesChange, dismissError: () => setError(null),
   };
 }

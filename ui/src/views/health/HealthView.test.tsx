@@ -1,5 +1,4 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { demoApi, renderWithApi } from "../../test/render";
 import { HealthView } from "./HealthView";
@@ -35,15 +34,31 @@ describe("HealthView", () => {
     expect(cell("web", "api").className).toContain("tone-failed");
   });
 
-  it("shows changed edges after Refresh, optional ones marked", async () => {
-    const user = userEvent.setup();
+  it("shows an edge the engine adds, changes or removes, with no user action", async () => {
     const api = demoApi();
     renderWithApi(<HealthView />, api);
     await screen.findByRole("table", { name: "Health matrix" });
+    expect(cell("web", "cache").getAttribute("aria-label")).toBe("no dependency");
     const [stored] = api.engine.edges.filter((e) => e.service === "web");
-    await api.addDependency({ ...stored, condition: "started", required: false });
-    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await act(() => api.addDependency({ ...stored, depends_on: "cache", condition: "started" }));
+    await waitFor(() => expect(cell("web", "cache").textContent).toBe("stopped – waiting for started"));
+    await act(() => api.addDependency({ ...stored, condition: "started", required: false }));
     await waitFor(() => expect(cell("web", "api").textContent).toBe("stopped – waiting for started optional"));
     expect(within(cell("web", "api")).getByText("optional").className).toBe("tag");
+    await act(() => api.removeDependency("web", "cache"));
+    await waitFor(() => expect(cell("web", "cache").getAttribute("aria-label")).toBe("no dependency"));
+    expect(screen.queryByRole("button")).toBeNull();
+  });
+
+  it("drops a removed service's row and its edges", async () => {
+    const api = demoApi();
+    renderWithApi(<HealthView />, api);
+    await screen.findByRole("table", { name: "Health matrix" });
+    await act(() => api.removeService("web"));
+    await waitFor(() => expect(screen.queryByTestId("health-web-api")).toBeNull());
+    const table = screen.getByRole("table", { name: "Health matrix" });
+    expect(within(table).getAllByRole("rowheader").map((h) => h.textContent)).toEqual(["api", "cache", "db"]);
+    // `api` was a column only because `web` depended on it.
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["Service", "cache", "db"]);
   });
 });

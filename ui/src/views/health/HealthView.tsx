@@ -1,58 +1,31 @@
 //! The health matrix: each service (row) against each service something depends on (column). A
 //! cell says the dependency's live state and whether the row's condition on it holds, in text and
-//! colour. States follow `ServiceChanged` events; edges reload on mount, window focus and Refresh.
+//! colour. Everything follows the engine's events: states `ServiceChanged`, rows the services added
+//! and removed, edges `DependencyAdded` and `DependencyRemoved` (and `ServiceRemoved`, which takes
+//! a service's edges with it), so a change made anywhere shows without a reload.
 
-import { useCallback, useEffect, useRef, useState } from "react";
-import { errorMessage } from "../../api";
-import { dependenciesOf } from "../../api/stackEdges";
-import type { Stack } from "../../api/types/Stack";
-import { useApi } from "../../ApiContext";
 import { useServices } from "../../hooks/useServices";
+import { useTopology } from "../../hooks/useTopology";
 import { healthMatrix, type HealthCell } from "./matrix";
 
 export function HealthView() {
-  const api = useApi();
-  const { services, error: loadError } = useServices();
-  const [stack, setStack] = useState<Stack | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // Only the latest export may write: an older one finishing late would show stale edges.
-  const generation = useRef(0);
-
-  const refresh = useCallback(async () => {
-    const mine = ++generation.current;
-    try {
-      const next = await api.exportStack();
-      if (mine !== generation.current) return;
-      setStack(next);
-      setError(null);
-    } catch (e) {
-      if (mine === generation.current) setError(errorMessage(e));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void refresh();
-    const onFocus = () => void refresh();
-    window.addEventListener("focus", onFocus);
-    return () => window.removeEventListener("focus", onFocus);
-  }, [refresh]);
-
-  const matrix = healthMatrix(Object.keys(stack?.services ?? {}), stack ? dependenciesOf(stack) : [], services);
-  const problem = error ?? loadError;
+  const { services, error: statusError } = useServices();
+  const { topology, error: edgeError } = useTopology();
+  const matrix = healthMatrix(Object.keys(topology?.services ?? {}), topology?.edges ?? [], services);
+  const problem = edgeError ?? statusError;
 
   return (
     <section aria-labelledby="health-title" className="view health-view">
       <div className="view-header">
         <h2 id="health-title">Dependency health</h2>
-        <button type="button" onClick={() => void refresh()}>Refresh</button>
       </div>
       <p className="hint">
         Each row is a service, each column a service it may depend on: the cell shows that dependency's state and
         whether the row's condition on it is met (✓), or what it is waiting for.
       </p>
       {problem && <p role="alert" className="error">{problem}</p>}
-      {stack && matrix.columns.length === 0 && <p className="empty">No dependencies yet: add some in the Graph view.</p>}
-      {stack && matrix.columns.length > 0 && (
+      {topology && matrix.columns.length === 0 && <p className="empty">No dependencies yet: add some in the Graph view.</p>}
+      {topology && matrix.columns.length > 0 && (
         <div className="table-scroll">
           <table className="health-matrix">
             <caption>Health matrix</caption>

@@ -1,11 +1,14 @@
 //! The Services view: the live table, smart start and batch actions over the selection, and the
-//! add/edit form. Batch start is one `StartChain` over the selection with the chosen strategy.
+//! add/edit form. Batch start is one `StartChain` over the selection with the chosen strategy. The
+//! table follows the engine's events: what this window, the CLI or the tray adds, changes or
+//! removes shows without a reload.
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { errorMessage } from "../../api";
-import type { ProfileInfo } from "../../api/types/ProfileInfo";
 import { useApi } from "../../ApiContext";
-import { useNow, useServices } from "../../hooks/useServices";
+import { useNow } from "../../hooks/useNow";
+import { useProfiles } from "../../hooks/useProfiles";
+import { useServices } from "../../hooks/useServices";
 import { useStrategies } from "../../hooks/useStrategies";
 import { ExecutionProgress } from "./ExecutionProgress";
 import { ServiceForm } from "./ServiceForm";
@@ -16,7 +19,7 @@ type FormState = { editing: string | null } | null;
 
 export function ServicesView() {
   const api = useApi();
-  const { services, error: loadError, reload } = useServices();
+  const { services, error: loadError } = useServices();
   const now = useNow();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const settings = useStrategies();
@@ -27,11 +30,7 @@ export function ServicesView() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState<FormState>(null);
-  const [profiles, setProfiles] = useState<ProfileInfo[]>([]);
-
-  useEffect(() => {
-    api.listProfiles().then(setProfiles, () => setProfiles([]));
-  }, [api]);
+  const { profiles } = useProfiles();
 
   const names = services.map((s) => s.name);
   const chosen = names.filter((n) => selected.has(n));
@@ -67,7 +66,6 @@ export function ServicesView() {
     run(async () => {
       await api.removeService(name);
       setSelected((s) => new Set([...s].filter((n) => n !== name)));
-      await reload();
     });
 
   return (
@@ -105,10 +103,7 @@ export function ServicesView() {
           editing={form.editing}
           profiles={profiles}
           onCancel={() => setForm(null)}
-          onDone={() => {
-            setForm(null);
-            void reload();
-          }}
+          onDone={() => setForm(null)}
         />
       )}
     </section>

@@ -11,13 +11,11 @@ import { profileDetails } from "./profileModel";
 interface Props {
   profile: ProfileInfo;
   onEdit: () => void;
-  /** Runs a change to this profile, then reloads; a refusal shows above the list. */
+  /** Runs a change to this profile; a refusal shows above the list (the change comes back as `ProfilesChanged`). */
   onAction: (action: () => Promise<void>) => void;
-  /** Reloads the profiles. */
-  onChanged: () => void;
 }
 
-export function ProfileRow({ profile, onEdit, onAction, onChanged }: Props) {
+export function ProfileRow({ profile, onEdit, onAction }: Props) {
   const api = useApi();
   const nameId = useId();
   const name = profile.spec.name ?? "";
@@ -33,7 +31,6 @@ export function ProfileRow({ profile, onEdit, onAction, onChanged }: Props) {
     try {
       await api.setProfileToken(name, token);
       setSaved(true);
-      onChanged();
     } catch (e) {
       // `keyring` (no usable OS keyring) and an empty token both concern this field.
       setTokenError(errorMessage(e));
@@ -51,8 +48,8 @@ export function ProfileRow({ profile, onEdit, onAction, onChanged }: Props) {
         {profileDetails(profile.spec).map((d) => (
           <span key={d} className="profile-detail">{d}</span>
         ))}
-        <span className={`badge ${profile.token_set ? "state-ready" : "state-stopped"}`}>
-          {profile.token_set ? "token set" : "no token"}
+        <span className={`badge ${tokenBadge(profile.token_set).className}`} title={tokenBadge(profile.token_set).title}>
+          {tokenBadge(profile.token_set).label}
         </span>
         {profile.is_default && <span className="badge state-stopping">default</span>}
       </div>
@@ -63,7 +60,7 @@ export function ProfileRow({ profile, onEdit, onAction, onChanged }: Props) {
               aria-invalid={tokenError ? true : undefined} aria-describedby={describedBy} />
           )}
         </FormField>
-        <button type="submit" disabled={token === ""}>{profile.token_set ? "Replace token" : "Set token"}</button>
+        <button type="submit" disabled={token === ""}>{profile.token_set === false ? "Set token" : "Replace token"}</button>
         <span role="status">{saved ? "Token saved." : ""}</span>
       </form>
       <div className="row-actions">
@@ -86,4 +83,12 @@ export function ProfileRow({ profile, onEdit, onAction, onChanged }: Props) {
       </div>
     </li>
   );
+}
+
+/** How a token's presence reads: `null` means the keyring did not answer in time (it may be locked). */
+export function tokenBadge(tokenSet: boolean | null): { label: string; className: string; title?: string } {
+  if (tokenSet === null) {
+    return { label: "token unknown", className: "state-starting", title: "The OS keyring did not answer in time: it may be locked." };
+  }
+  return tokenSet ? { label: "token set", className: "state-ready" } : { label: "no token", className: "state-stopped" };
 }

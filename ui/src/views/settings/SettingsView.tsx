@@ -1,12 +1,13 @@
 //! The Settings view: the default start strategy, and the tunnel profiles grouped by provider
-//! with their tokens (write-only), the default mark, and add/edit/remove.
+//! with their tokens (write-only), the default mark, and add/edit/remove. Both follow the engine's
+//! events (`SettingsChanged`, `ProfilesChanged`), whoever made the change: this window, the CLI or
+//! the tray.
 
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { errorMessage } from "../../api";
-import type { ProfileInfo } from "../../api/types/ProfileInfo";
 import type { ProfileSpec } from "../../api/types/ProfileSpec";
-import type { Settings } from "../../api/types/Settings";
-import { useApi } from "../../ApiContext";
+import { useProfiles } from "../../hooks/useProfiles";
+import { useSettings } from "../../hooks/useStrategies";
 import { ProfileForm } from "./ProfileForm";
 import { ProfileRow } from "./ProfileRow";
 import { groupOf, PROVIDER_GROUPS } from "./profileModel";
@@ -15,24 +16,13 @@ import { StrategyForm } from "./StrategyForm";
 type FormState = { editing: ProfileSpec | null } | null;
 
 export function SettingsView() {
-  const api = useApi();
-  const [settings, setSettings] = useState<Settings | null>(null);
-  const [profiles, setProfiles] = useState<ProfileInfo[]>([]);
+  const { settings, error: settingsError } = useSettings();
+  const { profiles, error: profilesError } = useProfiles();
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState<FormState>(null);
+  const problem = error ?? settingsError ?? profilesError;
 
-  const reload = useCallback(async () => {
-    try {
-      const [s, p] = await Promise.all([api.getSettings(), api.listProfiles()]);
-      setSettings(s);
-      setProfiles(p);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, [api]);
-
-  useEffect(() => void reload(), [reload]);
-
+  // What changed arrives as an event; only a refusal needs showing here.
   const run = async (action: () => Promise<void>) => {
     setError(null);
     try {
@@ -40,16 +30,15 @@ export function SettingsView() {
     } catch (e) {
       setError(errorMessage(e));
     }
-    await reload();
   };
 
   return (
     <section aria-labelledby="settings-title" className="view settings-view">
       <h2 id="settings-title">Settings</h2>
-      {error && <p role="alert" className="error banner">{error}</p>}
+      {problem && <p role="alert" className="error banner">{problem}</p>}
       <section aria-labelledby="strategy-title" className="settings-section">
         <h3 id="strategy-title">Start strategy</h3>
-        {settings && <StrategyForm settings={settings} onSaved={() => void reload()} />}
+        {settings && <StrategyForm settings={settings} />}
       </section>
       <section aria-labelledby="profiles-title" className="settings-section">
         <div className="view-header">
@@ -67,7 +56,7 @@ export function SettingsView() {
                 <ul className="profile-list">
                   {members.map((p) => (
                     <ProfileRow key={p.spec.name} profile={p} onEdit={() => setForm({ editing: p.spec })}
-                      onAction={(action) => void run(action)} onChanged={() => void reload()} />
+                      onAction={(action) => void run(action)} />
                   ))}
                 </ul>
               )}
@@ -79,10 +68,7 @@ export function SettingsView() {
             key={form.editing?.name ?? ""}
             editing={form.editing}
             onCancel={() => setForm(null)}
-            onDone={() => {
-              setForm(null);
-              void reload();
-            }}
+            onDone={() => setForm(null)}
           />
         )}
       </section>

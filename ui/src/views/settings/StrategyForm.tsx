@@ -1,5 +1,6 @@
 //! The default start strategy: every strategy the engine knows (custom ones included), the
-//! current default selected. A refusal (`unknown_strategy`) shows at the select.
+//! current default selected. A refusal (`unknown_strategy`) shows at the select; the new default
+//! comes back as `SettingsChanged`, which selects it here (and in every other window).
 
 import { useEffect, useState, type FormEvent } from "react";
 import { errorMessage } from "../../api";
@@ -7,7 +8,7 @@ import type { Settings } from "../../api/types/Settings";
 import { useApi } from "../../ApiContext";
 import { FormField } from "../services/ServiceForm";
 
-export function StrategyForm({ settings, onSaved }: { settings: Settings; onSaved: () => void }) {
+export function StrategyForm({ settings }: { settings: Settings }) {
   const api = useApi();
   const [strategy, setStrategy] = useState(settings.default_strategy);
   const [error, setError] = useState<string | null>(null);
@@ -22,7 +23,6 @@ export function StrategyForm({ settings, onSaved }: { settings: Settings; onSave
     try {
       await api.setDefaultStrategy(strategy);
       setSaved(`Chains that name no strategy now use ${strategy}.`);
-      onSaved();
     } catch (e) {
       setError(errorMessage(e));
     }

@@ -1,24 +1,21 @@
 //! Opening a tunnel: a service that has a port, and a profile (or the default one). The engine's
-//! refusal (`tunnel_failed`, `invalid_profile`, `unknown_service`) shows next to the form.
+//! refusal (`tunnel_failed`, `invalid_profile`, `unknown_service`) shows next to the form; the
+//! tunnel itself (open or failed) arrives in the list as an event.
 
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { errorMessage } from "../../api";
-import type { ProfileInfo } from "../../api/types/ProfileInfo";
 import { useApi } from "../../ApiContext";
+import { useProfiles } from "../../hooks/useProfiles";
 import { useServices } from "../../hooks/useServices";
 
-export function OpenTunnelForm({ onOpened }: { onOpened: () => void }) {
+export function OpenTunnelForm() {
   const api = useApi();
   const { services } = useServices();
-  const [profiles, setProfiles] = useState<ProfileInfo[]>([]);
+  const { profiles } = useProfiles();
   const [service, setService] = useState("");
   const [profile, setProfile] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    api.listProfiles().then(setProfiles, () => setProfiles([]));
-  }, [api]);
 
   const exposable = services.filter((s) => s.port !== null);
   // The first service with a port until one is picked.
@@ -34,7 +31,6 @@ export function OpenTunnelForm({ onOpened }: { onOpened: () => void }) {
       setError(errorMessage(e));
     } finally {
       setBusy(false);
-      onOpened();
     }
   }
 

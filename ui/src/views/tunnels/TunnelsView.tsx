@@ -1,17 +1,17 @@
 //! The Tunnels view: opening a tunnel for a service, and a card per tunnel kept live by the
-//! engine's tunnel events (created, failed, re-created under a new URL).
+//! engine's tunnel events (created, failed, re-created under a new URL, checked, closed).
 
 import { useState } from "react";
 import { errorMessage } from "../../api";
 import { useApi } from "../../ApiContext";
-import { useNow } from "../../hooks/useServices";
+import { useNow } from "../../hooks/useNow";
 import { OpenTunnelForm } from "./OpenTunnelForm";
 import { TunnelCard } from "./TunnelCard";
 import { useTunnels } from "./useTunnels";
 
 export function TunnelsView() {
   const api = useApi();
-  const { tunnels, error: loadError, reload } = useTunnels();
+  const { tunnels, error: loadError } = useTunnels();
   const now = useNow();
   const [closing, setClosing] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -25,7 +25,6 @@ export function TunnelsView() {
       setError(errorMessage(e));
     } finally {
       setClosing(null);
-      await reload();
     }
   }
 
@@ -34,7 +33,7 @@ export function TunnelsView() {
       <div className="view-header">
         <h2 id="tunnels-title">Tunnels</h2>
       </div>
-      <OpenTunnelForm onOpened={() => void reload()} />
+      <OpenTunnelForm />
       {(error ?? loadError) && <p role="alert" className="error banner">{error ?? loadError}</p>}
       {tunnels.length === 0 ? (
         <p className="empty">No tunnels: open one above.</p>

@@ -1,25 +1,23 @@
-//! The live list of tunnels: loaded, then kept current by `TunnelCreated`, `TunnelFailed` and
-//! `TunnelRecreated`, and re-read every few seconds for the engine's health-check times.
+//! The live list of tunnels: loaded once, then kept current by the engine's tunnel events:
+//! created, failed, re-created and checked (a passing health check moves `last_check_ms` on)
+//! replace a tunnel; closed drops it.
 
 import type { Event } from "../../api/types/Event";
 import type { TunnelInfo } from "../../api/types/TunnelInfo";
 import { useLiveList, type LiveSource } from "../../hooks/useLiveList";
 
-/** How often the list is re-read: health checks record a time but send no event. */
-const REFRESH_MS = 5000;
-
 export interface LiveTunnels {
   tunnels: TunnelInfo[];
-  /** Why the last load failed, if it did. */
+  /** Why the load failed, if it did. */
   error: string | null;
-  reload: () => Promise<void>;
 }
 
-/** The tunnel an event is about, if it is about one. */
+/** The tunnel an event carries, if it opens or changes one. */
 export function tunnelOf(event: Event): TunnelInfo | null {
   switch (event.type) {
     case "TunnelCreated":
     case "TunnelFailed":
+    case "TunnelChecked":
       return event.data;
     case "TunnelRecreated":
       return event.data.tunnel;
@@ -28,14 +26,14 @@ export function tunnelOf(event: Event): TunnelInfo | null {
   }
 }
 
-const TUNNELS: LiveSource<TunnelInfo> = {
+export const TUNNELS: LiveSource<TunnelInfo> = {
   load: (api) => api.listTunnels(),
   fromEvent: tunnelOf,
+  removedKey: (event) => (event.type === "TunnelClosed" ? event.data.service : null),
   keyOf: (t) => t.service,
-  refreshMs: REFRESH_MS,
 };
 
 export function useTunnels(): LiveTunnels {
-  const { items, error, reload } = useLiveList(TUNNELS);
-  return { tunnels: items, error, reload };
+  const { items, error } = useLiveList(TUNNELS);
+  return { tunnels: items, error };
 }
