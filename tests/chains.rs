@@ -240,6 +240,22 @@ fn start_batch_starts_the_union_of_chains_once() {
 }
 
 #[test]
+fn a_strategy_or_a_bound_asks_for_a_smart_start_rather_than_being_dropped() {
+    let host = TestHost::start();
+    diamond(&host);
+    let report = chain(&host, &["start", "web", "--strategy", "sequential"]);
+    assert_eq!(
+        (report["status"].as_str(), report["strategy"].as_str()),
+        (Some("completed"), Some("sequential")),
+        "{report}"
+    );
+    assert_eq!(report["services"].as_array().map(Vec::len), Some(4), "the whole chain started: {report}");
+    host.ok(["service", "stop", "--all"]);
+    let report = chain(&host, &["start", "web", "--max-concurrent", "1"]);
+    assert_eq!(report["services"].as_array().map(Vec::len), Some(4), "{report}");
+}
+
+#[test]
 fn an_unknown_strategy_is_refused_and_nothing_starts() {
     let host = TestHost::start();
     diamond(&host);
@@ -315,4 +331,43 @@ fn a_chain_start_during_a_cascade_stop_lands_wholly_after_it() {
     let db = rusqlite::Connection::open(host.database()).unwrap();
     let runs: i64 = db.query_row("SELECT COUNT(*) FROM service_run", [], |r| r.get(0)).unwrap();
     assert_eq!(runs, 6, "each service stopped once and started once more");
+}
+
+#[test]
+fn a_health_path_holds_the_dependent_until_the_path_answers_2xx() {
+    let host = TestHost::start();
+    host.add_http_service("web", "tcp", Some("index"));
+    host.ok(["service", "add", "client", "--command", "exec sleep 1000"]);
+    depend(&host, "client", "web", &["--health-path", "/ready.txt"]);
+    let chain = std::process::Command::new(nexsock_tests::nexsock_bin())
+        .args(["service", "start-chain", "client", "--json"])
+        .env("NEXSOCK_HOME", host.home())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // web is up and its port open, but /ready.txt answers 404: the edge's check keeps asking.
+    // (http.server logs requests on stderr, which `service logs` prints on stderr.)
+    let requests = |host: &TestHost| String::from_utf8_lossy(&host.run(["service", "logs", "web"]).stderr).into_owned();
+    nexsock_tests::wait_for("the edge's check to be refused", std::time::Duration::from_secs(30), || {
+        requests(&host).contains("\"GET /ready.txt HTTP/1.1\" 404").then_some(())
+    });
+    assert_eq!(host.status("web")["state"], "ready");
+    assert_eq!(host.status("client")["state"], "stopped", "client must wait for /ready.txt");
+    std::fs::write(host.home().join("www-web/ready.txt"), "ok").unwrap();
+    let out = chain.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["status"], "completed", "{report}");
+    assert_eq!(host.status("client")["state"], "ready");
+    let log = requests(&host);
+    assert!(log.contains("\"GET /ready.txt HTTP/1.1\" 200"), "{log}");
+}
+
+#[test]
+fn a_health_path_on_a_dependency_without_a_port_is_refused() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "db", "--command", "sleep 1000"]);
+    host.ok(["service", "add", "api", "--command", "sleep 1000"]);
+    let err = host.fails(["dependency", "add", "api", "--depends-on", "db", "--health-path", "/ready"]);
+    assert!(err.contains("has none: add --port"), "{err}");
+    assert_eq!(host.json(["dependency", "list", "api"])["dependencies"], serde_json::json!([]));
 }

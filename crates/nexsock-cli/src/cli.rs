@@ -92,7 +92,8 @@ pub enum ServiceCommand {
     Start {
         /// Service name.
         name: String,
-        /// Start its whole dependency chain first, by a strategy.
+        /// Start its whole dependency chain first, by a strategy (implied by --strategy and
+        /// --max-concurrent).
         #[arg(long)]
         smart: bool,
         /// Open a public tunnel to it once it is ready.

@@ -15,7 +15,12 @@ use crate::{
 };
 
 /// Runs one `service` subcommand.
-pub async fn run(cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
+pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
+    // A strategy or a concurrency bound only means something for a chain: asking for one asks
+    // for a smart start, rather than being dropped.
+    if let ServiceCommand::Start { smart, chain, .. } = &mut cmd {
+        *smart |= chain.strategy.is_some() || chain.max_concurrent.is_some();
+    }
     let request = match cmd {
         ServiceCommand::Add(args) => Request::AddService(spec_from_args(args)?),
         ServiceCommand::Remove { name } => Request::RemoveService { name },

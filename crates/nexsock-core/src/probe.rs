@@ -67,6 +67,26 @@ pub async fn probe_once(check: &HealthCheck, spec: &ServiceSpec) -> Result<(), S
     }
 }
 
+/// The longest gap between attempts of a dependency edge's `--health-path` check: the service is
+/// already up and logs each request, so this asks less often than a readiness probe.
+pub const EDGE_PATH_CAP: Duration = Duration::from_millis(100);
+
+/// Retries GET `path` on loopback `port`, from 1 ms doubling to [`EDGE_PATH_CAP`], until it answers
+/// 2xx or 3xx (a dependency edge's `--health-path`); runs until it does or is aborted.
+pub async fn wait_http(port: u16, path: &str) {
+    for attempt in 0u32.. {
+        if let Ok(stream) = connect(port).await
+            && http_get(stream, path).await.is_ok()
+        {
+            return;
+        }
+        sleep(
+            Duration::from_millis(1).saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX)).min(EDGE_PATH_CAP),
+        )
+        .await;
+    }
+}
+
 /// Connects to the port on IPv4 loopback, then IPv6 loopback.
 async fn connect(port: u16) -> Result<TcpStream, String> {
     match TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await {

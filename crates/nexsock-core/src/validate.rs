@@ -156,10 +156,22 @@ pub fn resolve_dependency(spec: &DependencySpec, dependency: &ServiceSpec) -> Re
     if spec.timeout_secs == Some(0) {
         return Err(CoreError::field("timeout_secs", "a dependency timeout must be at least 1 second"));
     }
-    if let Some(path) = &spec.health_path
-        && !path.starts_with('/')
-    {
-        return Err(CoreError::field("health_path", format!("health path `{path}` must start with `/`")));
+    if let Some(path) = &spec.health_path {
+        if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(CoreError::field(
+                "health_path",
+                format!(
+                    "health path `{}` must start with `/` and hold no spaces or control characters",
+                    path.escape_debug()
+                ),
+            ));
+        }
+        if dependency.port.is_none() {
+            return Err(CoreError::field(
+                "health_path",
+                format!("--health-path is checked on `{}`'s port, and it has none: add --port to it", dependency.name),
+            ));
+        }
     }
     if let Some(alias) = &spec.env_alias {
         let mut chars = alias.chars();
@@ -321,5 +333,19 @@ mod tests {
         let mut logged = spec("db");
         logged.health = Some(HealthCheck::Log { pattern: "ready".into() });
         assert!(resolve_dependency(&edge(Some(Condition::LogReady)), &logged).is_ok());
+    }
+
+    #[test]
+    fn a_health_path_needs_a_port_on_the_dependency_and_a_clean_path() {
+        let with_path = |path: &str| DependencySpec { health_path: Some(path.into()), ..edge(None) };
+        let mut db = spec("db");
+        let err = resolve_dependency(&with_path("/ready"), &db).expect_err("no port");
+        assert!(matches!(&err, CoreError::InvalidField { field: "health_path", .. }), "{err:?}");
+        assert!(err.to_string().contains("add --port"), "{err}");
+        db.port = Some(5432);
+        assert_eq!(resolve_dependency(&with_path("/ready"), &db).expect("ok").health_path.as_deref(), Some("/ready"));
+        for bad in ["ready", "/a b", "/a\u{7}"] {
+            assert!(resolve_dependency(&with_path(bad), &db).is_err(), "{bad:?}");
+        }
     }
 }

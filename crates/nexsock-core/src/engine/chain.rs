@@ -37,6 +37,10 @@ struct Step {
     armed: bool,
     /// Whether this step asked for the tunnel of its current `CreateTunnel` action.
     tunnel_requested: bool,
+    /// The probe of the current wait's `--health-path`, once its condition held.
+    path_probe: Option<tokio::task::AbortHandle>,
+    /// Whether that path has answered 2xx or 3xx.
+    path_ok: bool,
     spawned_ms: Option<u64>,
     ready_ms: Option<u64>,
     reason: Option<String>,
@@ -71,6 +75,10 @@ impl Execution {
 
     fn step(&self, service: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.service == service)
+    }
+
+    fn step_mut(&mut self, service: &str) -> Option<&mut Step> {
+        self.steps.iter_mut().find(|s| s.service == service)
     }
 
     fn record(&mut self, service: &str, action: &str, detail: serde_json::Value) {
@@ -166,6 +174,8 @@ impl Engine {
                 waiting_since: now,
                 armed: false,
                 tunnel_requested: false,
+                path_probe: None,
+                path_ok: false,
                 spawned_ms: None,
                 ready_ms: None,
                 reason: None,
@@ -231,15 +241,20 @@ impl Engine {
             }
             let service = step.service.clone();
             match exec.plan.steps[s].actions.get(step.next).cloned() {
-                Some(StartupAction::WaitFor { dependency, condition, required, timeout_secs }) => {
+                Some(StartupAction::WaitFor { dependency, condition, required, timeout_secs, health_path }) => {
+                    let (waited, armed) = (step.waiting_since.elapsed(), step.armed);
                     let mut status = self.wait_status(index, &dependency, condition);
-                    let waited = step.waiting_since.elapsed();
+                    if let (WaitStatus::Met, Some(path)) = (&status, &health_path) {
+                        status = self.path_status(index, s, &dependency, path);
+                    }
                     if let (WaitStatus::Pending, Some(t)) = (&status, timeout_secs) {
                         if waited >= Duration::from_secs(t) {
+                            let also =
+                                health_path.as_deref().map(|p| format!(" and answer on {p}")).unwrap_or_default();
                             status = WaitStatus::Failed(format!(
-                                "timed out after {t}s waiting for {dependency} to be {condition}"
+                                "timed out after {t}s waiting for {dependency} to be {condition}{also}"
                             ));
-                        } else if !step.armed {
+                        } else if !armed {
                             self.wake_at(index, Duration::from_secs(t) - waited);
                             self.executions[index].steps[s].armed = true;
                         }
@@ -247,9 +262,11 @@ impl Engine {
                     let exec = &mut self.executions[index];
                     match status {
                         WaitStatus::Pending => return changed,
-                        WaitStatus::Met => {
-                            exec.record(&service, "wait", json!({ "for": dependency, "condition": condition }))
-                        }
+                        WaitStatus::Met => exec.record(
+                            &service,
+                            "wait",
+                            json!({ "for": dependency, "condition": condition, "health_path": health_path }),
+                        ),
                         WaitStatus::Failed(why) if required => {
                             let reason = format!("skipped: dependency {dependency} failed ({why})");
                             exec.record(&service, "skip", json!({ "reason": reason }));
@@ -333,6 +350,10 @@ impl Engine {
             step.waiting_since = Instant::now();
             step.armed = false;
             step.tunnel_requested = false;
+            step.path_ok = false;
+            if let Some(probe) = step.path_probe.take() {
+                probe.abort();
+            }
             changed = true;
         }
     }
@@ -444,6 +465,38 @@ impl Engine {
         }));
     }
 
+    /// Whether the current wait's `--health-path` has answered; starts its probe the first time.
+    fn path_status(&mut self, index: usize, s: usize, dependency: &str, path: &str) -> WaitStatus {
+        let id = self.executions[index].id;
+        let step = &self.executions[index].steps[s];
+        if step.path_ok {
+            return WaitStatus::Met;
+        }
+        if step.path_probe.is_some() {
+            return WaitStatus::Pending;
+        }
+        let Some(port) = self.services.get(dependency).and_then(|d| d.spec.port).and_then(|p| u16::try_from(p).ok())
+        else {
+            return WaitStatus::Failed(format!("{dependency} has no port to check {path} on"));
+        };
+        let (outcomes, service, path) = (self.outcomes.clone(), step.service.clone(), path.to_owned());
+        let probe = tokio::spawn(async move {
+            crate::probe::wait_http(port, &path).await;
+            let _ = outcomes.send(Outcome::EdgePathReady { execution: id, service });
+        });
+        self.executions[index].steps[s].path_probe = Some(probe.abort_handle());
+        WaitStatus::Pending
+    }
+
+    /// A `--health-path` answered: its wait may pass.
+    pub(super) fn on_edge_path_ready(&mut self, execution: i64, service: &str) {
+        let step = self.executions.iter_mut().find(|e| e.id == execution).and_then(|e| e.step_mut(service));
+        if let Some(step) = step {
+            step.path_ok = true;
+            step.path_probe = None;
+        }
+    }
+
     /// Asks for a re-evaluation after `delay` (a dependency timeout may expire then).
     fn wake_at(&self, index: usize, delay: Duration) {
         let outcomes = self.outcomes.clone();
@@ -456,6 +509,9 @@ impl Engine {
 
     fn finish_execution(&mut self, mut exec: Execution) {
         for step in &mut exec.steps {
+            if let Some(probe) = step.path_probe.take() {
+                probe.abort();
+            }
             if step.state == StepState::Waiting {
                 step.state = StepState::Skipped;
                 step.reason = Some("not started: the execution ended first".into());

@@ -74,6 +74,13 @@ pub enum Outcome {
         /// How the leader ended.
         exit: Exit,
     },
+    /// A dependency edge's `--health-path` answered 2xx or 3xx for a waiting step.
+    EdgePathReady {
+        /// The execution.
+        execution: i64,
+        /// The waiting (dependent) service.
+        service: String,
+    },
     /// A dependency wait of an execution may have timed out.
     ExecutionTimer {
         /// The execution.

@@ -27,6 +27,7 @@ impl Engine {
             Outcome::RestartDue { name, generation } => self.on_restart_due(&name, generation),
             // The engine re-evaluates executions after every outcome; the timer only wakes it.
             Outcome::ExecutionTimer { .. } => {}
+            Outcome::EdgePathReady { execution, service } => self.on_edge_path_ready(execution, &service),
             Outcome::TunnelOpened { service, generation, result } => {
                 self.on_tunnel_opened(&service, generation, result)
             }

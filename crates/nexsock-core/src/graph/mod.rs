@@ -46,6 +46,8 @@ pub struct Edge {
     pub timeout_secs: Option<u64>,
     /// Extra name for the injected tunnel URL variable.
     pub env_alias: Option<String>,
+    /// Also wait until GET of this path on the dependency's port answers 2xx or 3xx.
+    pub health_path: Option<String>,
 }
 
 impl Edge {
@@ -59,6 +61,7 @@ impl Edge {
             tunnel_mode: TunnelMode::None,
             timeout_secs: None,
             env_alias: None,
+            health_path: None,
         }
     }
 
@@ -86,6 +89,7 @@ impl Edge {
             tunnel_mode: spec.tunnel_mode,
             timeout_secs: spec.timeout_secs,
             env_alias: spec.env_alias.clone(),
+            health_path: spec.health_path.clone(),
         }
     }
 }
@@ -110,6 +114,7 @@ pub(crate) struct Link {
     pub(crate) tunnel_mode: TunnelMode,
     pub(crate) timeout_secs: Option<u64>,
     pub(crate) env_alias: Option<String>,
+    pub(crate) health_path: Option<String>,
 }
 
 /// Services and their dependency edges.
@@ -170,6 +175,7 @@ impl DependencyGraph {
             tunnel_mode: edge.tunnel_mode,
             timeout_secs: edge.timeout_secs,
             env_alias: edge.env_alias,
+            health_path: edge.health_path,
         };
         self.graph.update_edge(from, to, link);
         Ok(())
@@ -272,6 +278,7 @@ impl DependencyGraph {
             tunnel_mode: link.tunnel_mode,
             timeout_secs: link.timeout_secs,
             env_alias: link.env_alias.clone(),
+            health_path: link.health_path.clone(),
         }
     }
 

@@ -33,7 +33,7 @@ pub struct StoredEdge {
 }
 
 impl From<&StoredEdge> for crate::graph::Edge {
-    /// The graph's view of a stored edge (everything but the health path and the restart flag).
+    /// The graph's view of a stored edge (everything but the restart flag).
     fn from(e: &StoredEdge) -> Self {
         Self {
             service: e.service.clone(),
@@ -43,6 +43,7 @@ impl From<&StoredEdge> for crate::graph::Edge {
             tunnel_mode: e.tunnel_mode,
             timeout_secs: e.timeout_secs,
             env_alias: e.env_alias.clone(),
+            health_path: e.health_path.clone(),
         }
     }
 }

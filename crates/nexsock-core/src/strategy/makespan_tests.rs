@@ -132,6 +132,7 @@ fn step(service: &str, waits: &[&str]) -> PlanStep {
             condition: Condition::Healthy,
             required: true,
             timeout_secs: None,
+            health_path: None,
         })
         .collect();
     actions.push(StartupAction::Start);

@@ -111,6 +111,10 @@ pub enum StartupAction {
         required: bool,
         /// Bound on the wait, in seconds.
         timeout_secs: Option<u64>,
+        /// Once the condition holds, also wait until GET of this path on the dependency's port
+        /// answers 2xx or 3xx (`--health-path`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        health_path: Option<String>,
     },
     /// Open a tunnel to `dependency` for this service.
     CreateTunnel {
@@ -191,6 +195,7 @@ pub(crate) fn build_step(graph: &DependencyGraph, node: NodeIndex, priority: u64
             condition: link.condition,
             required: link.required,
             timeout_secs: link.timeout_secs,
+            health_path: link.health_path.clone(),
         });
     }
     actions.reverse();
@@ -200,6 +205,7 @@ pub(crate) fn build_step(graph: &DependencyGraph, node: NodeIndex, priority: u64
             condition: barrier.condition,
             required: false,
             timeout_secs: None,
+            health_path: None,
         });
     }
     actions.push(StartupAction::Start);

@@ -24,7 +24,7 @@ pub(super) fn plan(name: &str, graph: &DependencyGraph, options: &PlanOptions) -
 }
 
 fn wait(dependency: &str, condition: Condition, required: bool, timeout_secs: Option<u64>) -> StartupAction {
-    StartupAction::WaitFor { dependency: dependency.into(), condition, required, timeout_secs }
+    StartupAction::WaitFor { dependency: dependency.into(), condition, required, timeout_secs, health_path: None }
 }
 
 #[rstest]
