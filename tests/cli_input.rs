@@ -75,3 +75,11 @@ fn a_closed_output_pipe_ends_the_cli_quietly(#[case] args: &[&str]) {
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
     assert!(stderr.is_empty(), "nothing on stderr: {stderr}");
 }
+
+#[test]
+fn a_region_is_refused_with_the_reason_and_no_profile_is_added() {
+    let host = TestHost::start();
+    let err = host.fails(["profile", "add", "eu", "--provider", "ngrok", "--region", "eu"]);
+    assert!(err.contains("--region is not supported") && err.contains("picks the nearest region itself"), "{err}");
+    assert_eq!(host.json(["profile", "list"]), serde_json::json!([]));
+}

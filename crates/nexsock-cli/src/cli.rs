@@ -282,8 +282,8 @@ pub enum ProfileCommand {
         /// ngrok, cloudflared, localtunnel or bore.
         #[arg(long)]
         provider: String,
-        /// ngrok region.
-        #[arg(long)]
+        /// Refused: ngrok's current agent picks the nearest region itself.
+        #[arg(long, hide = true)]
         region: Option<String>,
         /// A reserved ngrok URL, or a self-hosted localtunnel server.
         #[arg(long)]

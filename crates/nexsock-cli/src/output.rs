@@ -279,7 +279,7 @@ pub fn profiles_table(profiles: &[ProfileInfo]) -> String {
     let mut t = table(&["name", "provider", "default", "token", "settings"]);
     for p in profiles {
         let s = &p.spec;
-        let settings = [("region", &s.region), ("url", &s.url), ("server", &s.server), ("binary", &s.binary)]
+        let settings = [("url", &s.url), ("server", &s.server), ("binary", &s.binary)]
             .iter()
             .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
             .collect::<Vec<_>>()

@@ -22,18 +22,15 @@ use crate::{
 pub async fn profile(cmd: ProfileCommand, json: bool) -> Result<ExitCode> {
     let (request, what) = match cmd {
         ProfileCommand::Add { name, provider, region, url, server, binary } => {
+            if region.is_some() {
+                anyhow::bail!("--region is not supported: {}; drop the option", nexsock_core::config::NO_REGION);
+            }
             let binary = binary
                 .map(|b| std::path::absolute(&b).with_context(|| format!("resolving {}", b.display())))
                 .transpose()?
                 .map(|b| b.display().to_string());
-            let spec = ProfileSpec {
-                name: name.clone(),
-                provider: provider.parse::<ProviderKind>()?,
-                region,
-                url,
-                server,
-                binary,
-            };
+            let spec =
+                ProfileSpec { name: name.clone(), provider: provider.parse::<ProviderKind>()?, url, server, binary };
             (Request::AddProfile(spec), format!("added profile {name}"))
         }
         ProfileCommand::List => (Request::ListProfiles, String::new()),

@@ -1,7 +1,8 @@
 //! `config.toml` in the state directory: the tunnel profiles and the default one. The file is
 //! re-read whenever it changed on disk, so hand edits apply without a restart; writes go through
-//! a temporary file and a rename. `NGROK_REGION` in the host's environment overrides an ngrok
-//! profile's region (and `NGROK_AUTHTOKEN` its token, see the tunnel layer).
+//! a temporary file and a rename. (`NGROK_AUTHTOKEN` overrides an ngrok profile's token, see the
+//! tunnel layer.) Regions are not a setting: ngrok's current agent picks the nearest one itself
+//! and deprecates `--region`; a `region` in an older file is dropped with a warning.
 
 use std::{
     collections::BTreeMap,
@@ -14,8 +15,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::{error::CoreError, validate::validate_name};
 
-/// Environment variable that overrides an ngrok profile's region.
+/// The environment variable older ngrok agents took a region from; warned about, not used.
 pub const NGROK_REGION_ENV: &str = "NGROK_REGION";
+
+/// Why a region is not taken.
+pub const NO_REGION: &str = "ngrok's current agent picks the nearest region itself and deprecates --region \
+     (ngrok agent configuration v3), so nexsock does not take one";
 
 /// The file's shape.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +52,9 @@ fn modified(path: &Path) -> Option<SystemTime> {
 impl Config {
     /// Reads `path` (a missing file is an empty config).
     pub fn load(path: PathBuf) -> Result<Self, CoreError> {
+        if std::env::var_os(NGROK_REGION_ENV).is_some_and(|r| !r.is_empty()) {
+            tracing::warn!("{NGROK_REGION_ENV} is ignored: {NO_REGION}");
+        }
         let mut config = Self { path, file: ConfigFile::default(), read_at: None };
         config.reload()?;
         Ok(config)
@@ -58,8 +66,18 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(CoreError::io(format!("reading {}", self.path.display()), e)),
         };
-        let mut file: ConfigFile =
-            toml::from_str(&text).map_err(|e| CoreError::Profile(format!("invalid {}: {e}", self.path.display())))?;
+        let invalid = |e: toml::de::Error| CoreError::Profile(format!("invalid {}: {e}", self.path.display()));
+        let mut table: toml::Table = toml::from_str(&text).map_err(invalid)?;
+        if let Some(toml::Value::Table(profiles)) = table.get_mut("profiles") {
+            for (name, profile) in profiles.iter_mut() {
+                if let toml::Value::Table(profile) = profile
+                    && profile.remove("region").is_some()
+                {
+                    tracing::warn!(profile = %name, "the profile's region is ignored: {NO_REGION}");
+                }
+            }
+        }
+        let mut file: ConfigFile = table.try_into().map_err(invalid)?;
         for (name, spec) in &mut file.profiles {
             spec.name.clone_from(name);
         }
@@ -126,14 +144,8 @@ impl Config {
                     .into(),
             )
         })?;
-        let mut spec = file.profiles.get(name).cloned().ok_or_else(|| unknown_profile(name))?;
+        let spec = file.profiles.get(name).cloned().ok_or_else(|| unknown_profile(name))?;
         validate_profile(&spec)?;
-        if spec.provider == ProviderKind::Ngrok
-            && let Ok(region) = std::env::var(NGROK_REGION_ENV)
-            && !region.is_empty()
-        {
-            spec.region = Some(region);
-        }
         Ok(spec)
     }
 
@@ -154,7 +166,7 @@ fn unknown_profile(name: &str) -> CoreError {
     CoreError::Profile(format!("no profile named `{name}` (see `nexsock profile list`)"))
 }
 
-/// A profile must be usable by its provider: bore needs a server; only ngrok has regions; URLs
+/// A profile must be usable by its provider: bore needs a server; URLs
 /// are http(s); a binary path must exist.
 pub fn validate_profile(spec: &ProfileSpec) -> Result<(), CoreError> {
     validate_name(&spec.name).map_err(|_| {
@@ -169,9 +181,6 @@ pub fn validate_profile(spec: &ProfileSpec) -> Result<(), CoreError> {
         }
         (ProviderKind::Ngrok | ProviderKind::Cloudflared | ProviderKind::Localtunnel, None)
         | (ProviderKind::Custom(_), _) => {}
-    }
-    if spec.region.is_some() && spec.provider != ProviderKind::Ngrok {
-        return bad(format!("--region is for ngrok profiles, not {}", spec.provider));
     }
     if let Some(url) = &spec.url
         && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -191,7 +200,7 @@ mod tests {
     use super::*;
 
     fn spec(name: &str, provider: ProviderKind) -> ProfileSpec {
-        ProfileSpec { name: name.into(), provider, region: None, url: None, server: None, binary: None }
+        ProfileSpec { name: name.into(), provider, url: None, server: None, binary: None }
     }
 
     #[test]
@@ -223,11 +232,23 @@ mod tests {
     fn invalid_profiles_are_refused() {
         assert!(validate_profile(&spec("b", ProviderKind::Bore)).is_err());
         let mut s = spec("c", ProviderKind::Cloudflared);
-        s.region = Some("eu".into());
+        s.server = Some("bore.example.com".into());
         assert!(validate_profile(&s).is_err());
         let mut s = spec("n", ProviderKind::Ngrok);
         s.binary = Some("/nonexistent/ngrok".into());
         assert!(validate_profile(&s).is_err());
         assert!(validate_profile(&spec("bad name", ProviderKind::Ngrok)).is_err());
+    }
+
+    #[test]
+    fn a_region_in_an_older_file_is_dropped_and_the_file_still_loads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "default_profile = \"p\"\n[profiles.p]\nprovider = \"ngrok\"\nregion = \"eu\"\n")
+            .expect("write");
+        let mut config = Config::load(path.clone()).expect("an old file loads");
+        assert_eq!(config.resolve(None, None).expect("resolved"), spec("p", ProviderKind::Ngrok));
+        config.set_default("p").expect("rewrite");
+        assert!(!std::fs::read_to_string(&path).expect("read").contains("region"), "not written back");
     }
 }

@@ -116,9 +116,6 @@ pub struct ProfileSpec {
     pub name: String,
     /// The provider.
     pub provider: ProviderKind,
-    /// Region (ngrok).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
     /// A reserved URL (ngrok) or the server of a self-hosted localtunnel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,

@@ -32,13 +32,13 @@ describe("BridgeApi tunnels, profiles and settings", () => {
 
   it("sends the profile requests and expects `done`", async () => {
     const { api, sent } = bridge({ type: "done" });
-    await api.addProfile({ name: "p", provider: "ngrok", region: "eu" });
+    await api.addProfile({ name: "p", provider: "ngrok", url: "https://p.ngrok.app" });
     await api.removeProfile("p");
     await api.setProfileToken("p", "tok");
     await api.setDefaultProfile("p");
     await api.setDefaultStrategy("sequential");
     expect(sent).toEqual([
-      { type: "add_profile", data: { name: "p", provider: "ngrok", region: "eu" } },
+      { type: "add_profile", data: { name: "p", provider: "ngrok", url: "https://p.ngrok.app" } },
       { type: "remove_profile", data: { name: "p" } },
       { type: "set_profile_token", data: { name: "p", token: "tok" } },
       { type: "set_default_profile", data: { name: "p" } },

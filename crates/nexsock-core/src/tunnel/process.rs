@@ -441,7 +441,6 @@ mod tests {
         ProfileSpec {
             name: "work".into(),
             provider: ProviderKind::Ngrok,
-            region: None,
             url: None,
             server: None,
             binary: binary.map(str::to_owned),

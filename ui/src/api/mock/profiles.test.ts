@@ -5,16 +5,16 @@ import { MockApi } from "./mockApi";
 import { spec } from "./seed";
 
 const profile = (name: string, provider: string, extra: Partial<ProfileSpec> = {}): ProfileSpec => ({
-  name, provider, region: null, url: null, server: null, binary: null, ...extra,
+  name, provider, url: null, server: null, binary: null, ...extra,
 });
 
 describe("MockApi profiles", () => {
   it("makes the first profile the default and keeps it when more are added", async () => {
     const api = new MockApi();
     await api.addProfile(profile("b", "cloudflared"));
-    await api.addProfile(profile("a", "ngrok", { region: "eu" }));
+    await api.addProfile(profile("a", "ngrok", { url: "https://a.ngrok.app" }));
     expect(await api.listProfiles()).toEqual([
-      { spec: profile("a", "ngrok", { region: "eu" }), is_default: false, token_set: false },
+      { spec: profile("a", "ngrok", { url: "https://a.ngrok.app" }), is_default: false, token_set: false },
       { spec: profile("b", "cloudflared"), is_default: true, token_set: false },
     ]);
   });
@@ -22,7 +22,7 @@ describe("MockApi profiles", () => {
   it.each([
     [profile("has space", "ngrok"), "invalid profile name `has space`: use letters, digits, `-` and `_`"],
     [profile("b", "bore"), "profile `b`: a bore profile needs --server HOST"],
-    [profile("c", "cloudflared", { region: "eu" }), "profile `c`: --region is for ngrok profiles, not cloudflared"],
+    [profile("c", "cloudflared", { server: "bore.example.com" }), "profile `c`: --server is for bore profiles, not cloudflared"],
     [profile("n", "ngrok", { server: "x" }), "profile `n`: --server is for bore profiles, not ngrok"],
     [profile("u", "ngrok", { url: "ftp://x" }), "profile `u`: url `ftp://x` must start with https:// or http://"],
     [profile("v", "my-vpn"), "no tunnel provider `my-vpn` in this build (available: bore, cloudflared, localtunnel, ngrok)"],
@@ -62,8 +62,8 @@ describe("MockApi profiles", () => {
     const api = new MockApi();
     await api.addProfile(profile("p", "ngrok"));
     await api.setProfileToken("p", "t");
-    await api.addProfile(profile("p", "ngrok", { region: "ap" }));
-    expect((await api.listProfiles())[0]).toMatchObject({ spec: { region: "ap" }, is_default: true, token_set: true });
+    await api.addProfile(profile("p", "ngrok", { binary: "/opt/ngrok" }));
+    expect((await api.listProfiles())[0]).toMatchObject({ spec: { binary: "/opt/ngrok" }, is_default: true, token_set: true });
   });
 
   it("moves the default, and removing the default leaves none", async () => {

@@ -1,7 +1,8 @@
 //! Tunnel profiles in the mock engine, with the engine's rules: a profile must suit its provider
-//! (bore needs a server, only ngrok has regions, URLs are http(s)), the first profile becomes the
-//! default, removing the default clears it, and tokens are stored but never given back. Every
-//! change is announced with `ProfilesChanged`, which carries nothing: readers list them again.
+//! (bore needs a server and is the only built-in provider that takes one, URLs are http(s)), the
+//! first profile becomes the default, removing the default clears it, and tokens are stored but
+//! never given back. Every change is announced with `ProfilesChanged`, which carries nothing:
+//! readers list them again.
 
 import type { ProfileSpec } from "../types/ProfileSpec";
 import type { MockEngine } from "./engine";
@@ -25,7 +26,6 @@ export function validateProfile(spec: ProfileSpec): void {
   const builtin = (BUILTIN_PROVIDERS as readonly string[]).includes(spec.provider);
   if (spec.provider === "bore" && !spec.server) bad("a bore profile needs --server HOST");
   if (builtin && spec.provider !== "bore" && spec.server) bad(`--server is for bore profiles, not ${spec.provider}`);
-  if (spec.region && spec.provider !== "ngrok") bad(`--region is for ngrok profiles, not ${spec.provider}`);
   if (spec.url && !/^https?:\/\//.test(spec.url)) bad(`url \`${spec.url}\` must start with https:// or http://`);
   // The mock cannot see the file system: any binary path is taken as existing.
 }

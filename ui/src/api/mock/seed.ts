@@ -28,7 +28,7 @@ export function seedDemo(engine: MockEngine): void {
   }
   // `personal` (the first, so the default) has a token; opening with `work` fails for want of one.
   addProfile(engine, { name: "personal", provider: "ngrok" });
-  addProfile(engine, { name: "work", provider: "ngrok", region: "eu" });
+  addProfile(engine, { name: "work", provider: "ngrok", url: "https://work.ngrok.app" });
   addProfile(engine, { name: "staging", provider: "cloudflared" });
   setProfileToken(engine, "personal", "demo-token");
   const personal = { name: "personal", provider: "ngrok" };

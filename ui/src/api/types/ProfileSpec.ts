@@ -14,10 +14,6 @@ name?: string,
  */
 provider: ProviderKind, 
 /**
- * Region (ngrok).
- */
-region?: string | null, 
-/**
  * A reserved URL (ngrok) or the server of a self-hosted localtunnel.
  */
 url?: string | null, 

@@ -44,7 +44,7 @@ export function ProfileForm({ editing, onDone, onCancel }: Props) {
     }
   }
 
-  const text = (key: "custom" | "region" | "server" | "url" | "binary", label: string, placeholder: string) => (
+  const text = (key: "custom" | "server" | "url" | "binary", label: string, placeholder: string) => (
     <FormField label={label}>
       {(id) => <input id={id} value={values[key]} placeholder={placeholder} onChange={(e) => set(key)(e.target.value)} />}
     </FormField>
@@ -69,7 +69,6 @@ export function ProfileForm({ editing, onDone, onCancel }: Props) {
         )}
       </FormField>
       {values.provider === "custom" && text("custom", "Custom provider name", "the name it is registered under")}
-      {shown.region && text("region", "Region", "us, eu, ap, au, sa, jp, in")}
       {shown.server && text("server", "Server", "bore.example.com")}
       {shown.url && text("url", "URL", values.provider === "localtunnel" ? "https://your-localtunnel-server" : "https://reserved.example.com")}
       {text("binary", "Binary", "found on PATH when empty")}

@@ -19,7 +19,7 @@ describe("SettingsView profiles", () => {
     expect(within(personal).getByText("default")).toBeTruthy();
     const work = await row("work");
     expect(within(work).getByText("no token")).toBeTruthy();
-    expect(within(work).getByText("region eu")).toBeTruthy();
+    expect(within(work).getByText("url https://work.ngrok.app")).toBeTruthy();
     expect(within(group("cloudflared")).getByText("staging")).toBeTruthy();
     expect(within(group("bore")).getByText("No bore profiles.")).toBeTruthy();
   });
@@ -30,7 +30,7 @@ describe("SettingsView profiles", () => {
     await user.click(await screen.findByRole("button", { name: "New profile" }));
     await user.type(screen.getByLabelText("Name"), "team");
     await user.selectOptions(screen.getByLabelText("Provider"), "bore");
-    expect(screen.queryByLabelText("Region")).toBeNull();
+    expect(screen.queryByLabelText("URL")).toBeNull();
     await user.type(screen.getByLabelText("Server"), "bore.example.com");
     await user.click(screen.getByRole("button", { name: "Add profile" }));
     const team = await row("team");
@@ -38,7 +38,7 @@ describe("SettingsView profiles", () => {
     expect(group("bore").contains(team)).toBe(true);
     expect(api.engine.requests).toContainEqual({
       type: "add_profile",
-      data: { name: "team", provider: "bore", region: null, url: null, server: "bore.example.com", binary: null },
+      data: { name: "team", provider: "bore", url: null, server: "bore.example.com", binary: null },
     });
     expect(screen.queryByRole("form", { name: "Add a profile" })).toBeNull();
   });
@@ -72,9 +72,10 @@ describe("SettingsView profiles", () => {
     const { api } = renderWithApi(<SettingsView />);
     await user.click(within(await row("personal")).getByRole("button", { name: "Edit personal" }));
     expect((screen.getByLabelText("Name") as HTMLInputElement).disabled).toBe(true);
-    await user.type(screen.getByLabelText("Region"), "ap");
+    expect(screen.queryByLabelText("Server")).toBeNull();
+    await user.type(screen.getByLabelText("URL"), "https://mine.ngrok.app");
     await user.click(screen.getByRole("button", { name: "Save profile" }));
-    await waitFor(async () => expect(within(await row("personal")).getByText("region ap")).toBeTruthy());
+    await waitFor(async () => expect(within(await row("personal")).getByText("url https://mine.ngrok.app")).toBeTruthy());
     expect(api.engine.profiles.find((p) => p.spec.name === "personal")).toMatchObject({ is_default: true, token_set: true });
   });
 

@@ -16,7 +16,6 @@ export interface ProfileValues {
   provider: ProviderGroup;
   /** The provider's name when `provider` is `custom`. */
   custom: string;
-  region: string;
   server: string;
   url: string;
   binary: string;
@@ -26,7 +25,7 @@ export interface ProfileValues {
 export type SettingsField = "name" | "strategy";
 
 export const EMPTY_PROFILE: ProfileValues = {
-  name: "", provider: "ngrok", custom: "", region: "", server: "", url: "", binary: "",
+  name: "", provider: "ngrok", custom: "", server: "", url: "", binary: "",
 };
 
 /** Where the engine's codes are shown; other codes go above the form (token errors are all at the token). */
@@ -49,10 +48,12 @@ export function groupOf(provider: string): ProviderGroup {
     : "custom";
 }
 
-/** Which optional settings a provider takes: region for ngrok, server for bore (and custom ones). */
-export function fieldsFor(provider: ProviderGroup): { region: boolean; server: boolean; url: boolean } {
+/**
+ * Which optional settings a provider takes: a server for bore, a URL for ngrok (a reserved one)
+ * and localtunnel (its own server); a custom provider may take either.
+ */
+export function fieldsFor(provider: ProviderGroup): { server: boolean; url: boolean } {
   return {
-    region: provider === "ngrok",
     server: provider === "bore" || provider === "custom",
     url: provider === "ngrok" || provider === "localtunnel" || provider === "custom",
   };
@@ -65,7 +66,6 @@ export function toProfileSpec(v: ProfileValues): ProfileSpec {
   return {
     name: v.name.trim(),
     provider: v.provider === "custom" ? v.custom.trim() : v.provider,
-    region: opt(shown.region, v.region),
     url: opt(shown.url, v.url),
     server: opt(shown.server, v.server),
     binary: opt(true, v.binary),
@@ -77,14 +77,14 @@ export function fromProfileSpec(spec: ProfileSpec): ProfileValues {
   const group = groupOf(spec.provider);
   return {
     name: spec.name ?? "", provider: group, custom: group === "custom" ? spec.provider : "",
-    region: spec.region ?? "", server: spec.server ?? "", url: spec.url ?? "", binary: spec.binary ?? "",
+    server: spec.server ?? "", url: spec.url ?? "", binary: spec.binary ?? "",
   };
 }
 
-/** `region eu`, `server bore.example.com`, … for the settings a profile has. */
+/** `url https://acme.ngrok.app`, `server bore.example.com`, … for the settings a profile has. */
 export function profileDetails(spec: ProfileSpec): string[] {
   const parts: [string, string | null | undefined][] = [
-    ["region", spec.region], ["url", spec.url], ["server", spec.server], ["binary", spec.binary],
+    ["url", spec.url], ["server", spec.server], ["binary", spec.binary],
   ];
   return parts.filter(([, value]) => value).map(([label, value]) => `${label} ${value}`);
 }
