@@ -34,13 +34,22 @@ fn a_schema_v1_database_migrates_to_the_latest_with_its_services_intact() {
         .query_row("SELECT execution_id FROM service_run WHERE token = 'fixture-token'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(execution, None);
-    for table in ["service_dependency", "startup_execution", "profile", "tunnel"] {
-        let n: i64 = store
+    let tables = |name: &str| -> i64 {
+        store
             .conn()
-            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |r| r.get(0))
-            .unwrap();
-        assert_eq!(n, 1, "table {table} after migration");
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| r.get(0))
+            .unwrap()
+    };
+    for table in ["service_dependency", "startup_execution", "tunnel"] {
+        assert_eq!(tables(table), 1, "table {table} after migration");
     }
+    // ...and what version 5 dropped is gone (a v1 database had `service.tunnel_required`).
+    assert_eq!(tables("profile"), 0);
+    let unused: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM pragma_table_info('service') WHERE name = 'tunnel_required'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(unused, 0);
     // Opening again is a no-op.
     drop(store);
     assert_eq!(Store::open(&db).unwrap().schema_version().unwrap(), latest_version());

@@ -25,6 +25,7 @@ const MIGRATION_FILES: &[&str] = &[
     include_str!("../../../../migrations/0002_graph_tunnels.sql"),
     include_str!("../../../../migrations/0003_execution_report.sql"),
     include_str!("../../../../migrations/0004_tunnel_restart_opt_out.sql"),
+    include_str!("../../../../migrations/0005_drop_unused.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -90,5 +91,21 @@ mod tests {
         assert!(fk);
         let mode: String = store.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("pragma");
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn no_table_or_column_is_left_that_nothing_uses() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("db.sqlite")).expect("open");
+        let columns = |table: &str| -> Vec<String> {
+            let mut stmt =
+                store.conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).expect("prepare");
+            stmt.query_map([], |r| r.get(0)).expect("query").collect::<Result<_, _>>().expect("rows")
+        };
+        assert!(columns("profile").is_empty(), "profiles live in config.toml");
+        assert!(!columns("service").contains(&"tunnel_required".to_owned()));
+        let tunnel = columns("tunnel");
+        assert!(!tunnel.contains(&"protocol".to_owned()) && !tunnel.contains(&"metadata".to_owned()), "{tunnel:?}");
+        assert!(tunnel.contains(&"public_url".to_owned()), "{tunnel:?}");
     }
 }
