@@ -10,7 +10,6 @@ use nexsock_proto::{
     ChainRequest, Condition, DEFAULT_STRATEGY, Event, ExecutionProgress, ExecutionReport, ExecutionStatus, Response,
     ServiceTiming, Settings, StepState, TunnelMode,
 };
-use serde_json::json;
 use tokio::{sync::oneshot, time::Instant};
 
 use super::{Engine, Outcome, service::Phase};
@@ -57,8 +56,49 @@ pub(super) struct Execution {
     steps: Vec<Step>,
     /// Services that only optional edges lead to: their failure does not fail the execution.
     soft: HashSet<String>,
-    actions: Vec<serde_json::Value>,
+    actions: Vec<ActionRecord>,
     done: Option<Done>,
+}
+
+/// One entry of an execution's action log, stored as JSON in `startup_execution.actions`:
+/// `{"at_ms", "service", "action", "detail"}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub(super) struct ActionRecord {
+    /// Since the execution began.
+    at_ms: u64,
+    /// The service the action was for.
+    service: String,
+    #[serde(flatten)]
+    action: Action,
+}
+
+/// What the executor did for a service.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "action", content = "detail", rename_all = "snake_case")]
+pub(super) enum Action {
+    /// A dependency met the edge's condition (and its `--health-path` answered, when set).
+    Wait {
+        #[serde(rename = "for")]
+        dependency: String,
+        condition: Condition,
+        health_path: Option<String>,
+    },
+    /// A required dependency failed: the service is skipped.
+    Skip { reason: String },
+    /// An optional dependency or tunnel failed: the service starts without it.
+    Warn { reason: String },
+    /// The dependency's tunnel is open.
+    Tunnel { to: String },
+    /// The tunnel's URL went into the service's environment.
+    Inject { variable: String, alias: Option<String> },
+    /// The service was spawned by this execution.
+    Start {},
+    /// The service was already starting or running: joined.
+    Join {},
+    /// The service became ready.
+    Ready { reason: Option<String> },
+    /// The service (or its required tunnel) failed.
+    Fail { reason: Option<String> },
 }
 
 /// Whether a dependency meets a condition yet.
@@ -81,9 +121,9 @@ impl Execution {
         self.steps.iter_mut().find(|s| s.service == service)
     }
 
-    fn record(&mut self, service: &str, action: &str, detail: serde_json::Value) {
-        let at = self.elapsed_ms();
-        self.actions.push(json!({ "at_ms": at, "service": service, "action": action, "detail": detail }));
+    fn record(&mut self, service: &str, action: Action) {
+        let at_ms = self.elapsed_ms();
+        self.actions.push(ActionRecord { at_ms, service: service.to_owned(), action });
     }
 
     fn timing(step: &Step) -> ServiceTiming {
@@ -262,14 +302,12 @@ impl Engine {
                     let exec = &mut self.executions[index];
                     match status {
                         WaitStatus::Pending => return changed,
-                        WaitStatus::Met => exec.record(
-                            &service,
-                            "wait",
-                            json!({ "for": dependency, "condition": condition, "health_path": health_path }),
-                        ),
+                        WaitStatus::Met => {
+                            exec.record(&service, Action::Wait { dependency, condition, health_path });
+                        }
                         WaitStatus::Failed(why) if required => {
                             let reason = format!("skipped: dependency {dependency} failed ({why})");
-                            exec.record(&service, "skip", json!({ "reason": reason }));
+                            exec.record(&service, Action::Skip { reason: reason.clone() });
                             exec.steps[s].state = StepState::Skipped;
                             exec.steps[s].reason = Some(reason);
                             self.emit_progress(index, s);
@@ -278,7 +316,7 @@ impl Engine {
                         WaitStatus::Failed(why) => {
                             let warning =
                                 format!("optional dependency {dependency} failed ({why}); started without it");
-                            exec.record(&service, "warn", json!({ "reason": warning }));
+                            exec.record(&service, Action::Warn { reason: warning.clone() });
                             exec.steps[s].reason = Some(warning);
                         }
                     }
@@ -305,10 +343,10 @@ impl Engine {
                     match status {
                         // Asking for the tunnel is a change; waiting for it afterwards is not.
                         WaitStatus::Pending => return changed || requested_now,
-                        WaitStatus::Met => exec.record(&service, "tunnel", json!({ "to": dependency })),
+                        WaitStatus::Met => exec.record(&service, Action::Tunnel { to: dependency }),
                         WaitStatus::Failed(why) if mode == TunnelMode::Required => {
                             let reason = format!("required tunnel to {dependency} failed: {why}");
-                            exec.record(&service, "fail", json!({ "reason": reason }));
+                            exec.record(&service, Action::Fail { reason: Some(reason.clone()) });
                             exec.steps[s].state = StepState::Failed;
                             exec.steps[s].reason = Some(reason);
                             self.emit_progress(index, s);
@@ -317,7 +355,7 @@ impl Engine {
                         WaitStatus::Failed(why) => {
                             let warning =
                                 format!("optional tunnel to {dependency} failed ({why}); started without its URL");
-                            exec.record(&service, "warn", json!({ "reason": warning }));
+                            exec.record(&service, Action::Warn { reason: warning.clone() });
                             exec.steps[s].reason = Some(warning);
                         }
                     }
@@ -332,11 +370,7 @@ impl Engine {
                         if let Some(t) = self.tunnels.get_mut(&dependency) {
                             t.receivers.insert(service.clone());
                         }
-                        self.executions[index].record(
-                            &service,
-                            "inject",
-                            json!({ "variable": variable, "alias": alias }),
-                        );
+                        self.executions[index].record(&service, Action::Inject { variable, alias });
                     }
                 }
                 Some(StartupAction::Start) => {
@@ -410,7 +444,7 @@ impl Engine {
         };
         let since = self.services.get(&service).and_then(|svc| svc.status().since_ms);
         let exec = &mut self.executions[index];
-        exec.record(&service, if joined { "join" } else { "start" }, json!({}));
+        exec.record(&service, if joined { Action::Join {} } else { Action::Start {} });
         let started_ms = exec.started_ms;
         let step = &mut exec.steps[s];
         step.state = StepState::Starting;
@@ -444,7 +478,14 @@ impl Engine {
         let at = exec.elapsed_ms();
         let exec = &mut self.executions[index];
         let service = exec.steps[s].service.clone();
-        exec.record(&service, if state == StepState::Ready { "ready" } else { "fail" }, json!({ "reason": reason }));
+        exec.record(
+            &service,
+            if state == StepState::Ready {
+                Action::Ready { reason: reason.clone() }
+            } else {
+                Action::Fail { reason: reason.clone() }
+            },
+        );
         let step = &mut exec.steps[s];
         step.state = state;
         if state == StepState::Ready {
@@ -533,9 +574,7 @@ impl Engine {
             critical_chain: critical_chain(&exec),
             error,
         };
-        if let Err(e) =
-            self.store.finish_execution(&report, &serde_json::Value::Array(std::mem::take(&mut exec.actions)))
-        {
+        if let Err(e) = self.store.finish_execution(&report, &exec.actions) {
             tracing::error!(execution = exec.id, "cannot record the execution: {e}");
         }
         let _ = self.events.send(Event::ExecutionFinished(report.clone()));
@@ -583,4 +622,24 @@ fn critical_chain(exec: &Execution) -> Vec<String> {
     }
     chain.reverse();
     chain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_record_keeps_the_stored_shape() {
+        let record = |action| ActionRecord { at_ms: 7, service: "api".into(), action };
+        let wait = Action::Wait { dependency: "db".into(), condition: Condition::Healthy, health_path: None };
+        assert_eq!(
+            serde_json::to_value(record(wait)).expect("json"),
+            serde_json::json!({ "at_ms": 7, "service": "api", "action": "wait",
+                                "detail": { "for": "db", "condition": "healthy", "health_path": null } })
+        );
+        assert_eq!(
+            serde_json::to_value(record(Action::Start {})).expect("json"),
+            serde_json::json!({ "at_ms": 7, "service": "api", "action": "start", "detail": {} })
+        );
+    }
 }

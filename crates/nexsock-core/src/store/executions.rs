@@ -24,7 +24,7 @@ impl Store {
 
     /// Records how an execution ended: status, actions taken, root cause and report, in one
     /// statement.
-    pub fn finish_execution(&self, report: &ExecutionReport, actions: &serde_json::Value) -> Result<(), CoreError> {
+    pub fn finish_execution(&self, report: &ExecutionReport, actions: &impl serde::Serialize) -> Result<(), CoreError> {
         let status = match report.status {
             ExecutionStatus::Running => "running",
             ExecutionStatus::Completed => "completed",
