@@ -25,9 +25,13 @@ pub struct Host {
     handle: Handle,
     engine: JoinHandle<()>,
     server: JoinHandle<()>,
+    answering: server::Answering,
     paths: Paths,
     _lock: File,
 }
+
+/// How long a stopping host waits for answers still being written.
+const ANSWER_FLUSH: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Host {
     /// Starts a host for `paths`. Fails with [`CoreError::HostRunning`] when another host owns them.
@@ -50,9 +54,10 @@ impl Host {
         }
         let listener = server::bind(&paths.socket())?;
         let (handle, engine) = engine::start(store, paths.clone())?;
-        let server = tokio::spawn(server::serve(listener, handle.clone()));
+        let answering = server::Answering::new(0);
+        let server = tokio::spawn(server::serve(listener, handle.clone(), answering.clone()));
         tracing::info!(home = %paths.home.display(), socket = %paths.socket().display(), "host started");
-        Ok(Self { handle, engine, server, paths, _lock: lock })
+        Ok(Self { handle, engine, server, answering, paths, _lock: lock })
     }
 
     /// The way into the engine.
@@ -62,10 +67,14 @@ impl Host {
 
     /// Waits until the engine ends (after a `Shutdown` request), then closes the socket.
     pub async fn wait(self) {
-        let Self { engine, server, paths, handle, _lock } = self;
+        let Self { engine, server, answering, paths, handle, _lock } = self;
         drop(handle);
         let _ = engine.await;
         server.abort();
+        // Answers already given by the engine (the `Shutdown` reply among them) are still being
+        // written: let them reach their clients, for a bounded time.
+        let mut answered = answering.subscribe();
+        let _ = tokio::time::timeout(ANSWER_FLUSH, answered.wait_for(|n| *n == 0)).await;
         let _ = std::fs::remove_file(paths.socket());
     }
 

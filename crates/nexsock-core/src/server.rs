@@ -10,7 +10,7 @@ use nexsock_proto::{
 };
 use tokio::{
     net::{UnixListener, UnixStream, unix::OwnedWriteHalf},
-    sync::broadcast,
+    sync::{broadcast, watch},
 };
 
 use crate::{engine::Handle, error::CoreError};
@@ -32,12 +32,32 @@ pub fn bind(path: &Path) -> Result<UnixListener, CoreError> {
     Ok(listener)
 }
 
+/// How many requests are being answered: the host waits for none before it exits, so that the
+/// answer to `Shutdown` (sent as the engine ends) reaches its client.
+pub type Answering = watch::Sender<usize>;
+
+/// Counts one request as being answered while it lives.
+struct AnswerGuard(Answering);
+
+impl AnswerGuard {
+    fn new(answering: &Answering) -> Self {
+        answering.send_modify(|n| *n += 1);
+        Self(answering.clone())
+    }
+}
+
+impl Drop for AnswerGuard {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
 /// Accepts connections until the task is aborted.
-pub async fn serve(listener: UnixListener, handle: Handle) {
+pub async fn serve(listener: UnixListener, handle: Handle, answering: Answering) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                tokio::spawn(connection(stream, handle.clone()));
+                tokio::spawn(connection(stream, handle.clone(), answering.clone()));
             }
             Err(e) => tracing::warn!("accept failed: {e}"),
         }
@@ -50,7 +70,7 @@ enum Next {
     Close,
 }
 
-async fn connection(stream: UnixStream, handle: Handle) {
+async fn connection(stream: UnixStream, handle: Handle, answering: Answering) {
     let (mut reader, mut writer) = stream.into_split();
     let mut greeted = false;
     loop {
@@ -84,7 +104,10 @@ async fn connection(stream: UnixStream, handle: Handle) {
                 let error = ApiError::new(ErrorCode::HandshakeRequired, "send hello before any request");
                 send(&mut writer, ServerFrame::Error { id: Some(id), error }).await
             }
-            Ok(ClientFrame::Request { id, request }) => answer(&mut writer, &handle, id, request).await,
+            Ok(ClientFrame::Request { id, request }) => {
+                let _answering = AnswerGuard::new(&answering);
+                answer(&mut writer, &handle, id, request).await
+            }
         };
         if let Next::Close = next {
             return;
