@@ -7,7 +7,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use nexsock_core::Paths;
+use nexsock_core::{Paths, backoff::Backoff};
 use nexsock_proto::{Client, ClientError, Request};
 
 /// How long a freshly started host may take to answer.
@@ -22,13 +22,12 @@ pub async fn connect_or_start(paths: &Paths) -> Result<Client> {
     }
     spawn_host(paths)?;
     let started = Instant::now();
-    let mut delay = Duration::from_millis(2);
+    let mut retry = Backoff::new(Duration::from_millis(2), Duration::from_millis(100)).start();
     loop {
         match Client::connect(&paths.socket()).await {
             Ok(client) => return Ok(client),
             Err(ClientError::Connect { .. }) if started.elapsed() < STARTUP_WAIT => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_millis(100));
+                tokio::time::sleep(retry.next_delay()).await;
             }
             Err(e) => {
                 return Err(e).with_context(|| {

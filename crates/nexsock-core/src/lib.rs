@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backoff;
 pub mod config;
 pub mod engine;
 pub mod error;

@@ -14,7 +14,7 @@ use tokio::{
     time::{Instant, sleep, timeout},
 };
 
-use crate::supervisor::group_command;
+use crate::{backoff::Backoff, supervisor::group_command};
 
 /// For this long after spawn, probes retry at most every [`FAST_CAP`].
 pub const FAST_PHASE: Duration = Duration::from_secs(5);
@@ -28,12 +28,12 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The wait before attempt `attempt + 1`, given how long the service has been starting. Exec
 /// probes start a process per attempt, so they begin at 20 ms.
 pub fn probe_delay(check: &HealthCheck, attempt: u32, elapsed: Duration) -> Duration {
-    let (first, fast_cap) = match check {
-        HealthCheck::Exec { .. } => (Duration::from_millis(20), Duration::from_millis(100)),
-        _ => (Duration::from_millis(1), FAST_CAP),
+    let policy = match check {
+        HealthCheck::Exec { .. } => Backoff::new(Duration::from_millis(20), Duration::from_millis(100)),
+        _ => Backoff::new(Duration::from_millis(1), FAST_CAP),
     };
-    let cap = if elapsed < FAST_PHASE { fast_cap } else { SLOW_CAP };
-    first.saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX)).min(cap)
+    let policy = if elapsed < FAST_PHASE { policy } else { policy.capped(SLOW_CAP) };
+    policy.delay(attempt)
 }
 
 /// Retries `check` until it passes (`Ok`) or `deadline` passes (`Err` with the last failure).
@@ -74,16 +74,14 @@ pub const EDGE_PATH_CAP: Duration = Duration::from_millis(100);
 /// Retries GET `path` on loopback `port`, from 1 ms doubling to [`EDGE_PATH_CAP`], until it answers
 /// 2xx or 3xx (a dependency edge's `--health-path`); runs until it does or is aborted.
 pub async fn wait_http(port: u16, path: &str) {
-    for attempt in 0u32.. {
+    let mut retry = Backoff::new(Duration::from_millis(1), EDGE_PATH_CAP).start();
+    loop {
         if let Ok(stream) = connect(port).await
             && http_get(stream, path).await.is_ok()
         {
             return;
         }
-        sleep(
-            Duration::from_millis(1).saturating_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX)).min(EDGE_PATH_CAP),
-        )
-        .await;
+        sleep(retry.next_delay()).await;
     }
 }
 
@@ -143,8 +141,12 @@ async fn exec(command: &str, spec: &ServiceSpec) -> Result<(), String> {
         Ok(Ok(status)) => Err(format!("`{command}` {status}")),
         Ok(Err(e)) => Err(format!("`{command}`: {e}")),
         Err(_) => {
-            let _ = child.start_kill();
-            let _ = child.wait().await;
+            // A probe past its time gets no grace: the group is stopped and the leader reaped.
+            if let Some(pgid) = child.id().and_then(|pid| i32::try_from(pid).ok()) {
+                let stop =
+                    crate::supervisor::stop_group(pgid, Duration::ZERO, |s| crate::procinfo::signal_group(pgid, s));
+                let _ = tokio::join!(child.wait(), stop);
+            }
             Err(format!("`{command}` took longer than {ATTEMPT_TIMEOUT:?}"))
         }
     }

@@ -6,13 +6,12 @@
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
-use tokio::time::Instant;
 
 use crate::{
     error::CoreError,
     procinfo,
     store::{OpenRun, RunEnd, Store},
-    supervisor::wait_group_gone,
+    supervisor::stop_group,
     time::now_ms,
 };
 
@@ -47,13 +46,13 @@ pub async fn reconcile(store: &Store) -> Result<Reconciled, CoreError> {
 /// then SIGKILL.
 async fn stop_leftovers(run: &OpenRun, members: &[i32]) {
     tracing::warn!(service = %run.service, pgid = run.pgid, ?members, "stopping processes left by a previous host");
-    let deadline = Instant::now() + Duration::from_secs(run.stop_grace_secs);
-    signal_members(run, members, Signal::SIGTERM);
-    if !wait_group_gone(run.pgid, deadline).await {
-        let remaining = procinfo::run_members(run.pgid, run.proc_start, &run.token);
-        signal_members(run, &remaining, Signal::SIGKILL);
-        wait_group_gone(run.pgid, Instant::now() + Duration::from_secs(2)).await;
-    }
+    let grace = Duration::from_secs(run.stop_grace_secs);
+    stop_group(run.pgid, grace, |signal| match signal {
+        Signal::SIGTERM => signal_members(run, members, signal),
+        // Only what is still provably ours gets the kill.
+        _ => signal_members(run, &procinfo::run_members(run.pgid, run.proc_start, &run.token), signal),
+    })
+    .await;
 }
 
 fn signal_members(run: &OpenRun, members: &[i32], signal: Signal) {

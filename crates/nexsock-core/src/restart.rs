@@ -49,7 +49,7 @@ pub fn decide(policy: RestartPolicy, succeeded: bool, uptime: Duration, previous
 
 /// `BACKOFF_BASE * 2^n`, capped at `BACKOFF_CAP`.
 pub fn backoff(n: u32) -> Duration {
-    BACKOFF_BASE.saturating_mul(1u32.checked_shl(n).unwrap_or(u32::MAX)).min(BACKOFF_CAP)
+    crate::backoff::Backoff::new(BACKOFF_BASE, BACKOFF_CAP).delay(n)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use tokio::{
     io::{AsyncBufReadExt, AsyncRead, BufReader},
     sync::{mpsc, oneshot},
     task::JoinHandle,
-    time::{Instant, sleep, timeout_at},
+    time::{Instant, timeout_at},
 };
 
 use crate::{
@@ -168,7 +168,7 @@ async fn supervise(
         status = child.wait() => {
             // The leader ended on its own: what it left in its group gets the same grace.
             let exit = Exit::from_status(status.ok());
-            end_group(pgid, Instant::now() + grace).await;
+            stop_group(pgid, grace, |s| procinfo::signal_group(pgid, s)).await;
             drain(pumps).await;
             let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
             return;
@@ -176,18 +176,10 @@ async fn supervise(
         // A dropped sender means the engine is gone: stop as if asked.
         _ = stop_rx => {}
     }
-    let deadline = Instant::now() + grace;
-    procinfo::signal_group(pgid, Signal::SIGTERM);
-    let status = match timeout_at(deadline, child.wait()).await {
-        Ok(status) => status.ok(),
-        Err(_) => {
-            procinfo::signal_group(pgid, Signal::SIGKILL);
-            child.wait().await.ok()
-        }
-    };
-    end_group(pgid, deadline).await;
+    // The leader is reaped as it exits, while the group is stopped as a whole.
+    let (status, _) = tokio::join!(child.wait(), stop_group(pgid, grace, |s| procinfo::signal_group(pgid, s)));
     drain(pumps).await;
-    let exit = Exit::from_status(status);
+    let exit = Exit::from_status(status.ok());
     let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
 }
 
@@ -201,23 +193,26 @@ async fn drain(pumps: Vec<JoinHandle<()>>) {
     }
 }
 
-/// Ends what is left of a group whose leader is gone: SIGTERM, wait until `deadline`, SIGKILL.
-pub async fn end_group(pgid: i32, deadline: Instant) {
+/// The one way nexsock ends processes — services, exec probes, provider agents and what a
+/// previous host left: `signal(SIGTERM)`, up to `grace` for the group to be gone, then
+/// `signal(SIGKILL)` and up to [`KILL_WAIT`] more. `signal` reaches the whole group, or only the
+/// members provably ours when the group's leader is not (reconciliation). Whether the group is gone.
+pub async fn stop_group(pgid: i32, grace: Duration, signal: impl Fn(Signal)) -> bool {
     if !procinfo::group_alive(pgid) {
-        return;
+        return true;
     }
-    procinfo::signal_group(pgid, Signal::SIGTERM);
-    if wait_group_gone(pgid, deadline).await {
-        return;
+    signal(Signal::SIGTERM);
+    if wait_group_gone(pgid, Instant::now() + grace).await {
+        return true;
     }
-    procinfo::signal_group(pgid, Signal::SIGKILL);
-    wait_group_gone(pgid, Instant::now() + KILL_WAIT).await;
+    signal(Signal::SIGKILL);
+    wait_group_gone(pgid, Instant::now() + KILL_WAIT).await
 }
 
 /// Polls, with back-off from 1 ms to 50 ms, until no member of the group is alive or `deadline`
 /// passes. The members are not our children, so there is nothing to wait on but the process table.
 pub async fn wait_group_gone(pgid: i32, deadline: Instant) -> bool {
-    let mut delay = Duration::from_millis(1);
+    let mut retry = crate::backoff::Backoff::new(Duration::from_millis(1), Duration::from_millis(50)).start();
     loop {
         if !procinfo::group_alive(pgid) {
             return true;
@@ -225,7 +220,6 @@ pub async fn wait_group_gone(pgid: i32, deadline: Instant) -> bool {
         if Instant::now() >= deadline {
             return false;
         }
-        sleep(delay.min(deadline.saturating_duration_since(Instant::now()))).await;
-        delay = (delay * 2).min(Duration::from_millis(50));
+        retry.sleep(deadline).await;
     }
 }

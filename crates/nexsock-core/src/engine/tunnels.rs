@@ -242,7 +242,7 @@ impl Engine {
         if first_open {
             return;
         }
-        let delay = RECREATE_BASE.saturating_mul(1u32 << t.failures.min(8)).min(RECREATE_CAP);
+        let delay = crate::backoff::Backoff::new(RECREATE_BASE, RECREATE_CAP).delay(t.failures);
         t.failures += 1;
         let provider = t.profile.provider.clone();
         let generation = t.generation;

@@ -13,7 +13,7 @@ use tokio::{process::Command, time::Instant};
 use super::{
     BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
     process::{
-        Backoff, GroupProcess, ProcessTunnel, ProcessTunnels, Tail, find_binary, free_loopback_port, http, pump,
+        GroupProcess, ProcessTunnel, ProcessTunnels, TOOL_POLL, Tail, find_binary, free_loopback_port, http, pump,
     },
 };
 
@@ -69,7 +69,7 @@ async fn wait_ready(
     tail: &Tail,
 ) -> Result<String, TunnelError> {
     let deadline = Instant::now() + READY_TIMEOUT;
-    let mut backoff = Backoff::new();
+    let mut backoff = TOOL_POLL.start();
     let mut url = None;
     loop {
         if let Some(how) = process.exited() {

@@ -16,7 +16,7 @@ use tokio::{process::Command, time::Instant};
 use super::{
     BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
     ngrok_api::{LogLine, api_error, config_yaml, endpoint_url, explain, parse_log_line},
-    process::{Backoff, GroupProcess, PrivateDir, Tail, find_binary, free_loopback_port, http, pump, redact},
+    process::{GroupProcess, PrivateDir, TOOL_POLL, Tail, find_binary, free_loopback_port, http, pump, redact},
 };
 
 const INSTALL: &str = "install ngrok from https://ngrok.com/download";
@@ -86,7 +86,7 @@ impl Agent {
     /// Waits until the API answers; fails early on an exit or a coded error line.
     async fn wait_ready(&self, profile: &str) -> Result<(), TunnelError> {
         let deadline = Instant::now() + START_TIMEOUT;
-        let mut backoff = Backoff::new();
+        let mut backoff = TOOL_POLL.start();
         loop {
             let exited = self.process.exited();
             if exited.is_some() {
@@ -144,7 +144,7 @@ impl Agent {
     /// The URL of a new endpoint that the POST answer did not carry: from the API or the log.
     async fn wait_url(&self, service: &str, profile: &str) -> Result<String, TunnelError> {
         let deadline = Instant::now() + URL_TIMEOUT;
-        let mut backoff = Backoff::new();
+        let mut backoff = TOOL_POLL.start();
         loop {
             if let Some(url) = self.log().started.get(service).cloned() {
                 return Ok(url);

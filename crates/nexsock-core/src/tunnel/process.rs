@@ -7,13 +7,10 @@
 use std::{
     collections::{BTreeMap, VecDeque},
     io::Write,
-    os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt},
+    os::unix::fs::{OpenOptionsExt, PermissionsExt},
     path::{Path, PathBuf},
     process::{ExitStatus, Stdio},
-    sync::{
-        Arc, Mutex, MutexGuard, PoisonError,
-        atomic::{AtomicU32, Ordering},
-    },
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
     time::Duration,
 };
 
@@ -28,11 +25,11 @@ use tokio::{
     io::{AsyncBufReadExt, AsyncRead, BufReader},
     process::{ChildStderr, ChildStdout, Command},
     sync::watch,
-    time::{Instant, timeout},
+    time::timeout,
 };
 
 use super::{OpenTunnel, TunnelError, records};
-use crate::{procinfo, secrets::Secret, supervisor::end_group};
+use crate::{procinfo, secrets::Secret, supervisor::stop_group};
 
 /// How long a provider process gets to exit after SIGTERM before SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -58,8 +55,7 @@ pub(crate) fn find_binary(profile: &ProfileSpec, program: &str, install: &str) -
             )))
         };
     }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| is_executable(p)).ok_or_else(|| {
+    which::which(program).map_err(|_| {
         TunnelError(format!(
             "`{program}` was not found on PATH: {install}, or set its path with `nexsock profile add {} --provider {} \
              --binary PATH`",
@@ -179,7 +175,7 @@ impl GroupProcess {
             let status = child.wait().await;
             let _ = tx.send(Some(describe(status.ok())));
             // Whatever the leader left in its group goes with it.
-            end_group(pgid, Instant::now() + STOP_GRACE).await;
+            stop_group(pgid, STOP_GRACE, |s| procinfo::signal_group(pgid, s)).await;
             if let Some(dir) = records {
                 records::remove(&dir, pgid);
             }
@@ -200,14 +196,10 @@ impl GroupProcess {
     /// Ends the group: SIGTERM (so the tool can close its session cleanly), then SIGKILL after a
     /// short grace. Returns once the leader is reaped.
     pub(crate) async fn stop(&self) {
-        if self.exited().is_none() {
-            procinfo::signal_group(self.pgid, Signal::SIGTERM);
-            if !self.wait_exit(STOP_GRACE).await {
-                procinfo::signal_group(self.pgid, Signal::SIGKILL);
-                self.wait_exit(STOP_GRACE).await;
-            }
-        }
-        end_group(self.pgid, Instant::now() + STOP_GRACE).await;
+        let pgid = self.pgid;
+        stop_group(pgid, STOP_GRACE, |s| procinfo::signal_group(pgid, s)).await;
+        // The group is gone; its leader is being reaped by the task that waits on it.
+        self.wait_exit(STOP_GRACE).await;
     }
 
     /// Waits up to `limit` for the leader to exit; whether it did.
@@ -315,40 +307,31 @@ pub(crate) fn pump<R>(
     });
 }
 
-/// A 0700 directory under the temp directory, removed (with what it holds) on drop: a config
-/// file with a token lives exactly as long as the process that reads it.
+/// A 0700 directory under the temp directory (tempfile), removed with what it holds on drop: a
+/// config file with a token lives exactly as long as the process that reads it.
 #[derive(Debug)]
 pub(crate) struct PrivateDir {
-    path: PathBuf,
+    dir: tempfile::TempDir,
 }
 
 impl PrivateDir {
     /// Creates a fresh directory named after `prefix` and this host's pid, first removing those
     /// that hosts no longer running left behind (a host killed with SIGKILL cleans nothing up).
     pub(crate) fn create(prefix: &str) -> Result<Self, TunnelError> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
         sweep(prefix);
-        let mut last = None;
-        for _ in 0..8 {
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let nanos =
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-            let path = std::env::temp_dir().join(format!("{prefix}-{}-{n}-{nanos}", std::process::id()));
-            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
-                Ok(()) => return Ok(Self { path }),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(TunnelError(format!(
-            "cannot create a private directory in {}: {}",
-            std::env::temp_dir().display(),
-            last.map_or_else(String::new, |e| e.to_string())
-        )))
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{prefix}-{}-", std::process::id()))
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()
+            .map_err(|e| {
+                TunnelError(format!("cannot create a private directory in {}: {e}", std::env::temp_dir().display()))
+            })?;
+        Ok(Self { dir })
     }
 
     /// Writes a new 0600 file `name` holding `contents`; returns its path.
     pub(crate) fn write(&self, name: &str, contents: &str) -> Result<PathBuf, TunnelError> {
-        let path = self.path.join(name);
+        let path = self.dir.path().join(name);
         std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -361,13 +344,13 @@ impl PrivateDir {
 
     /// Removes file `name` early (once the process read it), keeping the directory.
     pub(crate) fn remove(&self, name: &str) {
-        let _ = std::fs::remove_file(self.path.join(name));
+        let _ = std::fs::remove_file(self.dir.path().join(name));
     }
 
     /// Removes the directory and what is in it now (also done on drop), so that whoever stops its
     /// user does not depend on when the last reference goes.
     pub(crate) fn remove_all(&self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        let _ = std::fs::remove_dir_all(self.dir.path());
     }
 }
 
@@ -383,12 +366,6 @@ fn sweep(prefix: &str) {
         {
             let _ = std::fs::remove_dir_all(entry.path());
         }
-    }
-}
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        self.remove_all();
     }
 }
 
@@ -415,21 +392,8 @@ pub(crate) async fn http(method: &'static str, url: String, body: Option<String>
 }
 
 /// Delays for polling a tool that is starting: 20 ms doubling up to 500 ms.
-#[derive(Debug)]
-pub(crate) struct Backoff(Duration);
-
-impl Backoff {
-    /// The first delay.
-    pub(crate) fn new() -> Self {
-        Self(Duration::from_millis(20))
-    }
-
-    /// Sleeps the current delay (never past `deadline`), then doubles it.
-    pub(crate) async fn sleep(&mut self, deadline: Instant) {
-        tokio::time::sleep(self.0.min(deadline.saturating_duration_since(Instant::now()))).await;
-        self.0 = (self.0 * 2).min(Duration::from_millis(500));
-    }
-}
+pub(crate) const TOOL_POLL: crate::backoff::Backoff =
+    crate::backoff::Backoff::new(Duration::from_millis(20), Duration::from_millis(500));
 
 #[cfg(test)]
 mod tests {
@@ -465,8 +429,8 @@ mod tests {
         let dir = PrivateDir::create("nexsock-test").expect("dir");
         let file = dir.write("a.yml", "x").expect("file");
         let mode = |p: &Path| p.metadata().expect("meta").permissions().mode() & 0o777;
-        assert_eq!((mode(&dir.path), mode(&file)), (0o700, 0o600));
-        let path = dir.path.clone();
+        assert_eq!((mode(dir.dir.path()), mode(&file)), (0o700, 0o600));
+        let path = dir.dir.path().to_path_buf();
         drop(dir);
         assert!(!path.exists());
     }

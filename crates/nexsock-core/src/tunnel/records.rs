@@ -8,13 +8,11 @@ use std::{
     time::Duration,
 };
 
-use nix::sys::signal::Signal;
 use serde::{Deserialize, Serialize};
-use tokio::time::Instant;
 
 use crate::{
     procinfo::{self, RUN_MARKER_ENV},
-    supervisor::wait_group_gone,
+    supervisor::stop_group,
 };
 
 /// What is recorded of one provider process group.
@@ -88,9 +86,5 @@ async fn stop(r: &Record, members: &[i32]) {
             }
         }
     };
-    signal_all(Signal::SIGTERM);
-    if !wait_group_gone(r.pgid, Instant::now() + Duration::from_secs(2)).await {
-        signal_all(Signal::SIGKILL);
-        wait_group_gone(r.pgid, Instant::now() + Duration::from_secs(2)).await;
-    }
+    stop_group(r.pgid, Duration::from_secs(2), signal_all).await;
 }
