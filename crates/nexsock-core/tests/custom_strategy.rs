@@ -88,8 +88,11 @@ async fn a_registered_custom_strategy_plans_the_execution() {
     };
     assert_eq!(report.strategy, "reverse-alphabetical");
     assert_eq!(report.services.len(), 4);
-    // The actions the engine recorded, in the order it took them: highest rank first among the
-    // startable services (c, b, a), then x once all three are ready.
+    // The actions the engine recorded (written off its task: all of them are in once it ended),
+    // in the order it took them: highest rank first among the startable services (c, b, a), then
+    // x once all three are ready.
+    handle.call(Request::Shutdown).await.unwrap();
+    engine.await.unwrap();
     let db = rusqlite::Connection::open(dir.path().join("nexsock.db")).unwrap();
     let actions: String =
         db.query_row("SELECT actions FROM startup_execution WHERE id = ?1", [report.id], |r| r.get(0)).unwrap();
@@ -102,6 +105,4 @@ async fn a_registered_custom_strategy_plans_the_execution() {
         .map(|a| a["service"].as_str().unwrap())
         .collect();
     assert_eq!(started, ["c", "b", "a", "x"]);
-    handle.call(Request::Shutdown).await.unwrap();
-    engine.await.unwrap();
 }

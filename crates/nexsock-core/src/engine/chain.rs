@@ -433,10 +433,9 @@ impl Engine {
                     svc.restarts = 0;
                 }
                 self.spawn_run(&service);
-                if let Some(Phase::Starting(run)) = self.services.get(&service).map(|svc| &svc.phase)
-                    && let Err(e) = self.store.set_run_execution(run.run_id, self.executions[index].id)
-                {
-                    tracing::error!(service, "cannot tie the run to its execution: {e}");
+                if let Some(Phase::Starting(run)) = self.services.get(&service).map(|svc| &svc.phase) {
+                    let (run_id, execution) = (run.run_id, self.executions[index].id);
+                    self.writer.write("a run's execution", move |store| store.set_run_execution(run_id, execution));
                 }
                 false
             }
@@ -574,9 +573,8 @@ impl Engine {
             critical_chain: critical_chain(&exec),
             error,
         };
-        if let Err(e) = self.store.finish_execution(&report, &exec.actions) {
-            tracing::error!(execution = exec.id, "cannot record the execution: {e}");
-        }
+        let (recorded, actions) = (report.clone(), std::mem::take(&mut exec.actions));
+        self.writer.write("an execution", move |store| store.finish_execution(&recorded, &actions));
         let _ = self.events.send(Event::ExecutionFinished(report.clone()));
         if let Some(done) = exec.done.take() {
             let _ = done.send(Ok(report));

@@ -182,6 +182,8 @@ impl Handle {
 /// The state the engine task owns.
 struct Engine {
     store: Store,
+    /// Writes (and the reads that must follow them) off this task.
+    writer: crate::store::Writer,
     paths: Paths,
     services: BTreeMap<String, Service>,
     events: broadcast::Sender<Event>,
@@ -253,8 +255,10 @@ pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<
     let (commands, command_rx) = mpsc::channel(COMMAND_BUFFER);
     let (outcomes, outcome_rx) = mpsc::unbounded_channel();
     let (events, _) = broadcast::channel(EVENT_BUFFER);
+    let writer = crate::store::Writer::open(&paths.database())?;
     let engine = Engine {
         store,
+        writer,
         paths: paths.clone(),
         services,
         events: events.clone(),
@@ -298,6 +302,9 @@ impl Engine {
                 for reply in self.shutdown.take().unwrap_or_default() {
                     let _ = reply.send(Ok(Response::Done));
                 }
+                // Every queued write lands before the host says it is gone.
+                let mut writer = self.writer;
+                let _ = tokio::task::spawn_blocking(move || writer.finish()).await;
                 let _ = self.events.send(Event::HostStopping);
                 return;
             }
@@ -338,10 +345,18 @@ impl Engine {
             Request::Logs { name, tail, .. } => return self.logs(&name, tail, reply),
             // The connection that asked streams the events; the engine only agrees.
             Request::Subscribe => Ok(Response::Subscribed),
-            Request::History { name, limit } => self
-                .service(&name)
-                .and_then(|_| self.store.recent_reports(&name, limit.unwrap_or(10)))
-                .map(Response::History),
+            Request::History { name, limit } => match self.service(&name) {
+                Err(e) => Err(e),
+                // Read after the writes queued before it (the last chain's report among them).
+                Ok(_) => {
+                    return self.writer.read(
+                        move |store| store.recent_reports(&name, limit.unwrap_or(10)),
+                        move |answer| {
+                            let _ = reply.send(answer.map(Response::History));
+                        },
+                    );
+                }
+            },
             Request::Shutdown => return self.begin_shutdown(Some(reply)),
             Request::AddDependency(spec) => self.add_dependency(spec),
             Request::RemoveDependency { service, depends_on } => self.remove_dependency(&service, &depends_on),

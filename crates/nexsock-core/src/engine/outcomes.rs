@@ -60,9 +60,8 @@ impl Engine {
         if let Some(r) = run.readiness.take() {
             r.abort();
         }
-        if let Err(e) = self.store.mark_run_ready(run.run_id, now_ms()) {
-            tracing::error!(service = name, "cannot record readiness: {e}");
-        }
+        let (run_id, at_ms) = (run.run_id, now_ms());
+        self.writer.write("a run's readiness", move |store| store.mark_run_ready(run_id, at_ms));
         svc.phase = Phase::Ready(run);
         let status = svc.status();
         svc.answer_start(|| Ok(Response::Status(status.clone())));
@@ -165,9 +164,8 @@ impl Engine {
 
     fn finish(&self, name: &str, run_id: i64, exit: Exit, reason: Option<String>) {
         let end = RunEnd { at_ms: now_ms(), code: exit.code, signal: exit.signal, reason };
-        if let Err(e) = self.store.finish_run(run_id, &end) {
-            tracing::error!(service = name, "cannot record the exit: {e}");
-        }
+        tracing::debug!(service = name, run_id, "run ended");
+        self.writer.write("a run's exit", move |store| store.finish_run(run_id, &end));
     }
 
     fn on_restart_due(&mut self, name: &str, generation: u64) {

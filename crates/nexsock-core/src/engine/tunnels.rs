@@ -194,7 +194,7 @@ impl Engine {
                     t.profile.provider.clone(),
                 ));
                 let receivers: Vec<String> = t.receivers.iter().cloned().collect();
-                t.row = self.store.record_tunnel(t.row, &info).map_err(|e| tracing::error!("{e}")).ok();
+                t.row = record_tunnel(&self.store, &self.writer, t.row, &info);
                 let event = if recreated {
                     Event::TunnelRecreated { tunnel: info.clone(), previous_url: previous.clone() }
                 } else {
@@ -217,7 +217,7 @@ impl Engine {
         match result {
             Ok(()) => {
                 t.info.last_check_ms = Some(now_ms());
-                t.row = self.store.record_tunnel(t.row, &t.info).map_err(|e| tracing::error!("{e}")).ok();
+                t.row = record_tunnel(&self.store, &self.writer, t.row, &t.info);
                 let _ = self.events.send(Event::TunnelChecked(t.info.clone()));
             }
             Err(reason) => self.tunnel_failed(service, reason),
@@ -237,7 +237,7 @@ impl Engine {
         for w in t.waiters.drain(..) {
             let _ = w.send(Err(CoreError::Tunnel(format!("cannot open a tunnel for `{service}`: {reason}"))));
         }
-        t.row = self.store.record_tunnel(t.row, &info).map_err(|e| tracing::error!("{e}")).ok();
+        t.row = record_tunnel(&self.store, &self.writer, t.row, &info);
         let _ = self.events.send(Event::TunnelFailed(info));
         if first_open {
             return;
@@ -314,9 +314,7 @@ impl Engine {
         for w in t.waiters.drain(..) {
             let _ = w.send(Err(CoreError::Tunnel(format!("the tunnel of `{service}` was closed"))));
         }
-        if let Err(e) = self.store.record_tunnel(t.row, &t.info) {
-            tracing::error!("{e}");
-        }
+        record_tunnel(&self.store, &self.writer, t.row, &t.info);
         self.destroy_in_background(service, &t.profile.provider);
         let _ = self.events.send(Event::TunnelClosed(t.info.clone()));
         Some(t.info)
@@ -500,5 +498,23 @@ struct DestroyDone(tokio::sync::mpsc::UnboundedSender<Outcome>);
 impl Drop for DestroyDone {
     fn drop(&mut self) {
         let _ = self.0.send(Outcome::TunnelDestroyed);
+    }
+}
+
+/// Records a tunnel's state: its first row here (the engine needs the row's id), every later
+/// update through the writer, in order (health checks update it every second).
+fn record_tunnel(
+    store: &crate::store::Store,
+    writer: &crate::store::Writer,
+    row: Option<i64>,
+    info: &TunnelInfo,
+) -> Option<i64> {
+    match row {
+        Some(row) => {
+            let info = info.clone();
+            writer.write("a tunnel's state", move |store| store.record_tunnel(Some(row), &info).map(drop));
+            Some(row)
+        }
+        None => store.record_tunnel(None, info).map_err(|e| tracing::error!("cannot record a tunnel: {e}")).ok(),
     }
 }

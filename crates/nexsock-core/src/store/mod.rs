@@ -7,6 +7,7 @@ mod runs;
 mod services;
 mod stack;
 mod tunnels;
+mod writer;
 
 use std::{path::Path, sync::LazyLock};
 
@@ -15,6 +16,7 @@ use rusqlite_migration::{M, Migrations};
 
 pub use dependencies::{StoredEdge, Upsert};
 pub use runs::{OpenRun, RunEnd};
+pub use writer::Writer;
 
 use crate::error::CoreError;
 
