@@ -168,7 +168,6 @@ fn copy_url_switch_profile_stop_all_open_and_quit_act_on_the_engine() {
         fx.call(Request::AddProfile(ProfileSpec {
             name: name.into(),
             provider: ProviderKind::Bore,
-            region: None,
             url: None,
             server: Some(server.ip.to_string()),
             binary: None,
