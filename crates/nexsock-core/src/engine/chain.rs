@@ -433,9 +433,16 @@ impl Engine {
                     svc.restarts = 0;
                 }
                 self.spawn_run(&service);
-                if let Some(Phase::Starting(run)) = self.services.get(&service).map(|svc| &svc.phase) {
+                if let Some(Phase::Starting(run) | Phase::Ready(run)) =
+                    self.services.get(&service).map(|svc| &svc.phase)
+                {
                     let (run_id, execution) = (run.run_id, self.executions[index].id);
-                    self.writer.write("a run's execution", move |store| store.set_run_execution(run_id, execution));
+                    match self.new_run(run_id) {
+                        Some(new) => new.execution_id = Some(execution),
+                        None => self
+                            .writer
+                            .write("a run's execution", move |store| store.set_run_execution(run_id, execution)),
+                    }
                 }
                 false
             }

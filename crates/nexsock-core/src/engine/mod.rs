@@ -184,6 +184,10 @@ struct Engine {
     store: Store,
     /// Writes (and the reads that must follow them) off this task.
     writer: crate::store::Writer,
+    /// Runs spawned in this turn, recorded together at its end ([`Engine::record_runs`]).
+    new_runs: Vec<crate::store::NewRun>,
+    /// The id the next run gets.
+    next_run_id: i64,
     paths: Paths,
     services: BTreeMap<String, Service>,
     events: broadcast::Sender<Event>,
@@ -256,9 +260,12 @@ pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<
     let (outcomes, outcome_rx) = mpsc::unbounded_channel();
     let (events, _) = broadcast::channel(EVENT_BUFFER);
     let writer = crate::store::Writer::open(&paths.database())?;
+    let next_run_id = store.max_run_id()? + 1;
     let engine = Engine {
         store,
         writer,
+        new_runs: Vec::new(),
+        next_run_id,
         paths: paths.clone(),
         services,
         events: events.clone(),
@@ -298,6 +305,7 @@ impl Engine {
             if !self.ops.is_empty() {
                 self.advance_ops();
             }
+            self.record_runs();
             if self.shutdown.is_some() && self.all_down() {
                 for reply in self.shutdown.take().unwrap_or_default() {
                     let _ = reply.send(Ok(Response::Done));
@@ -309,6 +317,23 @@ impl Engine {
                 return;
             }
         }
+    }
+
+    /// Records the runs spawned in this turn, in one transaction, before the engine waits for
+    /// anything else: the record is what the next host needs after a crash to find a process.
+    fn record_runs(&mut self) {
+        if self.new_runs.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store.insert_runs(&self.new_runs) {
+            tracing::error!(runs = self.new_runs.len(), "cannot record the runs: {e}");
+        }
+        self.new_runs.clear();
+    }
+
+    /// The run `run_id` if it was spawned in this turn and is not recorded yet.
+    fn new_run(&mut self, run_id: i64) -> Option<&mut crate::store::NewRun> {
+        self.new_runs.iter_mut().find(|r| r.id == run_id)
     }
 
     /// Carries out a command, or keeps it until the operation it would interleave with is done.

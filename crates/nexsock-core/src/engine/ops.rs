@@ -166,13 +166,18 @@ impl Engine {
             }
         };
         let since_ms = now_ms();
-        let run_id = self
-            .store
-            .insert_run(svc.id, spawned.pid, spawned.pid, spawned.proc_start, &token, since_ms)
-            .unwrap_or_else(|e| {
-                tracing::error!(service = name, "cannot record the run: {e}");
-                0
-            });
+        let run_id = self.next_run_id;
+        self.next_run_id += 1;
+        self.new_runs.push(crate::store::NewRun {
+            id: run_id,
+            service_id: svc.id,
+            pid: spawned.pid,
+            proc_start: spawned.proc_start,
+            token,
+            spawned_at: since_ms,
+            ready_at: None,
+            execution_id: None,
+        });
         let readiness = readiness_task(&svc.spec, name, generation, &self.outcomes);
         svc.phase = Phase::Starting(Run {
             run_id,

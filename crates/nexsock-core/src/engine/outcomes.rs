@@ -61,8 +61,12 @@ impl Engine {
             r.abort();
         }
         let (run_id, at_ms) = (run.run_id, now_ms());
-        self.writer.write("a run's readiness", move |store| store.mark_run_ready(run_id, at_ms));
         svc.phase = Phase::Ready(run);
+        match self.new_run(run_id) {
+            Some(new) => new.ready_at = Some(at_ms),
+            None => self.writer.write("a run's readiness", move |store| store.mark_run_ready(run_id, at_ms)),
+        }
+        let Some(svc) = self.services.get_mut(name) else { return };
         let status = svc.status();
         svc.answer_start(|| Ok(Response::Status(status.clone())));
         self.emit(name);

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
 pub use dependencies::{StoredEdge, Upsert};
-pub use runs::{OpenRun, RunEnd};
+pub use runs::{NewRun, OpenRun, RunEnd};
 pub use writer::Writer;
 
 use crate::error::CoreError;

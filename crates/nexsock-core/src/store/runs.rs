@@ -37,7 +37,59 @@ pub struct RunEnd {
     pub reason: Option<String>,
 }
 
+/// A run the engine spawned in its current turn, recorded with the others of that turn in one
+/// transaction before the engine waits for anything else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRun {
+    /// Row id, assigned by the engine (it is the only writer of runs).
+    pub id: i64,
+    /// The service's row id.
+    pub service_id: i64,
+    /// Leader pid (also the group id).
+    pub pid: u32,
+    /// Kernel start time of the leader.
+    pub proc_start: Option<u64>,
+    /// Marker in the run's environment.
+    pub token: String,
+    /// Unix ms.
+    pub spawned_at: u64,
+    /// Unix ms, when it became ready in the same turn (no health check).
+    pub ready_at: Option<u64>,
+    /// The chain start that spawned it.
+    pub execution_id: Option<i64>,
+}
+
 impl Store {
+    /// The highest run id so far (0 without runs): the engine numbers new runs after it.
+    pub fn max_run_id(&self) -> Result<i64, CoreError> {
+        Ok(self.conn.query_row("SELECT coalesce(max(id), 0) FROM service_run", [], |r| r.get(0))?)
+    }
+
+    /// Records the runs of one engine turn in one transaction.
+    pub fn insert_runs(&self, runs: &[NewRun]) -> Result<(), CoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO service_run (id, service_id, pid, pgid, proc_start, token, spawned_at, ready_at, execution_id)
+                 VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for r in runs {
+                insert.execute(params![
+                    r.id,
+                    r.service_id,
+                    r.pid,
+                    r.proc_start,
+                    r.token,
+                    r.spawned_at,
+                    r.ready_at,
+                    r.execution_id
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Records a freshly spawned process and returns the run's id.
     #[allow(clippy::too_many_arguments)]
     pub fn insert_run(
