@@ -110,6 +110,18 @@ pub fn signal_group(pgid: i32, signal: Signal) {
     let _ = killpg(Pid::from_raw(pgid), signal);
 }
 
+/// Sends `signal` to what a run left of group `pgid`: the whole group when its leader is among
+/// `members` (the leader is provably ours, so the group is), else each of `members` alone.
+pub fn signal_members(pgid: i32, members: &[i32], signal: Signal) {
+    if members.contains(&pgid) {
+        signal_group(pgid, signal);
+    } else {
+        for pid in members {
+            signal_pid(*pid, signal);
+        }
+    }
+}
+
 /// Sends `signal` to one process; a process that is already gone is not an error.
 pub fn signal_pid(pid: i32, signal: Signal) {
     let _ = kill(Pid::from_raw(pid), signal);

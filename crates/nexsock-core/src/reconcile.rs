@@ -48,20 +48,9 @@ async fn stop_leftovers(run: &OpenRun, members: &[i32]) {
     tracing::warn!(service = %run.service, pgid = run.pgid, ?members, "stopping processes left by a previous host");
     let grace = Duration::from_secs(run.stop_grace_secs);
     stop_group(run.pgid, grace, |signal| match signal {
-        Signal::SIGTERM => signal_members(run, members, signal),
+        Signal::SIGTERM => procinfo::signal_members(run.pgid, members, signal),
         // Only what is still provably ours gets the kill.
-        _ => signal_members(run, &procinfo::run_members(run.pgid, run.proc_start, &run.token), signal),
+        _ => procinfo::signal_members(run.pgid, &procinfo::run_members(run.pgid, run.proc_start, &run.token), signal),
     })
     .await;
-}
-
-fn signal_members(run: &OpenRun, members: &[i32], signal: Signal) {
-    if members.contains(&run.pgid) {
-        // The leader is provably ours, so the whole group is.
-        procinfo::signal_group(run.pgid, signal);
-    } else {
-        for pid in members {
-            procinfo::signal_pid(*pid, signal);
-        }
-    }
 }

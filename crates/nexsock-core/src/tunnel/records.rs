@@ -77,14 +77,5 @@ pub async fn reconcile(dir: &Path) -> usize {
 }
 
 async fn stop(r: &Record, members: &[i32]) {
-    let signal_all = |signal| {
-        if members.contains(&r.pgid) {
-            procinfo::signal_group(r.pgid, signal);
-        } else {
-            for pid in members {
-                procinfo::signal_pid(*pid, signal);
-            }
-        }
-    };
-    stop_group(r.pgid, Duration::from_secs(2), signal_all).await;
+    stop_group(r.pgid, Duration::from_secs(2), |signal| procinfo::signal_members(r.pgid, members, signal)).await;
 }
