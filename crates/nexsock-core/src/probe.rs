@@ -143,9 +143,8 @@ async fn exec(command: &str, spec: &ServiceSpec) -> Result<(), String> {
         Err(_) => {
             // A probe past its time gets no grace: the group is stopped and the leader reaped.
             if let Some(pgid) = child.id().and_then(|pid| i32::try_from(pid).ok()) {
-                let stop =
-                    crate::supervisor::stop_group(pgid, Duration::ZERO, |s| crate::procinfo::signal_group(pgid, s));
-                let _ = tokio::join!(child.wait(), stop);
+                let signal = |s| crate::procinfo::signal_group(pgid, s);
+                let _ = crate::supervisor::stop_led_group(pgid, Duration::ZERO, signal, child.wait()).await;
             }
             Err(format!("`{command}` took longer than {ATTEMPT_TIMEOUT:?}"))
         }

@@ -67,11 +67,13 @@ pub fn group_members(pgid: i32) -> Vec<ProcStat> {
         .collect()
 }
 
-/// Whether any process of the group is alive (not a zombie).
+/// Whether any process of the group is alive (not a zombie). A group with no process at all is
+/// told by one syscall; only one that still has some is looked for in `/proc` (zombies count as
+/// gone there). Stops poll this, so the common case must be cheap.
 pub fn group_alive(pgid: i32) -> bool {
     #[cfg(target_os = "linux")]
     {
-        !group_members(pgid).is_empty()
+        killpg(Pid::from_raw(pgid), None) != Err(nix::errno::Errno::ESRCH) && !group_members(pgid).is_empty()
     }
     #[cfg(not(target_os = "linux"))]
     {

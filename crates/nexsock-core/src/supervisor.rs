@@ -176,8 +176,7 @@ async fn supervise(
         // A dropped sender means the engine is gone: stop as if asked.
         _ = stop_rx => {}
     }
-    // The leader is reaped as it exits, while the group is stopped as a whole.
-    let (status, _) = tokio::join!(child.wait(), stop_group(pgid, grace, |s| procinfo::signal_group(pgid, s)));
+    let status = stop_led_group(pgid, grace, |s| procinfo::signal_group(pgid, s), child.wait()).await;
     drain(pumps).await;
     let exit = Exit::from_status(status.ok());
     let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
@@ -207,6 +206,30 @@ pub async fn stop_group(pgid: i32, grace: Duration, signal: impl Fn(Signal)) -> 
     }
     signal(Signal::SIGKILL);
     wait_group_gone(pgid, Instant::now() + KILL_WAIT).await
+}
+
+/// [`stop_group`] for a group whose leader we can wait on (our child): `leader` resolves when it
+/// exits, so the grace is spent waiting on it rather than polling the process table (a poll of
+/// `/proc` per back-off step costs the runtime's workers, and readiness latency showed it); what
+/// the leader left in its group then gets the rest of the grace. Returns what `leader` did.
+pub async fn stop_led_group<T>(
+    pgid: i32,
+    grace: Duration,
+    signal: impl Fn(Signal),
+    leader: impl std::future::Future<Output = T>,
+) -> T {
+    let deadline = Instant::now() + grace;
+    signal(Signal::SIGTERM);
+    tokio::pin!(leader);
+    let out = match timeout_at(deadline, &mut leader).await {
+        Ok(out) => out,
+        Err(_) => {
+            signal(Signal::SIGKILL);
+            leader.await
+        }
+    };
+    stop_group(pgid, deadline.saturating_duration_since(Instant::now()), &signal).await;
+    out
 }
 
 /// Polls, with back-off from 1 ms to 50 ms, until no member of the group is alive or `deadline`

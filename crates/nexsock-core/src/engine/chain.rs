@@ -584,7 +584,10 @@ impl Engine {
         self.writer.write("an execution", move |store| store.finish_execution(&recorded, &actions));
         let _ = self.events.send(Event::ExecutionFinished(report.clone()));
         if let Some(done) = exec.done.take() {
-            let _ = done.send(Ok(report));
+            // The report reaches its client once it is recorded.
+            self.writer.barrier().then(move || {
+                let _ = done.send(Ok(report));
+            });
         }
     }
 

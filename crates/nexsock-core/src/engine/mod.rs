@@ -331,6 +331,21 @@ impl Engine {
         self.new_runs.clear();
     }
 
+    /// A reply that reaches its client only once every write queued before the answer has landed,
+    /// so that what a client was told is done is also recorded (the writes stay off this task).
+    fn after_writes(&self, reply: Reply) -> Reply {
+        let (tx, rx) = oneshot::channel();
+        let barrier = self.writer.barrier();
+        tokio::spawn(async move {
+            if let Ok(answer) = rx.await {
+                barrier.then(move || {
+                    let _ = reply.send(answer);
+                });
+            }
+        });
+        tx
+    }
+
     /// The run `run_id` if it was spawned in this turn and is not recorded yet.
     fn new_run(&mut self, run_id: i64) -> Option<&mut crate::store::NewRun> {
         self.new_runs.iter_mut().find(|r| r.id == run_id)
@@ -343,7 +358,10 @@ impl Engine {
             return;
         }
         match cmd {
-            Command::Call { request, reply } => self.handle(request, reply),
+            Command::Call { request, reply } => {
+                let reply = if reads_only(&request) { reply } else { self.after_writes(reply) };
+                self.handle(request, reply);
+            }
             Command::Chain { chain, reply } => {
                 let (done, rx) = oneshot::channel();
                 let _ = reply.send(self.start_chain(chain, done).map(|id| (id, rx)));
@@ -496,4 +514,23 @@ impl Engine {
         };
         Ok((lines, rx))
     }
+}
+
+/// Requests that change nothing, answered without waiting for the store writer.
+fn reads_only(request: &Request) -> bool {
+    matches!(
+        request,
+        Request::ListServices
+            | Request::ServiceStatus { .. }
+            | Request::Logs { .. }
+            | Request::Subscribe
+            | Request::History { .. }
+            | Request::ListDependencies { .. }
+            | Request::DependencyTree { .. }
+            | Request::ListProfiles
+            | Request::ListTunnels
+            | Request::ServiceEnv { .. }
+            | Request::GetSettings
+            | Request::Export
+    )
 }

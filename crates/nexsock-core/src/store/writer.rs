@@ -10,7 +10,21 @@ use std::{path::Path, thread::JoinHandle};
 use super::Store;
 use crate::error::CoreError;
 
-type Job = Box<dyn FnOnce(&Store) + Send>;
+/// What the writer thread runs: a write (or read) on its store, or an answer to let go once
+/// everything before it has landed.
+enum Job {
+    Store(Box<dyn FnOnce(&Store) + Send>),
+    Then(Box<dyn FnOnce() + Send>),
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Store(_) => "Job::Store",
+            Self::Then(_) => "Job::Then",
+        })
+    }
+}
 
 /// The queue to the writer thread.
 #[derive(Debug)]
@@ -29,7 +43,10 @@ impl Writer {
             .name("nexsock-store".into())
             .spawn(move || {
                 for job in queue {
-                    job(&store);
+                    match job {
+                        Job::Store(f) => f(&store),
+                        Job::Then(f) => f(),
+                    }
                 }
             })
             .map_err(|e| CoreError::io("starting the store writer thread", e))?;
@@ -38,11 +55,11 @@ impl Writer {
 
     /// Queues a write; a failure is logged with `what` (the engine has moved on).
     pub fn write(&self, what: &'static str, f: impl FnOnce(&Store) -> Result<(), CoreError> + Send + 'static) {
-        let job: Job = Box::new(move |store| {
+        let job = Job::Store(Box::new(move |store| {
             if let Err(e) = f(store) {
                 tracing::error!("cannot record {what}: {e}");
             }
-        });
+        }));
         if let Some(jobs) = &self.jobs
             && jobs.send(job).is_err()
         {
@@ -56,12 +73,18 @@ impl Writer {
         f: impl FnOnce(&Store) -> Result<T, CoreError> + Send + 'static,
         answer: impl FnOnce(Result<T, CoreError>) + Send + 'static,
     ) {
-        let job: Job = Box::new(move |store| answer(f(store)));
+        let job = Job::Store(Box::new(move |store| answer(f(store))));
         if let Some(jobs) = &self.jobs
             && let Err(std::sync::mpsc::SendError(job)) = jobs.send(job)
         {
             drop(job);
         }
+    }
+
+    /// A handle that runs `then` once every write queued so far has landed (for answers that must
+    /// not reach a client before what they report is recorded).
+    pub fn barrier(&self) -> Barrier {
+        Barrier(self.jobs.clone())
     }
 
     /// Writes everything queued, then ends the thread. Blocking: call it from a blocking context.
@@ -71,6 +94,25 @@ impl Writer {
             && thread.join().is_err()
         {
             tracing::error!("the store writer thread panicked");
+        }
+    }
+}
+
+/// See [`Writer::barrier`].
+#[derive(Debug, Clone)]
+pub struct Barrier(Option<std::sync::mpsc::Sender<Job>>);
+
+impl Barrier {
+    /// Runs `then` (on the writer thread) after every write queued before this call; at once when
+    /// the writer is gone.
+    pub fn then(&self, then: impl FnOnce() + Send + 'static) {
+        let job = Job::Then(Box::new(then));
+        let unsent = match &self.0 {
+            Some(jobs) => jobs.send(job).err().map(|std::sync::mpsc::SendError(job)| job),
+            None => Some(job),
+        };
+        if let Some(Job::Then(then)) = unsent {
+            then();
         }
     }
 }

@@ -29,7 +29,11 @@ use tokio::{
 };
 
 use super::{OpenTunnel, TunnelError, records};
-use crate::{procinfo, secrets::Secret, supervisor::stop_group};
+use crate::{
+    procinfo,
+    secrets::Secret,
+    supervisor::{stop_group, stop_led_group},
+};
 
 /// How long a provider process gets to exit after SIGTERM before SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -197,9 +201,11 @@ impl GroupProcess {
     /// short grace. Returns once the leader is reaped.
     pub(crate) async fn stop(&self) {
         let pgid = self.pgid;
-        stop_group(pgid, STOP_GRACE, |s| procinfo::signal_group(pgid, s)).await;
-        // The group is gone; its leader is being reaped by the task that waits on it.
-        self.wait_exit(STOP_GRACE).await;
+        let mut exit = self.exit.clone();
+        let leader = async move {
+            let _ = exit.wait_for(Option::is_some).await;
+        };
+        stop_led_group(pgid, STOP_GRACE, |s| procinfo::signal_group(pgid, s), leader).await;
     }
 
     /// Waits up to `limit` for the leader to exit; whether it did.
