@@ -79,21 +79,15 @@ impl Engine {
     pub(super) fn advance_ops(&mut self) {
         let mut i = 0;
         while i < self.ops.len() {
-            loop {
-                let op = &mut self.ops[i];
-                if !op.current.iter().all(|s| self.services.get(s).is_none_or(super::service::Service::is_down)) {
-                    break;
-                }
-                let Some(wave) = op.waves.pop_front() else { break };
-                op.current = wave.clone();
+            while self.all_stopped(&self.ops[i].current) {
+                let Some(wave) = self.ops[i].waves.pop_front() else { break };
+                self.ops[i].current = wave.clone();
                 for name in wave {
                     let (tx, _) = oneshot::channel();
                     self.stop_service(&name, tx);
                 }
             }
-            let op = &self.ops[i];
-            let down = op.current.iter().all(|s| self.services.get(s).is_none_or(super::service::Service::is_down));
-            if down && op.waves.is_empty() {
+            if self.all_stopped(&self.ops[i].current) && self.ops[i].waves.is_empty() {
                 let op = self.ops.remove(i);
                 self.finish_op(op);
             } else {
@@ -105,6 +99,11 @@ impl Engine {
                 self.dispatch(cmd);
             }
         }
+    }
+
+    /// Whether every one of `names` is down (a removed service counts as down).
+    fn all_stopped(&self, names: &[String]) -> bool {
+        names.iter().all(|s| self.services.get(s).is_none_or(super::service::Service::is_down))
     }
 
     fn finish_op(&mut self, op: StopOp) {
