@@ -211,3 +211,36 @@ fn logs_follow_streams_new_lines_as_they_are_written() {
     follow.wait().unwrap();
     assert!(ticks.windows(2).all(|w| w[1] == w[0] + 1), "consecutive lines, none lost or repeated: {ticks:?}");
 }
+
+#[test]
+fn the_next_host_stops_stubborn_leftovers_together_not_one_after_another() {
+    let mut host = TestHost::start();
+    let mut pids = Vec::new();
+    for name in ["a", "b", "c"] {
+        // Ignores SIGTERM, with a 10 s grace: only SIGKILL after it ends the leftover.
+        host.ok(["service", "add", name, "--command", "trap '' TERM; exec sleep 1000", "--stop-grace", "10"]);
+        host.ok(["service", "start", name]);
+        pids.push(i32::try_from(host.status(name)["pid"].as_u64().unwrap()).unwrap());
+    }
+    host.kill_daemon();
+    host.spawn_daemon_process();
+    // Together, the next host begins stopping every leftover at once; one after another, it would
+    // begin the second only after the first's 10 s grace.
+    let log = host.home().join("daemon.out");
+    wait_for("the next host to begin stopping every leftover", Duration::from_secs(8), || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        ["a", "b", "c"]
+            .iter()
+            .all(|n| text.contains(&format!("stopping processes left by a previous host service={n} ")))
+            .then_some(())
+    });
+    wait_for("the next host to answer", Duration::from_secs(40), || {
+        std::os::unix::net::UnixStream::connect(host.socket()).ok()
+    });
+    for name in ["a", "b", "c"] {
+        assert_eq!(host.status(name)["state"], "stopped");
+    }
+    for pid in pids {
+        assert!(!pid_alive(pid), "leftover {pid} survived the next host");
+    }
+}

@@ -99,6 +99,15 @@ impl TestHost {
 
     /// Spawns the daemon in its own process group and waits for `service list` to answer.
     pub fn spawn_daemon(&mut self) {
+        self.spawn_daemon_process();
+        let socket = self.socket();
+        wait_for("the host to answer", Duration::from_secs(20), || {
+            std::os::unix::net::UnixStream::connect(&socket).ok()
+        });
+    }
+
+    /// Spawns the daemon in its own process group without waiting for it to answer.
+    pub fn spawn_daemon_process(&mut self) {
         let log = std::fs::File::create(self.home().join("daemon.out")).unwrap();
         let mut cmd = Command::new(nexsock_bin());
         cmd.arg("daemon")
@@ -108,10 +117,6 @@ impl TestHost {
             .stderr(log);
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         self.daemon = Some(cmd.spawn().unwrap());
-        let socket = self.socket();
-        wait_for("the host to answer", Duration::from_secs(20), || {
-            std::os::unix::net::UnixStream::connect(&socket).ok()
-        });
     }
 
     /// Pid of the daemon this test started.

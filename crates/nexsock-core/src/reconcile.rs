@@ -24,22 +24,35 @@ pub struct Reconciled {
     pub gone: Vec<String>,
 }
 
-/// Stops every leftover process of unfinished runs and closes those runs in the store.
+/// Stops every leftover process of unfinished runs and closes those runs in the store. The
+/// leftovers are stopped together, each with its own grace, so stubborn ones cost the slowest
+/// grace, not the sum of them.
 pub async fn reconcile(store: &Store) -> Result<Reconciled, CoreError> {
     let mut report = Reconciled::default();
+    let mut stopping = tokio::task::JoinSet::new();
     for run in store.open_runs()? {
         let members = procinfo::run_members(run.pgid, run.proc_start, &run.token);
-        let reason = if members.is_empty() {
+        if members.is_empty() {
             report.gone.push(run.service.clone());
-            "lost: the host stopped while it ran".to_owned()
+            close(store, &run, "lost: the host stopped while it ran")?;
         } else {
-            stop_leftovers(&run, &members).await;
-            report.stopped.push(run.service.clone());
-            "orphaned by a host that died; stopped by the next host".to_owned()
-        };
-        store.finish_run(run.run_id, &RunEnd { at_ms: now_ms(), code: None, signal: None, reason: Some(reason) })?;
+            stopping.spawn(async move {
+                stop_leftovers(&run, &members).await;
+                run
+            });
+        }
+    }
+    while let Some(stopped) = stopping.join_next().await {
+        let run =
+            stopped.map_err(|e| CoreError::io("stopping a previous host's leftovers", std::io::Error::other(e)))?;
+        report.stopped.push(run.service.clone());
+        close(store, &run, "orphaned by a host that died; stopped by the next host")?;
     }
     Ok(report)
+}
+
+fn close(store: &Store, run: &OpenRun, reason: &str) -> Result<(), CoreError> {
+    store.finish_run(run.run_id, &RunEnd { at_ms: now_ms(), code: None, signal: None, reason: Some(reason.to_owned()) })
 }
 
 /// SIGTERM to the group (or to the marked members when the leader is gone), the service's grace,
