@@ -213,7 +213,7 @@ fn logs_follow_streams_new_lines_as_they_are_written() {
 }
 
 #[test]
-fn the_next_host_stops_stubborn_leftovers_together_not_one_after_another() {
+fn the_next_host_stops_stubborn_leftovers_together_and_the_cli_waits_for_it_saying_why() {
     let mut host = TestHost::start();
     let mut pids = Vec::new();
     for name in ["a", "b", "c"] {
@@ -223,24 +223,39 @@ fn the_next_host_stops_stubborn_leftovers_together_not_one_after_another() {
         pids.push(i32::try_from(host.status(name)["pid"].as_u64().unwrap()).unwrap());
     }
     host.kill_daemon();
-    host.spawn_daemon_process();
-    // Together, the next host begins stopping every leftover at once; one after another, it would
-    // begin the second only after the first's 10 s grace.
-    let log = host.home().join("daemon.out");
-    wait_for("the next host to begin stopping every leftover", Duration::from_secs(8), || {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        ["a", "b", "c"]
-            .iter()
-            .all(|n| text.contains(&format!("stopping processes left by a previous host service={n} ")))
-            .then_some(())
-    });
-    wait_for("the next host to answer", Duration::from_secs(40), || {
-        std::os::unix::net::UnixStream::connect(host.socket()).ok()
-    });
-    for name in ["a", "b", "c"] {
-        assert_eq!(host.status(name)["state"], "stopped");
-    }
+    // The next command starts a host, which stops the leftovers before it serves; the CLI waits
+    // for it as long as it is starting, and says what it is doing.
+    let out = host.run(["service", "list", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("waiting for the host to start") && stderr.contains("left by a previous host"), "{stderr}");
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.as_array().unwrap().iter().all(|s| s["state"] == "stopped"), "{list}");
     for pid in pids {
         assert!(!pid_alive(pid), "leftover {pid} survived the next host");
     }
+    // Together: the host began stopping all three within a moment of each other; one after
+    // another, each would have begun only when the previous one's 10 s grace was over.
+    let log = std::fs::read_to_string(host.home().join("host.log")).unwrap();
+    let began: Vec<f64> = log
+        .lines()
+        .filter(|l| l.contains("stopping processes left by a previous host"))
+        .map(|l| {
+            let time = l.split('T').nth(1).and_then(|t| t.split('Z').next()).unwrap();
+            time.split(':').fold(0.0, |acc, part| acc * 60.0 + part.parse::<f64>().unwrap())
+        })
+        .collect();
+    assert_eq!(began.len(), 3, "{log}");
+    let spread = began.iter().copied().fold(f64::MIN, f64::max) - began.iter().copied().fold(f64::MAX, f64::min);
+    assert!(spread.rem_euclid(86_400.0) < 5.0, "began {spread:.1} s apart: {log}");
+}
+
+#[test]
+fn a_host_that_cannot_start_is_explained_from_its_log_not_as_a_refused_connection() {
+    let host = TestHost::new_stopped();
+    std::fs::create_dir_all(host.home()).unwrap();
+    std::fs::write(host.database(), "this is not a database, but a file someone left here\n".repeat(200)).unwrap();
+    let err = host.fails(["service", "list"]);
+    assert!(err.contains("the host started in the background exited") && err.contains("not a database"), "{err}");
+    assert!(!err.contains("refused"), "{err}");
 }

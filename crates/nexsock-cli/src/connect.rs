@@ -10,32 +10,66 @@ use anyhow::{Context, Result, bail};
 use nexsock_core::{Paths, backoff::Backoff};
 use nexsock_proto::{Client, ClientError, Request};
 
-/// How long a freshly started host may take to answer.
-const STARTUP_WAIT: Duration = Duration::from_secs(15);
+/// How long a host this CLI did not start (another CLI won the race to start one) may take.
+const OTHER_HOST_WAIT: Duration = Duration::from_secs(60);
+/// After this long, say once on stderr what the starting host is doing.
+const PROGRESS_AFTER: Duration = Duration::from_secs(2);
 
-/// Connects to the host, starting one when none runs.
+/// Connects to the host, starting one when none runs. The wait follows the host it started: as
+/// long as that process lives it is still starting (migrating, stopping what a crashed host left
+/// running), and the CLI says so after a moment; if it exits, its log says why.
 pub async fn connect_or_start(paths: &Paths) -> Result<Client> {
     match Client::connect(&paths.socket()).await {
         Ok(client) => return Ok(client),
         Err(ClientError::Connect { .. }) => {}
         Err(other) => return Err(other.into()),
     }
-    spawn_host(paths)?;
+    let log_start = std::fs::metadata(paths.host_log()).map_or(0, |m| m.len());
+    let mut host = Some(spawn_host(paths)?);
     let started = Instant::now();
+    let mut told = false;
     let mut retry = Backoff::new(Duration::from_millis(2), Duration::from_millis(100)).start();
     loop {
         match Client::connect(&paths.socket()).await {
             Ok(client) => return Ok(client),
-            Err(ClientError::Connect { .. }) if started.elapsed() < STARTUP_WAIT => {
-                tokio::time::sleep(retry.next_delay()).await;
-            }
-            Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("the host started in the background did not answer; see {}", paths.host_log().display())
-                });
-            }
+            Err(ClientError::Connect { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
+        if let Some(child) = &mut host
+            && let Some(status) = child.try_wait().context("waiting for the host")?
+        {
+            let said = host_log_since(paths, log_start);
+            if !said.contains("already owns") {
+                bail!("the host started in the background exited ({status}): {}", last_lines(&said, 5));
+            }
+            // Another CLI's host won the lock: wait for that one instead.
+            host = None;
+        }
+        if host.is_none() && started.elapsed() > OTHER_HOST_WAIT {
+            bail!("the host another command started did not answer; see {}", paths.host_log().display());
+        }
+        if !told && started.elapsed() > PROGRESS_AFTER {
+            told = true;
+            let said = host_log_since(paths, log_start);
+            eprintln!("waiting for the host to start: {}", last_lines(&said, 1));
+        }
+        tokio::time::sleep(retry.next_delay()).await;
     }
+}
+
+/// What the host log gained since byte `from`.
+fn host_log_since(paths: &Paths, from: u64) -> String {
+    let text = std::fs::read(paths.host_log()).unwrap_or_default();
+    String::from_utf8_lossy(text.get(usize::try_from(from).unwrap_or(0)..).unwrap_or_default()).into_owned()
+}
+
+/// The last `n` non-empty lines of `text`, joined; a placeholder when there are none.
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.is_empty() {
+        return "(nothing in its log yet)".to_owned();
+    }
+    lines[lines.len().saturating_sub(n)..].join(" | ")
 }
 
 /// Sends one request (starting a host if needed) and prints its answer; `what` says what a bare
@@ -58,7 +92,7 @@ pub async fn connect_existing(paths: &Paths) -> Result<Option<Client>> {
 
 /// Starts `nexsock daemon` detached from this terminal's process group, with its output in the
 /// host log. Two CLIs racing here is harmless: the host lock lets one win.
-fn spawn_host(paths: &Paths) -> Result<()> {
+fn spawn_host(paths: &Paths) -> Result<std::process::Child> {
     std::fs::create_dir_all(&paths.home).with_context(|| format!("creating {}", paths.home.display()))?;
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -74,9 +108,5 @@ fn spawn_host(paths: &Paths) -> Result<()> {
         // Its own group: Ctrl+C in this terminal must not reach the host.
         cmd.process_group(0);
     }
-    let child = cmd.spawn().context("starting the nexsock host")?;
-    if child.id() == 0 {
-        bail!("the host did not start");
-    }
-    Ok(())
+    cmd.spawn().context("starting the nexsock host")
 }
