@@ -1,7 +1,7 @@
 //! A list read from the engine once, then kept current by its events alone: the one pattern behind
 //! the live services and the live tunnels. No timer re-reads it; an event adds, replaces or drops.
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { errorMessage, type Api } from "../api";
 import type { Event } from "../api/types/Event";
 import { useApi } from "../ApiContext";
@@ -38,18 +38,25 @@ export function applyEvent<T>(list: T[], event: Event, source: LiveSource<T>): T
   return list.filter((x) => source.keyOf(x) !== removed);
 }
 
-export function useLiveList<T>(source: LiveSource<T>): LiveList<T> {
+/** A value read from the engine once, then kept current by its events alone: what the live
+ * lists and the live topology are made of. `load` and `follow` must be stable (module level or
+ * memoised): a new one reads again. `initial` is the value until the read answers. */
+export function useFollowed<V>(
+  load: (api: Api) => Promise<V>,
+  follow: (value: V, event: Event) => V,
+  initial: V,
+): { value: V; error: string | null } {
   const api = useApi();
-  const [items, setItems] = useState<T[]>([]);
+  const [value, setValue] = useState<V>(initial);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let stopped = false;
-    const unsubscribe = api.subscribe((event) => setItems((list) => applyEvent(list, event, source)));
-    source.load(api).then(
+    const unsubscribe = api.subscribe((event) => setValue((v) => follow(v, event)));
+    load(api).then(
       (loaded) => {
         if (stopped) return;
-        setItems(loaded);
+        setValue(loaded);
         setError(null);
       },
       (e) => {
@@ -60,7 +67,13 @@ export function useLiveList<T>(source: LiveSource<T>): LiveList<T> {
       stopped = true;
       unsubscribe();
     };
-  }, [api, source]);
+  }, [api, load, follow]);
 
-  return { items, error };
+  return { value, error };
+}
+
+export function useLiveList<T>(source: LiveSource<T>): LiveList<T> {
+  const follow = useCallback((list: T[], event: Event) => applyEvent(list, event, source), [source]);
+  const { value, error } = useFollowed(source.load, follow, []);
+  return { items: value, error };
 }

@@ -1,10 +1,10 @@
 //! The live topology (services and their dependency edges) for the graph and the health matrix:
 //! exported once, then kept current by service and dependency events alone.
 
-import { useEffect, useState } from "react";
-import { errorMessage } from "../api";
+import type { Api } from "../api";
 import { followTopology, topologyOf, type Topology } from "../api/topology";
-import { useApi } from "../ApiContext";
+import type { Event } from "../api/types/Event";
+import { useFollowed } from "./useLiveList";
 
 export interface LiveTopology {
   /** Null until the export answers. */
@@ -13,29 +13,10 @@ export interface LiveTopology {
   error: string | null;
 }
 
+const load = async (api: Api): Promise<Topology | null> => topologyOf(await api.exportStack());
+const follow = (t: Topology | null, event: Event): Topology | null => t && followTopology(t, event);
+
 export function useTopology(): LiveTopology {
-  const api = useApi();
-  const [topology, setTopology] = useState<Topology | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let stopped = false;
-    const unsubscribe = api.subscribe((event) => setTopology((t) => t && followTopology(t, event)));
-    api.exportStack().then(
-      (stack) => {
-        if (stopped) return;
-        setTopology(topologyOf(stack));
-        setError(null);
-      },
-      (e) => {
-        if (!stopped) setError(errorMessage(e));
-      },
-    );
-    return () => {
-      stopped = true;
-      unsubscribe();
-    };
-  }, [api]);
-
-  return { topology, error };
+  const { value, error } = useFollowed(load, follow, null);
+  return { topology: value, error };
 }
