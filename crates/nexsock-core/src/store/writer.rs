@@ -26,7 +26,8 @@ impl std::fmt::Debug for Job {
     }
 }
 
-/// The queue to the writer thread.
+/// The queue to the writer thread. Dropped without [`Writer::finish`], the thread still drains
+/// the queue on its own once the last sender is gone.
 #[derive(Debug)]
 pub struct Writer {
     jobs: Option<std::sync::mpsc::Sender<Job>>,
@@ -74,10 +75,9 @@ impl Writer {
         answer: impl FnOnce(Result<T, CoreError>) + Send + 'static,
     ) {
         let job = Job::Store(Box::new(move |store| answer(f(store))));
-        if let Some(jobs) = &self.jobs
-            && let Err(std::sync::mpsc::SendError(job)) = jobs.send(job)
-        {
-            drop(job);
+        // Without the thread, the job (and with it `answer`) is dropped: its caller sees no answer.
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(job);
         }
     }
 
@@ -114,13 +114,6 @@ impl Barrier {
         if let Some(Job::Then(then)) = unsent {
             then();
         }
-    }
-}
-
-impl Drop for Writer {
-    fn drop(&mut self) {
-        // Without finish(), the thread still drains the queue on its own once the sender is gone.
-        drop(self.jobs.take());
     }
 }
 
