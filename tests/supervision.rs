@@ -153,8 +153,11 @@ fn a_killed_hosts_orphans_are_stopped_by_the_next_host_and_the_state_corrected()
     let (leader, descendants) = start_forker(&host);
     host.kill_daemon();
     assert!(pid_alive(leader), "the service outlives a SIGKILLed host until the next host runs");
-    // Any command starts a new host in the background; it reconciles before it answers.
-    let status = host.status("forker");
+    // Any command starts a new host in the background; it stops the leftovers while it answers.
+    let status = wait_for("the leftover stopped", T, || {
+        let s = host.status("forker");
+        (s["state"] != "stopping").then_some(s)
+    });
     assert_eq!(status["state"], "stopped", "{status}");
     assert!(status["pid"].is_null());
     for pid in descendants.iter().chain([&leader]) {
@@ -213,29 +216,86 @@ fn logs_follow_streams_new_lines_as_they_are_written() {
 }
 
 #[test]
-fn the_next_host_stops_stubborn_leftovers_together_and_the_cli_waits_for_it_saying_why() {
+fn the_next_host_answers_at_once_and_stops_the_leftovers_together_in_the_background() {
+    const GRACE: &str = "8";
     let mut host = TestHost::start();
-    let mut pids = Vec::new();
-    for name in ["a", "b", "c"] {
-        // Ignores SIGTERM, with a 10 s grace: only SIGKILL after it ends the leftover.
-        host.ok(["service", "add", name, "--command", "trap '' TERM; exec sleep 1000", "--stop-grace", "10"]);
+    let mut pids = std::collections::BTreeMap::new();
+    for (name, command, grace) in [
+        // Ignore SIGTERM: only SIGKILL, after their grace, ends these leftovers.
+        ("a", "trap '' TERM; exec sleep 1000", GRACE),
+        ("b", "trap '' TERM; exec sleep 1000", GRACE),
+        ("calm", "exec sleep 1000", "5"),
+    ] {
+        host.ok(["service", "add", name, "--command", command, "--stop-grace", grace]);
         host.ok(["service", "start", name]);
-        pids.push(i32::try_from(host.status(name)["pid"].as_u64().unwrap()).unwrap());
+        pids.insert(name, i32::try_from(host.status(name)["pid"].as_u64().unwrap()).unwrap());
     }
     host.kill_daemon();
-    // The next command starts a host, which stops the leftovers before it serves; the CLI waits
-    // for it as long as it is starting, and says what it is doing.
-    let out = host.run(["service", "list", "--json"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("waiting for the host to start") && stderr.contains("left by a previous host"), "{stderr}");
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(list.as_array().unwrap().iter().all(|s| s["state"] == "stopped"), "{list}");
-    for pid in pids {
-        assert!(!pid_alive(pid), "leftover {pid} survived the next host");
+
+    // The next command starts a host, which answers before the stubborn leftovers are stopped:
+    // they show as stopping, with the old pid and the reason.
+    let list: serde_json::Value = serde_json::from_str(&host.ok(["service", "list", "--json"])).unwrap();
+    for name in ["a", "b"] {
+        let s = list.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap();
+        assert_eq!(s["state"], "stopping", "{s}");
+        assert_eq!(s["pid"].as_i64(), Some(i64::from(pids[name])), "{s}");
+        let reason = s["reason"].as_str().unwrap();
+        assert!(reason.contains("left running by a previous host"), "{reason}");
+    }
+    assert!(pid_alive(pids["a"]) && pid_alive(pids["b"]), "still within their grace");
+    let mut events = std::process::Command::new(nexsock_tests::nexsock_bin())
+        .args(["events", "--json"])
+        .env("NEXSOCK_HOME", host.home())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // A start during the cleanup waits for the leftover's stop, then starts one new instance.
+    let started = host.ok(["service", "start", "a"]);
+    assert!(started.contains("ready"), "{started}");
+    let a = host.status("a");
+    let new_pid = i32::try_from(a["pid"].as_u64().unwrap()).unwrap();
+    assert_ne!(new_pid, pids["a"]);
+    assert!(!pid_alive(pids["a"]), "the leftover of `a` was stopped before the new one started");
+    let db = rusqlite::Connection::open(host.database()).unwrap();
+    let (ended, reason, respawned): (i64, String, i64) = db
+        .query_row(
+            "SELECT old.exited_at, old.reason, new.spawned_at FROM service_run old, service_run new
+             JOIN service s ON s.id = old.service_id
+             WHERE s.name = 'a' AND new.service_id = old.service_id AND old.pid = ?1 AND new.pid = ?2",
+            [pids["a"], new_pid],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(reason.contains("orphaned"), "{reason}");
+    assert!(respawned >= ended, "the new run ({respawned}) was spawned before the leftover ended ({ended})");
+    let open: i64 = db
+        .query_row(
+            "SELECT count(*) FROM service_run r JOIN service s ON s.id = r.service_id WHERE s.name = 'a' AND r.exited_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(open, 1, "exactly one instance of `a` runs");
+
+    // The last reconciliation event says what was stopped; the others end stopped, no orphan.
+    let stdout = std::io::BufReader::new(events.stdout.take().unwrap());
+    let last = std::io::BufRead::lines(stdout)
+        .map(|l| serde_json::from_str::<serde_json::Value>(&l.unwrap()).unwrap())
+        .find(|e| e["type"] == "Reconciliation" && e["data"]["remaining"].as_array().is_some_and(Vec::is_empty))
+        .unwrap();
+    events.kill().unwrap();
+    events.wait().unwrap();
+    let mut stopped: Vec<&str> =
+        last["data"]["stopped"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    stopped.sort_unstable();
+    assert_eq!(stopped, ["a", "b", "calm"], "{last}");
+    for name in ["b", "calm"] {
+        assert_eq!(host.status(name)["state"], "stopped");
+        assert!(!pid_alive(pids[name]), "leftover {name} survived the next host");
     }
     // Together: the host began stopping all three within a moment of each other; one after
-    // another, each would have begun only when the previous one's 10 s grace was over.
+    // another, the last would have begun only when the previous ones' grace was over.
     let log = std::fs::read_to_string(host.home().join("host.log")).unwrap();
     let began: Vec<f64> = log
         .lines()
@@ -247,7 +307,9 @@ fn the_next_host_stops_stubborn_leftovers_together_and_the_cli_waits_for_it_sayi
         .collect();
     assert_eq!(began.len(), 3, "{log}");
     let spread = began.iter().copied().fold(f64::MIN, f64::max) - began.iter().copied().fold(f64::MAX, f64::min);
-    assert!(spread.rem_euclid(86_400.0) < 5.0, "began {spread:.1} s apart: {log}");
+    assert!(spread.rem_euclid(86_400.0) < 4.0, "began {spread:.1} s apart: {log}");
+    // The new `a` ignores SIGTERM too: end it now rather than wait out its grace at teardown.
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(new_pid), nix::sys::signal::Signal::SIGKILL).unwrap();
 }
 
 #[test]

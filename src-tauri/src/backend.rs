@@ -40,30 +40,43 @@ impl Backend {
         matches!(self, Self::Local(_))
     }
 
-    /// Calls `on_event` with every engine event until the stream ends.
-    pub async fn forward_events(&self, mut on_event: impl FnMut(Event) + Send) {
+    /// A stream of every engine event from now on (`None` when a remote host cannot be reached).
+    /// Subscribed when this returns, so a read made afterwards misses nothing that follows it.
+    pub async fn subscribe(&self) -> Option<Events> {
         match self {
-            Self::Local(handle) => {
-                let mut rx = handle.subscribe();
-                loop {
-                    match rx.recv().await {
-                        Ok(event) => on_event(event),
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                            tracing::warn!("the desktop missed {n} events");
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                    }
-                }
-            }
+            Self::Local(handle) => Some(Events::Local(handle.subscribe())),
             Self::Remote(socket) => {
-                let Ok(mut client) = Client::connect(socket).await else { return };
-                if client.request(Request::Subscribe).await.is_err() {
-                    return;
-                }
-                while let Ok(Some(event)) = client.next_event().await {
-                    on_event(event);
-                }
+                let mut client = Client::connect(socket).await.ok()?;
+                client.request(Request::Subscribe).await.ok()?;
+                Some(Events::Remote(Box::new(client)))
             }
+        }
+    }
+}
+
+/// Engine events, from the hosted engine or a remote host's socket.
+#[derive(Debug)]
+pub enum Events {
+    /// The hosted engine's broadcast.
+    Local(tokio::sync::broadcast::Receiver<Event>),
+    /// A subscribed connection.
+    Remote(Box<Client>),
+}
+
+impl Events {
+    /// The next event; `None` once the stream ended.
+    pub async fn next(&mut self) -> Option<Event> {
+        match self {
+            Self::Local(rx) => loop {
+                match rx.recv().await {
+                    Ok(event) => return Some(event),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!("the desktop missed {n} events");
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            },
+            Self::Remote(client) => client.next_event().await.ok().flatten(),
         }
     }
 }

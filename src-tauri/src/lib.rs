@@ -111,9 +111,20 @@ pub fn run() {
 /// Forwards engine events to the webview and to notifications, and keeps the tray current, until
 /// the host stops.
 async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
+    let Some(mut events) = backend.subscribe().await else { return };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-    let forward = backend.clone();
-    tauri::async_runtime::spawn(async move { forward.forward_events(|e| drop(tx.send(e))).await });
+    // What happened before the subscription is read once, after it, so nothing falls between:
+    // a previous host's leftovers may already be dealt with by now.
+    if let Ok(Response::Reconciliation(r)) = backend.call(Request::Reconciliation).await {
+        let _ = tx.send(Event::Reconciliation(r));
+    }
+    tauri::async_runtime::spawn(async move {
+        while let Some(event) = events.next().await {
+            if tx.send(event).is_err() {
+                return;
+            }
+        }
+    });
     refresh_tray(&app, &backend).await;
     let mut notifier = Notifier::default();
     // Passes one event on; false once the host has stopped.
@@ -140,6 +151,7 @@ async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
                 | Event::TunnelRecreated { .. }
                 | Event::TunnelClosed(_)
                 | Event::ProfilesChanged
+                | Event::Reconciliation(_)
         );
         // Bursts (a chain start) coalesce into one rebuild.
         if tray_relevant {
@@ -181,6 +193,9 @@ pub async fn tray_state(backend: &Backend) -> TrayState {
     }
     if let Ok(Response::Profiles(p)) = backend.call(Request::ListProfiles).await {
         state.profiles = p;
+    }
+    if let Ok(Response::Reconciliation(r)) = backend.call(Request::Reconciliation).await {
+        state.reconciliation = r;
     }
     state
 }

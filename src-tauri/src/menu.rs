@@ -1,7 +1,7 @@
 //! The tray menu as data: every menu id is declared here once (as [`MenuAction`]), and the menu
 //! is a pure function of the engine's state, so it can be tested without a display.
 
-use nexsock_proto::{ProfileInfo, ServiceState, ServiceStatus, TunnelInfo, TunnelStatus};
+use nexsock_proto::{ProfileInfo, Reconciliation, ServiceState, ServiceStatus, TunnelInfo, TunnelStatus};
 
 /// What a click on a menu item does. Its id is the only spelling of the action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +99,8 @@ pub struct TrayState {
     pub tunnels: Vec<TunnelInfo>,
     /// Every profile.
     pub profiles: Vec<ProfileInfo>,
+    /// What is being done about a previous host's leftovers.
+    pub reconciliation: Reconciliation,
 }
 
 /// The aggregate health the tray icon shows.
@@ -129,12 +131,17 @@ impl TrayState {
         }
     }
 
-    /// `3/5 services ready · 1 tunnel open`.
+    /// `3/5 services ready · 1 tunnel open`, and while a previous host's leftovers are being
+    /// stopped, `· stopping 2 left by a previous host`.
     pub fn status_line(&self) -> String {
         let ready = self.services.iter().filter(|s| s.state == ServiceState::Ready).count();
         let open = self.tunnels.iter().filter(|t| t.status == TunnelStatus::Open).count();
         let plural = if open == 1 { "" } else { "s" };
-        format!("{ready}/{} services ready · {open} tunnel{plural} open", self.services.len())
+        let mut line = format!("{ready}/{} services ready · {open} tunnel{plural} open", self.services.len());
+        if !self.reconciliation.remaining.is_empty() {
+            line.push_str(&format!(" · stopping {} left by a previous host", self.reconciliation.remaining.len()));
+        }
+        line
     }
 
     /// The whole menu.

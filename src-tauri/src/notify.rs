@@ -1,6 +1,7 @@
 //! Which engine events deserve a native notification: a tunnel failed, a tunnel came back with a
-//! new URL, a chain start failed (with its root cause), a ready service crashed. Pure, so that
-//! the rules are tested without a notification server.
+//! new URL, a chain start failed (with its root cause), a ready service crashed, and — once — what
+//! a previous host left running and how stopping it went. Pure, so that the rules are tested
+//! without a notification server.
 
 use std::collections::HashMap;
 
@@ -10,6 +11,8 @@ use nexsock_proto::{Event, ExecutionStatus, ServiceState};
 #[derive(Debug, Default)]
 pub struct Notifier {
     states: HashMap<String, ServiceState>,
+    /// The summary of a previous host's leftovers was shown.
+    reconciled: bool,
 }
 
 impl Notifier {
@@ -41,7 +44,17 @@ impl Notifier {
                     )
                 })
             }
-            Event::ExecutionFinished(_)
+            Event::Reconciliation(r) if r.found_any() && r.is_done() && !self.reconciled => {
+                self.reconciled = true;
+                let title = if r.failed.is_empty() {
+                    "nexsock cleaned up after a previous host"
+                } else {
+                    "nexsock could not stop everything a previous host left"
+                };
+                Some((title.to_owned(), format!("It had died and left services running: {}.", r.summary())))
+            }
+            Event::Reconciliation(_)
+            | Event::ExecutionFinished(_)
             | Event::Execution(_)
             | Event::Log { .. }
             | Event::TunnelCreated(_)

@@ -271,4 +271,30 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
     notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Ready)));
     let crash = notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Failed)));
     assert_eq!(crash, Some(("a crashed".into(), "exited with code 1".into())));
+
+    // A previous host's leftovers: the status line counts those still being stopped; one
+    // notification sums up once all are dealt with, however often the state is seen again.
+    let mut leftovers = nexsock_proto::Reconciliation {
+        remaining: vec!["a".into(), "b".into()],
+        gone: vec!["c".into()],
+        ..Default::default()
+    };
+    state.reconciliation = leftovers.clone();
+    assert_eq!(state.status_line(), "1/3 services ready · 0 tunnels open · stopping 2 left by a previous host");
+    assert_eq!(notifier.on_event(&Event::Reconciliation(leftovers.clone())), None, "not done yet");
+    leftovers.remaining.clear();
+    leftovers.stopped = vec!["a".into()];
+    leftovers.failed = vec![nexsock_proto::LeftoverFailure { service: "b".into(), reason: "in D state".into() }];
+    let (title, body) = notifier.on_event(&Event::Reconciliation(leftovers.clone())).unwrap();
+    assert_eq!(title, "nexsock could not stop everything a previous host left");
+    assert_eq!(
+        body,
+        "It had died and left services running: stopped a; could not stop b (in D state); already gone: c."
+    );
+    assert_eq!(notifier.on_event(&Event::Reconciliation(leftovers)), None, "one summary, not one per look");
+    assert_eq!(
+        Notifier::default().on_event(&Event::Reconciliation(nexsock_proto::Reconciliation::default())),
+        None,
+        "nothing was left"
+    );
 }

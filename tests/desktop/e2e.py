@@ -130,6 +130,52 @@ async def main():
 
         await results.check("Quit stops every service and tunnel, then exits", quit_leaves_nothing())
 
+        async def a_crash_is_cleaned_up_in_the_background_and_told():
+            home = s.tmp / "crashed"
+            s.env["NEXSOCK_HOME"] = str(home)
+            watcher.items.clear()
+            first = s.spawn([str(APP)], "crashed-app.log")
+            lock = home / "host.lock"
+            await wait_for("the first app's host", lambda: lock.exists() and lock.read_text().strip() == str(first.pid))
+            # Ignores SIGTERM: only SIGKILL after its grace ends what the dead app leaves of it.
+            s.cli("service", "add", "stubborn", "--command", "trap '' TERM; exec sleep 100000", "--stop-grace", "10")
+            s.cli("service", "add", "calm", "--command", "exec sleep 100000")
+            s.cli("service", "start", "stubborn")
+            s.cli("service", "start", "calm")
+            pids = {x["name"]: x["pid"] for x in s.cli_json("service", "list")}
+            first.send_signal(signal.SIGKILL)
+            await wait_for("the first app to die", lambda: first.poll() is not None)
+            assert alive(pids["stubborn"]) and alive(pids["calm"]), "a killed app leaves its services running"
+            watcher.items.clear()
+            second = s.spawn([str(APP)], "recovered-app.log")
+            recovered = await sni.menu_path(watcher.bus, await watcher.wait_item())
+
+            async def status_line():
+                return next(p[0] for _, p in await sni.layout(watcher.bus, recovered) if p and "services ready" in p[0])
+
+            # The tray says what the new host is doing while the stubborn leftover sits out its grace.
+            deadline = time.monotonic() + 8
+            while "stopping 1 left by a previous host" not in await status_line():
+                assert time.monotonic() < deadline, f"status line: {await status_line()!r}"
+                await asyncio.sleep(0.05)
+            assert alive(pids["stubborn"]), "seen while the leftover was still being stopped"
+            await wait_for("the stubborn leftover to be stopped", lambda: not alive(pids["stubborn"]), timeout=20)
+            assert not alive(pids["calm"])
+            await wait_for("one summary notification", lambda: "cleaned up after a previous host"
+                           in (s.tmp / "notify.log").read_text())
+            log = (s.tmp / "notify.log").read_text()
+            assert log.count("cleaned up after a previous host") == 1, log
+            assert "stopped" in log and "calm" in log and "stubborn" in log, log
+            deadline = time.monotonic() + 10
+            while "previous host" in await status_line():
+                assert time.monotonic() < deadline, f"status line: {await status_line()!r}"
+                await asyncio.sleep(0.05)
+            second.send_signal(signal.SIGTERM)
+            await wait_for("the recovered app to exit", lambda: second.poll() is not None)
+
+        await results.check("after a crash the next app stops the leftovers in the background, in its status line and "
+                            "one notification", a_crash_is_cleaned_up_in_the_background_and_told())
+
         async def attaches_to_a_headless_host():
             home = s.tmp / "headless"
             s.env["NEXSOCK_HOME"] = str(home)
@@ -155,7 +201,7 @@ async def main():
                 shutil.copy(s.tmp / log, OUT / log)
         s.stop_all()
     print(f"desktop: {results.passed} passed, {results.failed} failed", flush=True)
-    return 1 if results.failed or results.passed < 8 else 0
+    return 1 if results.failed or results.passed < 9 else 0
 
 
 if __name__ == "__main__":

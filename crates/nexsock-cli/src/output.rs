@@ -162,6 +162,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::Tunnels(t) => serde_json::to_value(t)?,
             Response::Env(e) => serde_json::to_value(e)?,
             Response::Settings(s) => serde_json::to_value(s)?,
+            Response::Reconciliation(r) => serde_json::to_value(r)?,
             // Log lines print as JSON lines, one object each, so that `-f` can keep appending.
             Response::Logs(lines) => {
                 for l in lines {
@@ -233,6 +234,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
                 outln!("{name}{mark}");
             }
         }
+        Response::Reconciliation(r) => outln!("{}", r.summary()),
         Response::History(reports) if reports.is_empty() => outln!("no executions yet"),
         Response::History(reports) => {
             for r in reports {
@@ -367,6 +369,7 @@ pub fn describe_event(event: &nexsock_proto::Event) -> String {
         E::DependencyRemoved { service, depends_on } => format!("dependency-removed {service} -> {depends_on}"),
         E::ProfilesChanged => "profiles-changed".to_owned(),
         E::SettingsChanged(s) => format!("settings-changed default strategy {}", s.default_strategy),
+        E::Reconciliation(r) => format!("reconciliation {}", r.summary()),
         E::HostStopping => "host-stopping".to_owned(),
     }
 }

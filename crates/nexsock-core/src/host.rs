@@ -1,5 +1,5 @@
-//! The host: opens the store, takes the per-state-directory lock, reconciles what a previous host
-//! left behind, starts the engine and serves the control socket. `nexsock daemon` and the desktop
+//! The host: opens the store, takes the per-state-directory lock, starts the engine (which takes
+//! over what a previous host left behind, in the background) and serves the control socket. `nexsock daemon` and the desktop
 //! app both run exactly this.
 
 use std::{
@@ -13,7 +13,6 @@ use crate::{
     engine::{self, Handle},
     error::CoreError,
     paths::{Paths, create_dir_with_mode},
-    reconcile::reconcile,
     server,
     store::Store,
 };
@@ -41,18 +40,17 @@ impl Host {
         create_dir_with_mode(&paths.logs(), 0o700)?;
         let lock = take_lock(&paths)?;
         let store = Store::open(&paths.database())?;
-        let report = reconcile(&store).await?;
         // Tunnels never outlive their host: whatever the last one left marked open is closed,
-        // and the provider processes it left running are stopped.
+        // and the provider processes it left running are stopped (in the background: their
+        // records are read and removed now, before any new agent writes one).
         store.close_stale_tunnels()?;
-        let agents = crate::tunnel::records::reconcile(&paths.agents()).await;
-        if agents > 0 {
-            tracing::warn!(agents, "stopped tunnel provider processes left by a previous host");
-        }
-        if !report.stopped.is_empty() || !report.gone.is_empty() {
-            tracing::warn!(stopped = ?report.stopped, gone = ?report.gone, "reconciled runs of a previous host");
+        let agents = crate::tunnel::records::take_leftovers(&paths.agents());
+        if !agents.is_empty() {
+            tokio::spawn(crate::tunnel::records::stop_leftovers(agents));
         }
         let listener = server::bind(&paths.socket())?;
+        // The engine finds a previous host's leftover services and stops them in the background:
+        // the socket answers at once.
         let (handle, engine) = engine::start(store, paths.clone())?;
         let answering = server::Answering::new(0);
         let server = tokio::spawn(server::serve(listener, handle.clone(), answering.clone()));

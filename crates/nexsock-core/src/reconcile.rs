@@ -1,7 +1,8 @@
 //! Reconciliation at host start: runs that the database still thinks are alive belong to a host
 //! that died without stopping them. Their processes — recognised by the leader's start time or by
-//! the run's marker in their environment, never by pid alone — are stopped, and every such run
-//! is closed with what happened.
+//! the run's marker in their environment, never by pid alone — are found before the host serves
+//! (a scan, milliseconds), and stopped afterwards in the background, together, each with its own
+//! grace, while the engine shows their services as `stopping` (see the engine's leftovers).
 
 use std::time::Duration;
 
@@ -15,55 +16,66 @@ use crate::{
     time::now_ms,
 };
 
-/// What reconciliation did, for the host's log.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Reconciled {
-    /// Runs whose leftover processes were stopped.
-    pub stopped: Vec<String>,
-    /// Runs whose processes were already gone.
+/// A run of a previous host whose processes are still alive.
+#[derive(Debug, Clone)]
+pub struct Leftover {
+    /// The run as the database remembers it.
+    pub run: OpenRun,
+    /// Its processes that are provably ours.
+    pub members: Vec<i32>,
+}
+
+/// What a previous host left: runs with live processes, and services whose runs were open but
+/// whose processes were already gone (those runs are closed here).
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Runs to stop.
+    pub leftovers: Vec<Leftover>,
+    /// Services of runs whose processes were gone.
     pub gone: Vec<String>,
 }
 
-/// Stops every leftover process of unfinished runs and closes those runs in the store. The
-/// leftovers are stopped together, each with its own grace, so stubborn ones cost the slowest
-/// grace, not the sum of them.
-pub async fn reconcile(store: &Store) -> Result<Reconciled, CoreError> {
-    let mut report = Reconciled::default();
-    let mut stopping = tokio::task::JoinSet::new();
+/// The reason recorded on a run whose processes the next host stopped.
+pub const STOPPED: &str = "orphaned by a host that died; stopped by the next host";
+
+/// Finds what a previous host left running; closes the runs whose processes are gone.
+pub fn find(store: &Store) -> Result<Found, CoreError> {
+    let mut found = Found::default();
     for run in store.open_runs()? {
         let members = procinfo::run_members(run.pgid, run.proc_start, &run.token);
         if members.is_empty() {
-            report.gone.push(run.service.clone());
-            close(store, &run, "lost: the host stopped while it ran")?;
+            store.finish_run(
+                run.run_id,
+                &RunEnd {
+                    at_ms: now_ms(),
+                    code: None,
+                    signal: None,
+                    reason: Some("lost: the host stopped while it ran".into()),
+                },
+            )?;
+            found.gone.push(run.service);
         } else {
-            stopping.spawn(async move {
-                stop_leftovers(&run, &members).await;
-                run
-            });
+            found.leftovers.push(Leftover { run, members });
         }
     }
-    while let Some(stopped) = stopping.join_next().await {
-        let run =
-            stopped.map_err(|e| CoreError::io("stopping a previous host's leftovers", std::io::Error::other(e)))?;
-        report.stopped.push(run.service.clone());
-        close(store, &run, "orphaned by a host that died; stopped by the next host")?;
-    }
-    Ok(report)
-}
-
-fn close(store: &Store, run: &OpenRun, reason: &str) -> Result<(), CoreError> {
-    store.finish_run(run.run_id, &RunEnd { at_ms: now_ms(), code: None, signal: None, reason: Some(reason.to_owned()) })
+    Ok(found)
 }
 
 /// SIGTERM to the group (or to the marked members when the leader is gone), the service's grace,
-/// then SIGKILL.
-async fn stop_leftovers(run: &OpenRun, members: &[i32]) {
+/// then SIGKILL. An error names what survived even that.
+pub async fn stop(leftover: &Leftover) -> Result<(), String> {
+    let Leftover { run, members } = leftover;
     tracing::warn!(service = %run.service, pgid = run.pgid, ?members, "stopping processes left by a previous host");
     let grace = Duration::from_secs(run.stop_grace_secs);
+    let still_ours = || procinfo::run_members(run.pgid, run.proc_start, &run.token);
     stop_group(run.pgid, grace, |signal| match signal {
         Signal::SIGTERM => procinfo::signal_members(run.pgid, members, signal),
         // Only what is still provably ours gets the kill.
-        _ => procinfo::signal_members(run.pgid, &procinfo::run_members(run.pgid, run.proc_start, &run.token), signal),
+        _ => procinfo::signal_members(run.pgid, &still_ours(), signal),
     })
     .await;
+    match still_ours() {
+        survivors if survivors.is_empty() => Ok(()),
+        survivors => Err(format!("processes {survivors:?} outlived SIGKILL")),
+    }
 }

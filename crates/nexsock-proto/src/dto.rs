@@ -284,3 +284,55 @@ mod tests {
         }
     }
 }
+
+/// What this host is doing about the processes a previous host left running when it died (a
+/// crash, `kill -9`, a logout): they are stopped in the background while the host already
+/// answers, each with its service's grace.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Reconciliation {
+    /// Services whose leftover processes are still being stopped.
+    pub remaining: Vec<String>,
+    /// Services whose leftover processes were stopped.
+    pub stopped: Vec<String>,
+    /// Services whose leftover processes could not be stopped, with why.
+    pub failed: Vec<LeftoverFailure>,
+    /// Services whose runs the previous host left open but whose processes were already gone.
+    pub gone: Vec<String>,
+}
+
+impl Reconciliation {
+    /// Whether the previous host left anything at all.
+    pub fn found_any(&self) -> bool {
+        !(self.remaining.is_empty() && self.stopped.is_empty() && self.failed.is_empty() && self.gone.is_empty())
+    }
+
+    /// Whether every leftover has been dealt with.
+    pub fn is_done(&self) -> bool {
+        self.remaining.is_empty()
+    }
+
+    /// One line for people: `stopping a; stopped b, c; could not stop d (why); already gone: e`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.remaining.is_empty() {
+            parts.push(format!("stopping {}", self.remaining.join(", ")));
+        }
+        if !self.stopped.is_empty() {
+            parts.push(format!("stopped {}", self.stopped.join(", ")));
+        }
+        parts.extend(self.failed.iter().map(|f| format!("could not stop {} ({})", f.service, f.reason)));
+        if !self.gone.is_empty() {
+            parts.push(format!("already gone: {}", self.gone.join(", ")));
+        }
+        if parts.is_empty() { "a previous host left nothing running".to_owned() } else { parts.join("; ") }
+    }
+}
+
+/// A leftover process that could not be stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct LeftoverFailure {
+    /// The service.
+    pub service: String,
+    /// Why.
+    pub reason: String,
+}

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     dependency::{Change, DependencySpec},
-    dto::{LogLine, ServiceDetail, ServiceStatus},
+    dto::{LogLine, Reconciliation, ServiceDetail, ServiceStatus},
     execution::{ExecutionProgress, ExecutionReport, Settings},
     tunnel::TunnelInfo,
 };
@@ -70,6 +70,9 @@ pub enum Event {
     ProfilesChanged,
     /// The host-wide settings changed.
     SettingsChanged(Settings),
+    /// Progress in stopping what a previous host left running: sent when the host begins and
+    /// each time a leftover is dealt with (the last one has nothing `remaining`).
+    Reconciliation(Reconciliation),
     /// The host is shutting down; the stream ends after this.
     HostStopping,
 }
@@ -93,6 +96,14 @@ impl Event {
             Self::TunnelRecreated { tunnel, .. } => vec![tunnel.service.as_str()],
             Self::DependencyAdded { edge, .. } => vec![edge.service.as_str(), edge.depends_on.as_str()],
             Self::DependencyRemoved { service, depends_on } => vec![service.as_str(), depends_on.as_str()],
+            Self::Reconciliation(r) => r
+                .remaining
+                .iter()
+                .chain(&r.stopped)
+                .chain(r.failed.iter().map(|f| &f.service))
+                .chain(&r.gone)
+                .map(String::as_str)
+                .collect(),
             Self::ProfilesChanged | Self::SettingsChanged(_) | Self::HostStopping => Vec::new(),
         }
     }

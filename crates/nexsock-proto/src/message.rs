@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     dependency::{Change, DependencyListing, DependencySpec, TreeNode},
-    dto::{LogLine, ServiceDetail, ServiceSpec, ServiceStatus},
+    dto::{LogLine, Reconciliation, ServiceDetail, ServiceSpec, ServiceStatus},
     error::ApiError,
     event::Event,
     execution::{ChainRequest, ExecutionReport, Settings},
@@ -202,6 +202,8 @@ pub enum Request {
         /// A known strategy name.
         strategy: String,
     },
+    /// What the host is doing about a previous host's leftovers.
+    Reconciliation,
     /// Turn this connection into an event stream.
     Subscribe,
     /// Stop every service and the host.
@@ -251,6 +253,8 @@ pub enum Response {
     Env(Vec<EnvVar>),
     /// `GetSettings`.
     Settings(Settings),
+    /// `Reconciliation`.
+    Reconciliation(Reconciliation),
     /// The connection now carries events.
     Subscribed,
 }
@@ -287,6 +291,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "service_env",
     "get_settings",
     "set_default_strategy",
+    "reconciliation",
     "subscribe",
     "shutdown",
 ];

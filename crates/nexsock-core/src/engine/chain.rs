@@ -12,7 +12,10 @@ use nexsock_proto::{
 };
 use tokio::{sync::oneshot, time::Instant};
 
-use super::{Engine, Outcome, service::Phase};
+use super::{
+    Engine, Outcome,
+    service::{AfterStop, Phase},
+};
 use crate::{
     error::CoreError,
     graph::{DependencyGraph, Edge},
@@ -446,7 +449,17 @@ impl Engine {
                 }
                 false
             }
-            Some(Phase::Starting(_) | Phase::Ready(_) | Phase::Stopping { .. } | Phase::Backoff { .. }) | None => true,
+            // Being stopped (by a request, or a previous host's leftover): start it once that
+            // stop is done, as a plain start does, rather than follow it down.
+            Some(Phase::Stopping { .. }) => {
+                if let Some(Phase::Stopping { then: then @ AfterStop::Stay, .. }) =
+                    self.services.get_mut(&service).map(|svc| &mut svc.phase)
+                {
+                    *then = AfterStop::Start;
+                }
+                true
+            }
+            Some(Phase::Starting(_) | Phase::Ready(_) | Phase::Backoff { .. }) | None => true,
         };
         let since = self.services.get(&service).and_then(|svc| svc.status().since_ms);
         let exec = &mut self.executions[index];

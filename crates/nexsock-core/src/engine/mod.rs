@@ -5,6 +5,7 @@
 mod chain;
 mod compound;
 mod deps;
+mod leftovers;
 mod ops;
 mod outcomes;
 mod service;
@@ -113,6 +114,15 @@ pub enum Outcome {
         /// The tunnel's generation.
         generation: u64,
     },
+    /// The stop of a previous host's leftover ended.
+    LeftoverStopped {
+        /// Service.
+        name: String,
+        /// The generation the leftover was given.
+        generation: u64,
+        /// Stopped, or what outlived the stop.
+        result: Result<(), String>,
+    },
     /// A restart back-off elapsed.
     RestartDue {
         /// Service.
@@ -212,6 +222,8 @@ struct Engine {
     ops: Vec<compound::StopOp>,
     /// Starts that wait for an operation in `ops` to finish, in arrival order.
     deferred: Vec<Command>,
+    /// What a previous host left running, and how stopping it goes.
+    reconciliation: nexsock_proto::Reconciliation,
 }
 
 /// What the engine can be extended or configured with.
@@ -236,8 +248,9 @@ impl Default for Extensions {
 }
 
 /// Loads the services from the store and starts the engine task with the built-in strategies.
-/// The task ends after a `Shutdown` request (or when every handle is gone) once every service is
-/// stopped.
+/// What a previous host left running is found first and stopped in the background (its services
+/// show as `stopping` meanwhile). The task ends after a `Shutdown` request (or when every handle
+/// is gone) once every service is stopped.
 pub fn start(store: Store, paths: Paths) -> Result<(Handle, JoinHandle<()>), CoreError> {
     start_with(store, paths, Extensions::default())
 }
@@ -261,7 +274,8 @@ pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<
     let (events, _) = broadcast::channel(EVENT_BUFFER);
     let writer = crate::store::Writer::open(&paths.database())?;
     let next_run_id = store.max_run_id()? + 1;
-    let engine = Engine {
+    let found = crate::reconcile::find(&store)?;
+    let mut engine = Engine {
         store,
         writer,
         new_runs: Vec::new(),
@@ -280,7 +294,9 @@ pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<
         destroying: 0,
         ops: Vec::new(),
         deferred: Vec::new(),
+        reconciliation: nexsock_proto::Reconciliation::default(),
     };
+    engine.adopt_leftovers(found);
     let task = tokio::spawn(engine.run(command_rx, outcome_rx));
     Ok((Handle { commands, events, paths }, task))
 }
@@ -430,6 +446,7 @@ impl Engine {
             Request::GetSettings => self.settings(),
             Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
             Request::Export => self.export(),
+            Request::Reconciliation => Ok(self.reconciliation()),
         };
         let _ = reply.send(answer);
     }
@@ -532,5 +549,6 @@ fn reads_only(request: &Request) -> bool {
             | Request::ServiceEnv { .. }
             | Request::GetSettings
             | Request::Export
+            | Request::Reconciliation
     )
 }

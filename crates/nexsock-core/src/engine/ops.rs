@@ -186,6 +186,7 @@ impl Engine {
             started: Instant::now(),
             stop: Some(spawned.stop),
             readiness,
+            note: None,
         });
         self.emit(name);
         if svc_has_no_check(self, name) {

@@ -25,6 +25,9 @@ impl Engine {
             Outcome::NotReady { name, generation, reason } => self.on_not_ready(&name, generation, reason),
             Outcome::Exited { name, generation, exit } => self.on_exited(&name, generation, exit),
             Outcome::RestartDue { name, generation } => self.on_restart_due(&name, generation),
+            Outcome::LeftoverStopped { name, generation, result } => {
+                self.on_leftover_stopped(&name, generation, result)
+            }
             // The engine re-evaluates executions after every outcome; the timer only wakes it.
             Outcome::ExecutionTimer { .. } => {}
             Outcome::EdgePathReady { execution, service } => self.on_edge_path_ready(execution, &service),
@@ -158,7 +161,7 @@ impl Engine {
         self.emit(name);
     }
 
-    fn after_stop_then_start(&mut self, name: &str) {
+    pub(super) fn after_stop_then_start(&mut self, name: &str) {
         if let Some(svc) = self.services.get_mut(name) {
             svc.answer_stop();
             svc.restarts = 0;

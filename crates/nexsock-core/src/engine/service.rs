@@ -24,6 +24,8 @@ pub(super) struct Run {
     pub started: Instant,
     pub stop: Option<oneshot::Sender<()>>,
     pub readiness: Option<AbortHandle>,
+    /// What the status says about it (a previous host's leftover being stopped).
+    pub note: Option<String>,
 }
 
 impl Run {
@@ -138,7 +140,7 @@ impl Service {
             Phase::Stopped => (ServiceState::Stopped, None, None),
             Phase::Starting(run) => (ServiceState::Starting, Some(run), None),
             Phase::Ready(run) => (ServiceState::Ready, Some(run), None),
-            Phase::Stopping { run, .. } => (ServiceState::Stopping, Some(run), None),
+            Phase::Stopping { run, .. } => (ServiceState::Stopping, Some(run), run.note.clone()),
             Phase::Backoff { attempt, until_ms, reason, .. } => {
                 (ServiceState::Starting, None, Some(format!("{reason}; restart {attempt} due at {until_ms} (unix ms)")))
             }

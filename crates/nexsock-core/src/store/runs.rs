@@ -22,6 +22,8 @@ pub struct OpenRun {
     pub token: String,
     /// The service's stop grace, in seconds.
     pub stop_grace_secs: u64,
+    /// Unix ms when it was spawned.
+    pub spawned_at: u64,
 }
 
 /// How a run ended.
@@ -128,7 +130,7 @@ impl Store {
     /// Runs that never recorded an exit: their processes may have outlived a crashed host.
     pub fn open_runs(&self) -> Result<Vec<OpenRun>, CoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT r.id, s.name, r.pid, r.pgid, r.proc_start, r.token, s.stop_grace_secs
+            "SELECT r.id, s.name, r.pid, r.pgid, r.proc_start, r.token, s.stop_grace_secs, r.spawned_at
              FROM service_run r JOIN service s ON s.id = r.service_id
              WHERE r.exited_at IS NULL",
         )?;
@@ -141,6 +143,7 @@ impl Store {
                 proc_start: r.get(4)?,
                 token: r.get(5)?,
                 stop_grace_secs: r.get(6)?,
+                spawned_at: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -56,24 +56,31 @@ pub fn remove(dir: &Path, pgid: i32) {
     let _ = std::fs::remove_file(file(dir, pgid));
 }
 
-/// Stops what earlier hosts left running and forgets their records. Returns how many groups
-/// were still alive.
-pub async fn reconcile(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    let mut stopped = 0;
+/// The provider processes earlier hosts left running (records read and removed).
+pub fn take_leftovers(dir: &Path) -> Vec<(Record, Vec<i32>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut alive = Vec::new();
     for entry in entries.flatten() {
         let record: Option<Record> = std::fs::read(entry.path()).ok().and_then(|b| serde_json::from_slice(&b).ok());
         if let Some(r) = record {
             let members = procinfo::run_members(r.pgid, r.start, &r.token);
             if !members.is_empty() {
-                tracing::warn!(pgid = r.pgid, "stopping a tunnel provider process left by a previous host");
-                stop(&r, &members).await;
-                stopped += 1;
+                alive.push((r, members));
             }
         }
         let _ = std::fs::remove_file(entry.path());
     }
-    stopped
+    alive
+}
+
+/// Stops what [`take_leftovers`] found, all together.
+pub async fn stop_leftovers(leftovers: Vec<(Record, Vec<i32>)>) {
+    let mut stopping = tokio::task::JoinSet::new();
+    for (record, members) in leftovers {
+        tracing::warn!(pgid = record.pgid, "stopping a tunnel provider process left by a previous host");
+        stopping.spawn(async move { stop(&record, &members).await });
+    }
+    while stopping.join_next().await.is_some() {}
 }
 
 async fn stop(r: &Record, members: &[i32]) {

@@ -4,6 +4,7 @@ import type { DependencySpec } from "./DependencySpec";
 import type { ExecutionProgress } from "./ExecutionProgress";
 import type { ExecutionReport } from "./ExecutionReport";
 import type { LogLine } from "./LogLine";
+import type { Reconciliation } from "./Reconciliation";
 import type { ServiceDetail } from "./ServiceDetail";
 import type { ServiceStatus } from "./ServiceStatus";
 import type { Settings } from "./Settings";
@@ -48,4 +49,4 @@ service: string,
 /**
  * The dependency.
  */
-depends_on: string, } } | { "type": "TunnelChecked", "data": TunnelInfo } | { "type": "TunnelClosed", "data": TunnelInfo } | { "type": "ProfilesChanged" } | { "type": "SettingsChanged", "data": Settings } | { "type": "HostStopping" };
+depends_on: string, } } | { "type": "TunnelChecked", "data": TunnelInfo } | { "type": "TunnelClosed", "data": TunnelInfo } | { "type": "ProfilesChanged" } | { "type": "SettingsChanged", "data": Settings } | { "type": "Reconciliation", "data": Reconciliation } | { "type": "HostStopping" };

@@ -117,4 +117,4 @@ name: string, } } | { "type": "get_settings" } | { "type": "set_default_strategy
 /**
  * A known strategy name.
  */
-strategy: string, } } | { "type": "subscribe" } | { "type": "shutdown" };
+strategy: string, } } | { "type": "reconciliation" } | { "type": "subscribe" } | { "type": "shutdown" };
