@@ -67,13 +67,18 @@ pub fn group_members(pgid: i32) -> Vec<ProcStat> {
         .collect()
 }
 
+/// Whether the group has any process at all, zombies included: one syscall.
+pub fn group_exists(pgid: i32) -> bool {
+    killpg(Pid::from_raw(pgid), None) != Err(nix::errno::Errno::ESRCH)
+}
+
 /// Whether any process of the group is alive (not a zombie). A group with no process at all is
 /// told by one syscall; only one that still has some is looked for in `/proc` (zombies count as
 /// gone there). Stops poll this, so the common case must be cheap.
 pub fn group_alive(pgid: i32) -> bool {
     #[cfg(target_os = "linux")]
     {
-        killpg(Pid::from_raw(pgid), None) != Err(nix::errno::Errno::ESRCH) && !group_members(pgid).is_empty()
+        group_exists(pgid) && !group_members(pgid).is_empty()
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -92,19 +97,71 @@ pub fn has_marker(pid: i32, token: &str) -> bool {
 /// Members of `pgid` that provably belong to the run: the leader with its recorded start time, or
 /// any member carrying the run's marker. A group whose id was reused by an unrelated program
 /// yields nothing.
+pub fn run_members(pgid: i32, leader_start: Option<u64>, token: &str) -> Vec<ProcStat> {
+    #[cfg(target_os = "linux")]
+    {
+        provably_of_run(group_members(pgid), pgid, leader_start, token)
+    }
+    // Without `/proc`, the leader answering signal 0 is the best evidence available.
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (leader_start, token);
+        let leader = ProcStat { pid: pgid, state: 'S', pgrp: pgid, start_time: 0 };
+        if kill(Pid::from_raw(pgid), None).is_ok() { vec![leader] } else { Vec::new() }
+    }
+}
+
 #[cfg(target_os = "linux")]
-pub fn run_members(pgid: i32, leader_start: Option<u64>, token: &str) -> Vec<i32> {
-    group_members(pgid)
+fn provably_of_run(members: Vec<ProcStat>, pgid: i32, leader_start: Option<u64>, token: &str) -> Vec<ProcStat> {
+    members
         .into_iter()
         .filter(|p| (p.pid == pgid && leader_start == Some(p.start_time)) || has_marker(p.pid, token))
-        .map(|p| p.pid)
         .collect()
 }
 
-/// Without `/proc`, the leader answering signal 0 is the best evidence available.
-#[cfg(not(target_os = "linux"))]
-pub fn run_members(pgid: i32, _leader_start: Option<u64>, _token: &str) -> Vec<i32> {
-    if kill(Pid::from_raw(pgid), None).is_ok() { vec![pgid] } else { Vec::new() }
+/// One reading of the process table, by group: finding the leftovers of many runs reads it once
+/// rather than once per run.
+#[derive(Debug, Default)]
+pub struct ProcTable {
+    #[cfg(target_os = "linux")]
+    by_group: std::collections::HashMap<i32, Vec<ProcStat>>,
+}
+
+impl ProcTable {
+    /// Reads the live (non-zombie) processes.
+    pub fn read() -> Self {
+        #[cfg(target_os = "linux")]
+        {
+            let mut by_group = std::collections::HashMap::<i32, Vec<ProcStat>>::new();
+            if let Ok(dir) = std::fs::read_dir("/proc") {
+                for s in dir
+                    .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+                    .filter_map(stat)
+                    .filter(|s| s.state != 'Z' && s.state != 'X')
+                {
+                    by_group.entry(s.pgrp).or_default().push(s);
+                }
+            }
+            Self { by_group }
+        }
+        #[cfg(not(target_os = "linux"))]
+        Self::default()
+    }
+
+    /// [`run_members`] as of this reading.
+    pub fn run_members(&self, pgid: i32, leader_start: Option<u64>, token: &str) -> Vec<ProcStat> {
+        #[cfg(target_os = "linux")]
+        {
+            provably_of_run(self.by_group.get(&pgid).cloned().unwrap_or_default(), pgid, leader_start, token)
+        }
+        #[cfg(not(target_os = "linux"))]
+        run_members(pgid, leader_start, token)
+    }
+}
+
+/// The pids of `members`.
+pub fn pids(members: &[ProcStat]) -> Vec<i32> {
+    members.iter().map(|p| p.pid).collect()
 }
 
 /// Sends `signal` to a whole process group; a group that is already gone is not an error.

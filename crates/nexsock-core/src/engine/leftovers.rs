@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     error::CoreError,
-    reconcile::{self, Found, Leftover},
+    reconcile::{self, Found},
     store::RunEnd,
     time::now_ms,
 };
@@ -23,6 +23,7 @@ impl Engine {
     /// its stop begins.
     pub(super) fn adopt_leftovers(&mut self, found: Found) {
         self.reconciliation.gone = found.gone;
+        let mut stopping = Vec::new();
         for leftover in found.leftovers {
             let name = leftover.run.service.clone();
             let Some(svc) = self.services.get_mut(&name) else { continue };
@@ -46,13 +47,12 @@ impl Engine {
             };
             self.reconciliation.remaining.push(name.clone());
             self.emit(&name);
-            let outcomes = self.outcomes.clone();
-            tokio::spawn(async move {
-                let result = reconcile::stop(&leftover).await;
-                let Leftover { run, .. } = leftover;
-                let _ = outcomes.send(Outcome::LeftoverStopped { name: run.service, generation, result });
-            });
+            stopping.push((leftover, (name, generation)));
         }
+        let outcomes = self.outcomes.clone();
+        reconcile::stop_all(stopping, move |(name, generation), result| {
+            let _ = outcomes.send(Outcome::LeftoverStopped { name, generation, result });
+        });
         if self.reconciliation.found_any() {
             tracing::warn!(
                 stopping = ?self.reconciliation.remaining,

@@ -63,7 +63,7 @@ pub fn take_leftovers(dir: &Path) -> Vec<(Record, Vec<i32>)> {
     for entry in entries.flatten() {
         let record: Option<Record> = std::fs::read(entry.path()).ok().and_then(|b| serde_json::from_slice(&b).ok());
         if let Some(r) = record {
-            let members = procinfo::run_members(r.pgid, r.start, &r.token);
+            let members = procinfo::pids(&procinfo::run_members(r.pgid, r.start, &r.token));
             if !members.is_empty() {
                 alive.push((r, members));
             }
