@@ -160,6 +160,26 @@ fn start_chain_from_the_tray_starts_the_chain_and_says_so() {
 }
 
 #[test]
+fn a_tray_start_that_fails_on_a_held_port_names_the_holder_in_its_notification() {
+    use nexsock_proto::{Event, ExecutionStatus};
+    let fx = Fixture::start();
+    // Something nexsock did not start listens on the port.
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = squatter.local_addr().unwrap().port();
+    fx.add("api", "exec sleep 1000", Some(u32::from(port)));
+    let desktop = Recorder::default();
+    fx.perform(MenuAction::StartChain("api".into()), &desktop);
+    assert_eq!(fx.state_of("api"), ServiceState::Failed);
+    // The failure is announced from the chain's end event, as for any chain start.
+    let Response::History(reports) = fx.call(Request::History { name: "api".into(), limit: Some(1) }) else { panic!() };
+    assert_eq!(reports[0].status, ExecutionStatus::Failed);
+    let (title, body) = Notifier::default().on_event(&Event::ExecutionFinished(reports[0].clone())).unwrap();
+    assert_eq!(title, "Starting api failed");
+    let holder = format!("port {port} of `api` is held by pid {}", std::process::id());
+    assert!(body.contains(&holder), "{body}");
+}
+
+#[test]
 fn copy_url_switch_profile_stop_all_open_and_quit_act_on_the_engine() {
     let server_one = nexsock_tests::BoreServer::start();
     let server_two = nexsock_tests::BoreServer::start();

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 10
+EXPECTED = 11
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -305,6 +305,29 @@ async def main():
             w.shot("logs")
 
         await results.check("the logs view tails a service", logs_view())
+
+        async def held_port():
+            port = free_port()
+            squatter = subprocess.Popen(["python3", "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                await wait_for("the squatter to listen", lambda: s.cli_json("port", str(port))["holder"] is not None)
+                s.cli("service", "add", "held", "--command", "sleep 1000", "--port", str(port), "--health", "tcp")
+                w.open_view("Services")
+                holder = w.find("//*[@data-testid='port-holder-held']")
+                w.until("the holder's pid and command", lambda: f"pid {squatter.pid}" in holder.text
+                        and "http.server" in holder.text)
+                w.shot("held-port")
+                w.find('//button[@aria-label="Kill holder of held\'s port"]').click()
+                await wait_for("the squatter to be ended", lambda: squatter.poll() is not None)
+                w.until("the holder line to go", lambda: not w.d.find_elements(By.XPATH, "//*[@data-testid='port-holder-held']"))
+                assert s.cli_json("port", str(port))["holder"] is None
+            finally:
+                squatter.kill()
+                squatter.wait()
+            s.cli("service", "remove", "held")
+
+        await results.check("a busy port shows its holder next to it, and Kill holder ends it", held_port())
 
         async def shutdown_leaves_nothing():
             pids = [x["pid"] for x in s.cli_json("service", "list") if x["pid"]]

@@ -47,6 +47,12 @@ pub enum Command {
     },
     /// Print the current services and dependencies as a stack file.
     Export,
+    /// Who holds a TCP port (a service, an orphan of an earlier run, or another process) and
+    /// which services declare it.
+    Port {
+        /// The port.
+        port: u16,
+    },
     /// Stream the host's events as they happen, one a line (`--json`: one JSON object a line).
     Events {
         /// Only events about this service (its state, logs, dependencies, tunnel).
@@ -99,6 +105,14 @@ pub enum ServiceCommand {
         /// Open a public tunnel to it once it is ready.
         #[arg(long)]
         tunnel: bool,
+        /// First stop whatever holds its port when nexsock started it (a service, or an orphan of
+        /// an earlier run); another program is only named, unless --kill-holder.
+        #[arg(long)]
+        free_port: bool,
+        /// With --free-port: also end a program nexsock did not start (SIGTERM, then SIGKILL
+        /// after 5 s).
+        #[arg(long, requires = "free_port")]
+        kill_holder: bool,
         #[command(flatten)]
         chain: ChainArgs,
     },

@@ -58,6 +58,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             connect::send(Request::SetDefaultStrategy { strategy: name }, cli.json, &what).await
         }
         Command::Apply { file } => stack::apply(&file, cli.json).await,
+        Command::Port { port } => connect::send(Request::PortStatus { port }, cli.json, "").await,
         Command::Export => stack::export(cli.json).await,
         Command::Events { service } => events::stream(service.as_deref(), cli.json).await,
     }

@@ -163,6 +163,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::Env(e) => serde_json::to_value(e)?,
             Response::Settings(s) => serde_json::to_value(s)?,
             Response::Reconciliation(r) => serde_json::to_value(r)?,
+            Response::Port(p) => serde_json::to_value(p)?,
             // Log lines print as JSON lines, one object each, so that `-f` can keep appending.
             Response::Logs(lines) => {
                 for l in lines {
@@ -235,6 +236,15 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             }
         }
         Response::Reconciliation(r) => outln!("{}", r.summary()),
+        Response::Port(p) => {
+            match &p.holder {
+                Some(holder) => outln!("port {}: held by {}", p.port, holder.describe()),
+                None => outln!("port {}: free", p.port),
+            }
+            if !p.declared_by.is_empty() {
+                outln!("declared by: {}", p.declared_by.join(", "));
+            }
+        }
         Response::History(reports) if reports.is_empty() => outln!("no executions yet"),
         Response::History(reports) => {
             for r in reports {

@@ -21,6 +21,9 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
     if let ServiceCommand::Start { smart, chain, .. } = &mut cmd {
         *smart |= chain.strategy.is_some() || chain.max_concurrent.is_some();
     }
+    if let ServiceCommand::Start { name, free_port: true, kill_holder, .. } = &cmd {
+        free_port(name, *kill_holder).await?;
+    }
     let request = match cmd {
         ServiceCommand::Add(args) => Request::AddService(spec_from_args(args)?),
         ServiceCommand::Remove { name } => Request::RemoveService { name },
@@ -28,7 +31,7 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         ServiceCommand::Status { name } => Request::ServiceStatus { name },
         ServiceCommand::Logs { name, follow, tail } => Request::Logs { name, tail, follow },
         ServiceCommand::Start { name, smart: false, tunnel: false, .. } => Request::StartService { name },
-        ServiceCommand::Start { name, smart, tunnel: true, chain } => {
+        ServiceCommand::Start { name, smart, tunnel: true, chain, .. } => {
             return start_with_tunnel(name, smart, chain, json).await;
         }
         ServiceCommand::Start { name, smart: true, chain, .. } | ServiceCommand::StartChain { name, chain } => {
@@ -60,6 +63,11 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         client.request(request).await?
     };
     output::print_response(&response, json, &what)?;
+    if let Response::Service(added) = &response
+        && let Some(port) = added.spec.port
+    {
+        warn_shared_port(&mut client, &added.spec.name, port).await;
+    }
     if let Response::Execution(report) = &response
         && report.status != ExecutionStatus::Completed
     {
@@ -75,6 +83,33 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--free-port`: has the host stop what holds the port of `name` (a foreign program only with
+/// `kill_holder`), and says on stderr what it stopped.
+async fn free_port(name: &str, kill_holder: bool) -> Result<()> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let response = client.request(Request::FreePort { name: name.to_owned(), kill_foreign: kill_holder }).await?;
+    if let Response::Port(status) = response
+        && let Some(holder) = status.holder
+    {
+        eprintln!("freed port {}: stopped {}", status.port, holder.describe());
+    }
+    Ok(())
+}
+
+/// Warns on stderr when other services declare the port `name` was just given: they cannot run
+/// at the same time.
+pub(crate) async fn warn_shared_port(client: &mut nexsock_proto::Client, name: &str, port: u32) {
+    let Ok(Response::Services(all)) = client.request(Request::ListServices).await else { return };
+    let others: Vec<String> = all
+        .iter()
+        .filter(|s| s.name != name && s.port.map(u32::from) == Some(port))
+        .map(|s| format!("`{}`", s.name))
+        .collect();
+    if !others.is_empty() {
+        eprintln!("warning: port {port} is also declared by {}; they cannot run at the same time", others.join(", "));
+    }
 }
 
 fn chain_request(roots: Vec<String>, chain: ChainArgs) -> ChainRequest {

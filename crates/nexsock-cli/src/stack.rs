@@ -24,8 +24,13 @@ pub async fn apply(file: &Path, json: bool) -> Result<ExitCode> {
         svc.cwd = Some(normalize(&dir).display().to_string());
     }
     let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let declared: Vec<(String, u32)> =
+        stack.services.iter().filter_map(|(name, svc)| Some((name.clone(), svc.port?))).collect();
     let response = client.request(Request::Apply(stack)).await?;
     output::print_response(&response, json, "")?;
+    for (name, port) in declared {
+        crate::service::warn_shared_port(&mut client, &name, port).await;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -66,6 +66,16 @@ pub enum CoreError {
         /// Why.
         reason: String,
     },
+    /// The service's port is held by another process.
+    #[error("port {port} of `{name}` is held by {}{}", holder.describe(), free_port_hint(name, holder))]
+    PortInUse {
+        /// The service that was to start.
+        name: String,
+        /// Its port.
+        port: u16,
+        /// Who holds it.
+        holder: nexsock_proto::PortHolder,
+    },
     /// Another host owns this state directory.
     #[error("another nexsock host (pid {pid}) already owns {home}")]
     HostRunning {
@@ -148,6 +158,7 @@ impl CoreError {
             Self::ServiceBusy { .. } => ErrorCode::ServiceBusy,
             Self::Spawn { .. } => ErrorCode::SpawnFailed,
             Self::StartFailed { .. } => ErrorCode::StartFailed,
+            Self::PortInUse { .. } => ErrorCode::PortInUse,
             Self::Store(_) | Self::Migration(_) => ErrorCode::Store,
             Self::Strategy(e) => match e {
                 crate::strategy::StrategyError::UnknownStrategy { .. } => ErrorCode::UnknownStrategy,
@@ -181,6 +192,17 @@ impl From<ApiError> for CoreError {
             ErrorCode::InvalidHealthCheck => Self::InvalidHealthCheck(err.message),
             _ => Self::InvalidArgument(err.message),
         }
+    }
+}
+
+/// What frees a held port, as a hint after the holder's name.
+fn free_port_hint(name: &str, holder: &nexsock_proto::PortHolder) -> String {
+    if holder.is_ours() {
+        format!("; `nexsock service start {name} --free-port` stops it first")
+    } else if holder.pid.is_some() {
+        format!("; `nexsock service start {name} --free-port --kill-holder` ends it first")
+    } else {
+        String::new()
     }
 }
 

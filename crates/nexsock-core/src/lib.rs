@@ -14,6 +14,7 @@ pub mod graph;
 pub mod host;
 pub mod logfile;
 pub mod paths;
+pub mod ports;
 pub mod probe;
 pub mod procinfo;
 pub mod reconcile;

@@ -14,7 +14,11 @@ use tokio::{
     time::{Instant, sleep, timeout},
 };
 
-use crate::{backoff::Backoff, supervisor::group_command};
+use crate::{
+    backoff::Backoff,
+    ports::{self, Listener, Ownership},
+    supervisor::group_command,
+};
 
 /// For this long after spawn, probes retry at most every [`FAST_CAP`].
 pub const FAST_PHASE: Duration = Duration::from_secs(5);
@@ -36,13 +40,15 @@ pub fn probe_delay(check: &HealthCheck, attempt: u32, elapsed: Duration) -> Dura
     policy.delay(attempt)
 }
 
-/// Retries `check` until it passes (`Ok`) or `deadline` passes (`Err` with the last failure).
-pub async fn wait_ready(spec: ServiceSpec, deadline: Instant) -> Result<(), String> {
+/// Retries `check` until it passes (`Ok`) or `deadline` passes (`Err` with the last failure). A
+/// tcp or http check passes only when the listener is a process of group `pgid` (the service's):
+/// a process that took the port meanwhile never makes it look ready.
+pub async fn wait_ready(spec: ServiceSpec, pgid: u32, deadline: Instant) -> Result<(), String> {
     let Some(check) = spec.health.clone() else { return Ok(()) };
     let started = Instant::now();
     let mut last = String::from("no attempt finished");
     for attempt in 0u32.. {
-        match probe_once(&check, &spec).await {
+        match probe_once(&check, &spec).await.and_then(|()| owned(&check, &spec, pgid)) {
             Ok(()) => return Ok(()),
             Err(e) => last = e,
         }
@@ -64,6 +70,29 @@ pub async fn probe_once(check: &HealthCheck, spec: &ServiceSpec) -> Result<(), S
         (HealthCheck::Exec { command }, _) => exec(command, spec).await,
         (HealthCheck::Log { pattern }, _) => Err(format!("no output line matched `{pattern}`")),
         (HealthCheck::Tcp | HealthCheck::Http { .. }, None) => Err("the service has no port".into()),
+    }
+}
+
+/// After a tcp or http check passed: whether the service itself listens on its port (when the OS
+/// can tell).
+fn owned(check: &HealthCheck, spec: &ServiceSpec, pgid: u32) -> Result<(), String> {
+    let (HealthCheck::Tcp | HealthCheck::Http { .. }, Some(port)) =
+        (check, spec.port.and_then(|p| u16::try_from(p).ok()))
+    else {
+        return Ok(());
+    };
+    match ports::ownership(port, pgid) {
+        Ownership::Ours | Ownership::Unknown => Ok(()),
+        Ownership::Other(listener) => {
+            let who = match listener {
+                Listener::Pid(pid) => match ports::command(pid) {
+                    Some(cmd) => format!("pid {pid} ({cmd})"),
+                    None => format!("pid {pid}"),
+                },
+                Listener::Hidden | Listener::Free => "a process nexsock cannot see".to_owned(),
+            };
+            Err(format!("port {port} answers, but {who} listens on it, not this service"))
+        }
     }
 }
 

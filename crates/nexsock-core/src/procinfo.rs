@@ -94,6 +94,41 @@ pub fn has_marker(pid: i32, token: &str) -> bool {
     environ.split(|b| *b == 0).any(|entry| entry == wanted.as_bytes())
 }
 
+/// The run marker in `pid`'s environment (`NEXSOCK_RUN`), when it has one.
+#[cfg(target_os = "linux")]
+pub fn marker(pid: u32) -> Option<String> {
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+    let prefix = format!("{RUN_MARKER_ENV}=");
+    environ
+        .split(|b| *b == 0)
+        .find_map(|entry| entry.strip_prefix(prefix.as_bytes()))
+        .map(|token| String::from_utf8_lossy(token).into_owned())
+}
+
+/// Environments are not read on this platform.
+#[cfg(not(target_os = "linux"))]
+pub fn marker(_pid: u32) -> Option<String> {
+    None
+}
+
+/// The process group of `pid`.
+pub fn pgid_of(pid: u32) -> Option<u32> {
+    let pid = i32::try_from(pid).ok()?;
+    nix::unistd::getpgid(Some(Pid::from_raw(pid))).ok().and_then(|g| u32::try_from(g.as_raw()).ok())
+}
+
+/// Whether `pid` is a live process (a zombie counts as gone).
+pub fn pid_alive(pid: i32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        stat(pid).is_some_and(|s| s.state != 'Z' && s.state != 'X')
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        kill(Pid::from_raw(pid), None).is_ok()
+    }
+}
+
 /// Members of `pgid` that provably belong to the run: the leader with its recorded start time, or
 /// any member carrying the run's marker. A group whose id was reused by an unrelated program
 /// yields nothing.

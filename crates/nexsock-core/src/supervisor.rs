@@ -197,15 +197,21 @@ async fn drain(pumps: Vec<JoinHandle<()>>) {
 /// `signal(SIGKILL)` and up to [`KILL_WAIT`] more. `signal` reaches the whole group, or only the
 /// members provably ours when the group's leader is not (reconciliation). Whether the group is gone.
 pub async fn stop_group(pgid: i32, grace: Duration, signal: impl Fn(Signal)) -> bool {
-    if !procinfo::group_alive(pgid) {
+    stop_processes(grace, signal, || procinfo::group_alive(pgid)).await
+}
+
+/// [`stop_group`] with its own test of whether anything is left (`alive`): one process that is
+/// not ours to stop with its group (a foreign holder of a port).
+pub async fn stop_processes(grace: Duration, signal: impl Fn(Signal), mut alive: impl FnMut() -> bool) -> bool {
+    if !alive() {
         return true;
     }
     signal(Signal::SIGTERM);
-    if wait_group_gone(pgid, Instant::now() + grace).await {
+    if wait_gone(&mut alive, Instant::now() + grace).await {
         return true;
     }
     signal(Signal::SIGKILL);
-    wait_group_gone(pgid, Instant::now() + KILL_WAIT).await
+    wait_gone(&mut alive, Instant::now() + KILL_WAIT).await
 }
 
 /// [`stop_group`] for a group whose leader we can wait on (our child): `leader` resolves when it
@@ -232,12 +238,12 @@ pub async fn stop_led_group<T>(
     out
 }
 
-/// Polls, with back-off from 1 ms to 50 ms, until no member of the group is alive or `deadline`
-/// passes. The members are not our children, so there is nothing to wait on but the process table.
-pub async fn wait_group_gone(pgid: i32, deadline: Instant) -> bool {
+/// Polls `alive`, with back-off from 1 ms to 50 ms, until it says no or `deadline` passes. The
+/// processes are not our children, so there is nothing to wait on but the process table.
+async fn wait_gone(alive: &mut impl FnMut() -> bool, deadline: Instant) -> bool {
     let mut retry = crate::backoff::Backoff::new(Duration::from_millis(1), Duration::from_millis(50)).start();
     loop {
-        if !procinfo::group_alive(pgid) {
+        if !alive() {
             return true;
         }
         if Instant::now() >= deadline {

@@ -336,3 +336,52 @@ pub struct LeftoverFailure {
     /// Why.
     pub reason: String,
 }
+
+/// Who listens on a TCP port.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PortHolder {
+    /// The listening process, when nexsock can see it (another user's process may be hidden).
+    pub pid: Option<u32>,
+    /// Its command line.
+    pub command: Option<String>,
+    /// The running nexsock service it belongs to.
+    pub service: Option<String>,
+    /// The service of an earlier nexsock run that left it running (an orphan).
+    pub orphan_of: Option<String>,
+}
+
+impl PortHolder {
+    /// `nexsock service `web` (pid 12)`, `pid 12 (python3 -m http.server 8000)`, …
+    pub fn describe(&self) -> String {
+        let process = match (self.pid, &self.command) {
+            (Some(pid), Some(cmd)) => format!("pid {pid} ({cmd})"),
+            (Some(pid), None) => format!("pid {pid}"),
+            (None, _) => "a process nexsock cannot see (another user's?)".to_owned(),
+        };
+        match (&self.service, &self.orphan_of) {
+            (Some(service), _) => match self.pid {
+                Some(pid) => format!("nexsock service `{service}` (pid {pid})"),
+                None => format!("nexsock service `{service}`"),
+            },
+            (None, Some(service)) => format!("{process}, left running by an earlier run of `{service}`"),
+            (None, None) => process,
+        }
+    }
+
+    /// Whether nexsock started it (a running service or an orphan of one), so that
+    /// `--free-port` may stop it without `--kill-holder`.
+    pub fn is_ours(&self) -> bool {
+        self.service.is_some() || self.orphan_of.is_some()
+    }
+}
+
+/// A TCP port: who holds it, and which services declare it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PortStatus {
+    /// The port.
+    pub port: u16,
+    /// Who listens on it; none when it is free.
+    pub holder: Option<PortHolder>,
+    /// Services that declare it as their port.
+    pub declared_by: Vec<String>,
+}

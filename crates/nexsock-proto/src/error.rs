@@ -39,6 +39,8 @@ pub enum ErrorCode {
     SpawnFailed,
     /// The service did not become ready, or exited while starting.
     StartFailed,
+    /// The service's port is held by another process; the message names it.
+    PortInUse,
     /// A frame that is not valid JSON of the expected shape.
     MalformedFrame,
     /// A frame larger than [`crate::MAX_FRAME_BYTES`].

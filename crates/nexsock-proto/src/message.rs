@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     dependency::{Change, DependencyListing, DependencySpec, TreeNode},
-    dto::{LogLine, Reconciliation, ServiceDetail, ServiceSpec, ServiceStatus},
+    dto::{LogLine, PortStatus, Reconciliation, ServiceDetail, ServiceSpec, ServiceStatus},
     error::ApiError,
     event::Event,
     execution::{ChainRequest, ExecutionReport, Settings},
@@ -204,6 +204,21 @@ pub enum Request {
     },
     /// What the host is doing about a previous host's leftovers.
     Reconciliation,
+    /// Who holds a TCP port, and which services declare it.
+    PortStatus {
+        /// The port.
+        port: u16,
+    },
+    /// Frees the port of service `name` for its start: stops the holder when it is a nexsock
+    /// service or an orphan of an earlier run; a foreign process only with `kill_foreign`
+    /// (SIGTERM, then SIGKILL after 5 s), else the answer is a `port_in_use` error naming it.
+    FreePort {
+        /// The service whose port to free.
+        name: String,
+        /// End a process nexsock did not start.
+        #[serde(default)]
+        kill_foreign: bool,
+    },
     /// Turn this connection into an event stream.
     Subscribe,
     /// Stop every service and the host.
@@ -255,6 +270,9 @@ pub enum Response {
     Settings(Settings),
     /// `Reconciliation`.
     Reconciliation(Reconciliation),
+    /// `PortStatus`; and `FreePort` once the port is free, with the holder it stopped (none when
+    /// the port was free or held by the service itself).
+    Port(PortStatus),
     /// The connection now carries events.
     Subscribed,
 }
@@ -292,6 +310,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "get_settings",
     "set_default_strategy",
     "reconciliation",
+    "port_status",
+    "free_port",
     "subscribe",
     "shutdown",
 ];

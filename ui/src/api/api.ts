@@ -8,6 +8,7 @@ import type { DependencySpec } from "./types/DependencySpec";
 import type { Event } from "./types/Event";
 import type { ExecutionReport } from "./types/ExecutionReport";
 import type { LogLine } from "./types/LogLine";
+import type { PortStatus } from "./types/PortStatus";
 import type { ProfileInfo } from "./types/ProfileInfo";
 import type { ProfileSpec } from "./types/ProfileSpec";
 import type { ServiceDetail } from "./types/ServiceDetail";
@@ -68,6 +69,12 @@ export interface Api {
   getSettings(): Promise<Settings>;
   /** `set_default_strategy`: `unknown_strategy` unless the engine knows it. */
   setDefaultStrategy(strategy: string): Promise<void>;
+  /** `port_status`: who holds `port` (`holder` `null` when it is free) and which services declare it. */
+  portStatus(port: number): Promise<PortStatus>;
+  /** `free_port`: resolves once the port of service `name` is free, with the holder that was
+   *  stopped (`null` when it was already free). A nexsock service or an orphan of an earlier run
+   *  is stopped; a foreign process only with `killForeign`, else `port_in_use` naming it. */
+  freePort(name: string, killForeign: boolean): Promise<PortStatus>;
   /** Puts `text` on the system clipboard (the desktop shell's clipboard, or the browser's). */
   copyText(text: string): Promise<void>;
   /** Engine events until the returned function is called. */

@@ -72,6 +72,9 @@ export class BridgeApi implements Api {
   getSettings = () => this.expect({ type: "get_settings" }, "settings");
   setDefaultStrategy = async (strategy: string) =>
     void (await this.expect({ type: "set_default_strategy", data: { strategy } }, "done"));
+  portStatus = (port: number) => this.expect({ type: "port_status", data: { port } }, "port");
+  freePort = (name: string, killForeign: boolean) =>
+    this.expect({ type: "free_port", data: { name, kill_foreign: killForeign } }, "port");
   copyText = (text: string) => this.copy(text);
   subscribe = (onEvent: (event: Event) => void) => this.listen(onEvent);
 }

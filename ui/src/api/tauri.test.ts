@@ -63,6 +63,23 @@ describe("TauriApi", () => {
     });
   });
 
+  it("asks who holds a port and frees one through `request`, unpacking the port status", async () => {
+    const status = {
+      port: 8899, holder: { pid: 123, command: "python3 -m http.server 8899", service: null, orphan_of: null }, declared_by: ["api"],
+    };
+    invokeMock.mockResolvedValue({ type: "port", data: status });
+    const api = new TauriApi();
+    await expect(api.portStatus(8899)).resolves.toEqual(status);
+    await expect(api.freePort("api", true)).resolves.toEqual(status);
+    expect(invokeMock.mock.calls).toEqual([
+      ["request", { request: { type: "port_status", data: { port: 8899 } } }],
+      ["request", { request: { type: "free_port", data: { name: "api", kill_foreign: true } } }],
+    ]);
+    const held = "port 8899 of `api` is held by pid 123 (python3 -m http.server 8899)";
+    invokeMock.mockRejectedValue({ code: "port_in_use", message: held });
+    await expect(api.freePort("api", false)).rejects.toEqual({ code: "port_in_use", message: held });
+  });
+
   it("refuses a response of the wrong kind", async () => {
     invokeMock.mockResolvedValue({ type: "done" });
     await expect(new TauriApi().listServices()).rejects.toMatchObject({ code: "internal" });

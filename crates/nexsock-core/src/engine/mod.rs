@@ -8,6 +8,7 @@ mod deps;
 mod leftovers;
 mod ops;
 mod outcomes;
+mod ports;
 mod service;
 mod stack;
 mod tunnels;
@@ -447,6 +448,8 @@ impl Engine {
             Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
             Request::Export => self.export(),
             Request::Reconciliation => Ok(self.reconciliation()),
+            Request::PortStatus { port } => Ok(Response::Port(self.port_status(port))),
+            Request::FreePort { name, kill_foreign } => return self.free_port(&name, kill_foreign, reply),
         };
         let _ = reply.send(answer);
     }
@@ -550,5 +553,6 @@ fn reads_only(request: &Request) -> bool {
             | Request::GetSettings
             | Request::Export
             | Request::Reconciliation
+            | Request::PortStatus { .. }
     )
 }

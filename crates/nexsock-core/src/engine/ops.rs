@@ -142,6 +142,17 @@ impl Engine {
 
     /// Spawns a new run of `name`; on failure the service is failed and its waiters answered.
     pub(super) fn spawn_run(&mut self, name: &str) {
+        // Never beside another listener on its port: its checks would pass on the other one.
+        let port = self.services.get(name).and_then(|s| s.spec.port).and_then(|p| u16::try_from(p).ok());
+        if let Some(port) = port
+            && let Some(holder) = self.port_holder(port)
+        {
+            let Some(svc) = self.services.get_mut(name) else { return };
+            let err = Self::port_in_use(name, port, holder.clone());
+            svc.phase = Phase::Failed { reason: err.to_string() };
+            svc.answer_start(|| Err(Self::port_in_use(name, port, holder.clone())));
+            return self.emit(name);
+        }
         let Some(svc) = self.services.get_mut(name) else { return };
         svc.generation += 1;
         let generation = svc.generation;
@@ -178,7 +189,7 @@ impl Engine {
             ready_at: None,
             execution_id: None,
         });
-        let readiness = readiness_task(&svc.spec, name, generation, &self.outcomes);
+        let readiness = readiness_task(&svc.spec, spawned.pid, name, generation, &self.outcomes);
         svc.phase = Phase::Starting(Run {
             run_id,
             pid: spawned.pid,
@@ -203,6 +214,7 @@ fn svc_has_no_check(engine: &Engine, name: &str) -> bool {
 /// decided by the engine as lines arrive, so their task is only the deadline.
 fn readiness_task(
     spec: &ServiceSpec,
+    pgid: u32,
     name: &str,
     generation: u64,
     outcomes: &tokio::sync::mpsc::UnboundedSender<Outcome>,
@@ -219,7 +231,7 @@ fn readiness_task(
                 Err(format!("not ready after {}s: no output line matched `{pattern}`", spec.startup_timeout_secs))
             }
             HealthCheck::Tcp | HealthCheck::Http { .. } | HealthCheck::Exec { .. } => {
-                probe::wait_ready(spec, deadline).await
+                probe::wait_ready(spec, pgid, deadline).await
             }
         };
         let _ = outcomes.send(match result {

@@ -127,6 +127,19 @@ impl Store {
         Ok(())
     }
 
+    /// The service of the run marked `token` (a process that carries it outlived its run).
+    pub fn service_of_run_token(&self, token: &str) -> Result<Option<String>, CoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT s.name FROM service_run r JOIN service s ON s.id = r.service_id WHERE r.token = ?1",
+                params![token],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Runs that never recorded an exit: their processes may have outlived a crashed host.
     pub fn open_runs(&self) -> Result<Vec<OpenRun>, CoreError> {
         let mut stmt = self.conn.prepare(

@@ -54,7 +54,8 @@ export async function startChain(engine: MockEngine, request: ChainRequest): Pro
         return;
       }
       update(name, { state: "starting", spawned_ms: engine.now() - startedAt });
-      const status = await engine.start(name);
+      // A refused start (its port held: `port_in_use`) fails the step with the service's reason.
+      const status = await engine.start(name).catch(() => engine.service(name).status);
       if (status.state === "ready") update(name, { state: "ready", ready_ms: engine.now() - startedAt });
       else update(name, { state: "failed", reason: status.reason });
     }));

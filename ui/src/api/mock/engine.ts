@@ -16,6 +16,7 @@ import { STRATEGIES } from "../strategies";
 import { startChain } from "./chain";
 import { addDependency, removeDependency } from "./deps";
 import { print, printOutcome, printSpawned, readLogs } from "./logs";
+import { blockingHolder, freePort, portInUseMessage, portStatus, type SeededHolder } from "./ports";
 import { addProfile, BUILTIN_PROVIDERS, removeProfile, setDefaultProfile, setProfileToken } from "./profiles";
 import { getSettings, setDefaultStrategy } from "./settings";
 import { applyStack, exportStack } from "./stack";
@@ -46,6 +47,10 @@ export class MockEngine {
   readonly failing = new Map<string, string>();
   /** Services whose tunnels fail to open, with the provider's reason. */
   readonly failingTunnels = new Map<string, string>();
+  /** Processes listening on a port that are no running service, by port: a foreign one, or an
+   *  orphan of an earlier run (`orphan_of`). Tests seed them; a running service holds its own
+   *  port without an entry here (see `ports.ts`). */
+  readonly portHolders = new Map<number, SeededHolder>();
   /** Profile tokens by profile name: the engine's keyring, never answered. */
   readonly secrets = new Map<string, string>();
   /** Why storing a token fails, when the keyring is unusable. */
@@ -97,10 +102,17 @@ export class MockEngine {
     return svc.status;
   }
 
-  /** Starts one service and waits until it is ready or failed. */
+  /** Starts one service and waits until it is ready or failed. Refused with `port_in_use` (the
+   *  service failed with that reason, nothing spawned) while something else holds its port. */
   async start(name: string): Promise<ServiceStatus> {
     const state = this.service(name).status.state;
     if (state === "ready" || state === "starting") return this.service(name).status;
+    const held = blockingHolder(this, name);
+    if (held) {
+      const message = portInUseMessage(name, held.port, held.holder);
+      this.setState(name, "failed", message);
+      fail("port_in_use", message);
+    }
     this.setState(name, "starting");
     printSpawned(this, name);
     await this.pause();
@@ -223,6 +235,10 @@ export class MockEngine {
       case "set_default_strategy":
         setDefaultStrategy(this, request.data.strategy);
         return { type: "done" };
+      case "port_status":
+        return { type: "port", data: portStatus(this, request.data.port) };
+      case "free_port":
+        return { type: "port", data: await freePort(this, request.data.name, request.data.kill_foreign) };
       default:
         return fail("unknown_request", `the mock engine does not answer \`${request.type}\``);
     }
@@ -230,7 +246,7 @@ export class MockEngine {
 
   /** `stop_service`: dependents first with `cascade`; a stopped service's tunnel is closed, as it
    *  would point at nothing. */
-  private async stop(name: string, cascade: boolean): Promise<Response> {
+  async stop(name: string, cascade: boolean): Promise<Response> {
     this.service(name);
     if (cascade) {
       for (const e of this.edges.filter((e) => e.depends_on === name)) await this.stop(e.service, true);

@@ -117,4 +117,16 @@ name: string, } } | { "type": "get_settings" } | { "type": "set_default_strategy
 /**
  * A known strategy name.
  */
-strategy: string, } } | { "type": "reconciliation" } | { "type": "subscribe" } | { "type": "shutdown" };
+strategy: string, } } | { "type": "reconciliation" } | { "type": "port_status", "data": { 
+/**
+ * The port.
+ */
+port: number, } } | { "type": "free_port", "data": { 
+/**
+ * The service whose port to free.
+ */
+name: string, 
+/**
+ * End a process nexsock did not start.
+ */
+kill_foreign: boolean, } } | { "type": "subscribe" } | { "type": "shutdown" };

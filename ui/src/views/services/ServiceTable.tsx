@@ -1,9 +1,11 @@
-//! The services as a table: a checkbox per row for batch actions, state, port, uptime, and the
-//! row's edit and remove buttons.
+//! The services as a table: a checkbox per row for batch actions, state, port (and who else holds
+//! it, for a service waiting to start), uptime, and the row's edit and remove buttons.
 
 import { useState } from "react";
 import type { ServiceStatus } from "../../api/types/ServiceStatus";
+import { HeldPort } from "./HeldPort";
 import { formatUptime, StateBadge } from "./StateBadge";
+import { waitsToStart, type PortHolders } from "./usePortHolders";
 
 interface Props {
   services: ServiceStatus[];
@@ -12,10 +14,12 @@ interface Props {
   onToggleAll: () => void;
   onEdit: (name: string) => void;
   onRemove: (name: string) => void;
+  /** Who holds the ports of the services waiting to start, and how to free them. */
+  ports: PortHolders;
   now: number;
 }
 
-export function ServiceTable({ services, selected, onToggle, onToggleAll, onEdit, onRemove, now }: Props) {
+export function ServiceTable({ services, selected, onToggle, onToggleAll, onEdit, onRemove, ports, now }: Props) {
   // Removing asks once more in the row itself (no native dialog: the webview may not show one).
   const [confirming, setConfirming] = useState<string | null>(null);
   const all = services.length > 0 && services.every((s) => selected.has(s.name));
@@ -40,41 +44,55 @@ export function ServiceTable({ services, selected, onToggle, onToggleAll, onEdit
             <td colSpan={7} className="empty">No services yet: add one.</td>
           </tr>
         )}
-        {services.map((s) => (
-          <tr key={s.name} data-testid={`service-${s.name}`} className={selected.has(s.name) ? "selected" : undefined}>
-            <td>
-              <input
-                type="checkbox"
-                aria-label={`Select ${s.name}`}
-                checked={selected.has(s.name)}
-                onChange={() => onToggle(s.name)}
-              />
-            </td>
-            <th scope="row">{s.name}</th>
-            <td>
-              <StateBadge state={s.state} reason={s.reason} />
-              {s.reason && <span className="reason">{s.reason}</span>}
-            </td>
-            <td>{s.port ?? "–"}</td>
-            <td>{formatUptime(s.state === "ready" ? s.since_ms : null, now)}</td>
-            <td>{s.tunnel_profile ?? "default"}</td>
-            <td>
-              <div className="row-actions">
-                <button type="button" onClick={() => onEdit(s.name)} aria-label={`Edit ${s.name}`}>Edit</button>
-                {confirming === s.name ? (
-                  <>
-                    <button type="button" className="danger" onClick={() => { setConfirming(null); onRemove(s.name); }}>
-                      Yes, remove {s.name}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(null)}>Keep</button>
-                  </>
-                ) : (
-                  <button type="button" onClick={() => setConfirming(s.name)} aria-label={`Remove ${s.name}`}>Remove</button>
+        {services.map((s) => {
+          const held = ports.held.get(s.name);
+          return (
+            <tr key={s.name} data-testid={`service-${s.name}`} className={selected.has(s.name) ? "selected" : undefined}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${s.name}`}
+                  checked={selected.has(s.name)}
+                  onChange={() => onToggle(s.name)}
+                />
+              </td>
+              <th scope="row">{s.name}</th>
+              <td>
+                <StateBadge state={s.state} reason={s.reason} />
+                {s.reason && <span className="reason">{s.reason}</span>}
+              </td>
+              <td>
+                <span>{s.port ?? "–"}</span>
+                {held && held.port === s.port && waitsToStart(s) && (
+                  <HeldPort
+                    name={s.name}
+                    holder={held.holder}
+                    freeing={ports.freeing.has(s.name)}
+                    error={ports.errors.get(s.name)}
+                    onFree={(killForeign) => void ports.free(s.name, killForeign)}
+                  />
                 )}
-              </div>
-            </td>
-          </tr>
-        ))}
+              </td>
+              <td>{formatUptime(s.state === "ready" ? s.since_ms : null, now)}</td>
+              <td>{s.tunnel_profile ?? "default"}</td>
+              <td>
+                <div className="row-actions">
+                  <button type="button" onClick={() => onEdit(s.name)} aria-label={`Edit ${s.name}`}>Edit</button>
+                  {confirming === s.name ? (
+                    <>
+                      <button type="button" className="danger" onClick={() => { setConfirming(null); onRemove(s.name); }}>
+                        Yes, remove {s.name}
+                      </button>
+                      <button type="button" onClick={() => setConfirming(null)}>Keep</button>
+                    </>
+                  ) : (
+                    <button type="button" onClick={() => setConfirming(s.name)} aria-label={`Remove ${s.name}`}>Remove</button>
+                  )}
+                </div>
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

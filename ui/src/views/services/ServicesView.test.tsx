@@ -1,6 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import type { MockApi } from "../../api/mock/mockApi";
+import { spec } from "../../api/mock/seed";
 import { demoApi, renderWithApi } from "../../test/render";
 import { ServicesView } from "./ServicesView";
 
@@ -166,5 +168,117 @@ describe("the strategy picker", () => {
     const select = screen.getByLabelText("Strategy") as HTMLSelectElement;
     expect(select.value).toBe("concurrent");
     expect([...select.options].map((o) => o.value)).toEqual(["sequential", "parallel-safe", "concurrent", "critical-path"]);
+  });
+});
+
+describe("a held port", () => {
+  const PYTHON = "python3 -m http.server 3000";
+  /** The ports the view has asked about. */
+  const portReads = (api: MockApi) => api.engine.requests.flatMap((r) => (r.type === "port_status" ? [r.data.port] : []));
+  const freeRequests = (api: MockApi) => api.engine.requests.flatMap((r) => (r.type === "free_port" ? [r.data] : []));
+
+  it("shows a foreign holder's pid and command next to the port, and Kill holder frees it", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    api.engine.portHolders.set(3000, { pid: 4242, command: PYTHON });
+    renderWithApi(<ServicesView />, api);
+    const line = await screen.findByTestId("port-holder-web");
+    expect(line.textContent).toBe(`held by pid 4242 (${PYTHON})`);
+    const web = await row("web");
+    expect(within(web).getByTestId("port-holder-web")).toBe(line);
+    expect(within(web).getByText("3000")).toBeTruthy();
+    expect(within(web).queryByRole("button", { name: "Free port of web" })).toBeNull();
+    await user.click(within(web).getByRole("button", { name: "Kill holder of web's port" }));
+    await waitFor(() => expect(screen.queryByTestId("port-holder-web")).toBeNull());
+    expect(freeRequests(api)).toEqual([{ name: "web", kill_foreign: true }]);
+    expect(api.engine.portHolders.has(3000)).toBe(false);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("offers Free port when another service holds the port, and it stops that service", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.addService(spec("preview", 3000));
+    const preview = await api.startService("preview");
+    renderWithApi(<ServicesView />, api);
+    const line = await screen.findByTestId("port-holder-web");
+    expect(line.textContent).toBe(`held by nexsock service \`preview\` (pid ${preview.pid})`);
+    // A running service on its own port is not held by anything else.
+    expect(screen.queryByTestId("port-holder-preview")).toBeNull();
+    const web = await row("web");
+    expect(within(web).queryByRole("button", { name: "Kill holder of web's port" })).toBeNull();
+    await user.click(within(web).getByRole("button", { name: "Free port of web" }));
+    await waitFor(() => expect(screen.queryByTestId("port-holder-web")).toBeNull());
+    expect(within(screen.getByTestId("service-preview")).getByText("stopped")).toBeTruthy();
+    expect(api.engine.services.get("preview")?.status.state).toBe("stopped");
+    expect(freeRequests(api)).toEqual([{ name: "web", kill_foreign: false }]);
+  });
+
+  it("offers Free port for an orphan of an earlier run", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    api.engine.portHolders.set(3000, { pid: 77, command: "./run-web", orphan_of: "web" });
+    renderWithApi(<ServicesView />, api);
+    const line = await screen.findByTestId("port-holder-web");
+    expect(line.textContent).toBe("held by pid 77 (./run-web), left running by an earlier run of `web`");
+    await user.click(screen.getByRole("button", { name: "Free port of web" }));
+    await waitFor(() => expect(screen.queryByTestId("port-holder-web")).toBeNull());
+    expect(api.engine.portHolders.has(3000)).toBe(false);
+  });
+
+  it("names a holder it cannot see without offering to end it", async () => {
+    const api = demoApi();
+    api.engine.portHolders.set(3000, { pid: null, command: null });
+    renderWithApi(<ServicesView />, api);
+    expect((await screen.findByTestId("port-holder-web")).textContent).toBe(
+      "held by a process nexsock cannot see (another user's?)",
+    );
+    const web = await row("web");
+    expect(within(web).queryByRole("button", { name: "Free port of web" })).toBeNull();
+    expect(within(web).queryByRole("button", { name: "Kill holder of web's port" })).toBeNull();
+  });
+
+  it("shows nothing next to a free port", async () => {
+    const api = demoApi();
+    // A held port elsewhere shows that the reads have been answered.
+    api.engine.portHolders.set(8080, { pid: 5, command: "node server.js" });
+    renderWithApi(<ServicesView />, api);
+    expect((await screen.findByTestId("port-holder-api")).textContent).toBe("held by pid 5 (node server.js)");
+    expect([...new Set(portReads(api))].sort((a, b) => a - b)).toEqual([3000, 5432, 6379, 8080]);
+    for (const name of ["db", "cache", "web"]) expect(screen.queryByTestId(`port-holder-${name}`)).toBeNull();
+    expect(screen.getAllByRole("button", { name: /Free port|Kill holder/ }).map((b) => b.getAttribute("aria-label"))).toEqual([
+      "Kill holder of api's port",
+    ]);
+  });
+
+  it("shows who holds the port when a start from the window fails on it", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    renderWithApi(<ServicesView />, api);
+    await waitFor(() => expect(portReads(api)).toContain(5432));
+    // Taken behind the window's back: no event tells it, until the start fails.
+    api.engine.portHolders.set(5432, { pid: 321, command: "postgres -D /tmp/pg" });
+    await user.click(screen.getByLabelText("Select db"));
+    await user.click(screen.getByRole("button", { name: /Start selected/ }));
+    const line = await screen.findByTestId("port-holder-db");
+    expect(line.textContent).toBe("held by pid 321 (postgres -D /tmp/pg)");
+    const db = screen.getByTestId("service-db");
+    expect(within(db).getByText("failed")).toBeTruthy();
+    expect(within(db).getByText(/^port 5432 of `db` is held by pid 321 \(postgres -D \/tmp\/pg\)/)).toBeTruthy();
+    expect(within(db).getByRole("button", { name: "Kill holder of db's port" })).toBeTruthy();
+  });
+
+  it("shows why freeing failed in the row", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    api.engine.portHolders.set(3000, { pid: 4242, command: PYTHON });
+    const refusal = "port 3000 of `web` is held by pid 4343 (nc -l 3000)";
+    vi.spyOn(api, "freePort").mockRejectedValue({ code: "port_in_use", message: refusal });
+    renderWithApi(<ServicesView />, api);
+    await user.click(await screen.findByRole("button", { name: "Kill holder of web's port" }));
+    const web = screen.getByTestId("service-web");
+    expect((await within(web).findByRole("alert")).textContent).toBe(refusal);
+    expect(within(web).getByTestId("port-holder-web").textContent).toBe(`held by pid 4242 (${PYTHON})`);
+    expect(api.freePort).toHaveBeenCalledWith("web", true);
   });
 });

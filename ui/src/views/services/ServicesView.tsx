@@ -1,10 +1,11 @@
 //! The Services view: the live table, smart start and batch actions over the selection, and the
 //! add/edit form. Batch start is one `StartChain` over the selection with the chosen strategy. The
 //! table follows the engine's events: what this window, the CLI or the tray adds, changes or
-//! removes shows without a reload.
+//! removes shows without a reload. A service waiting to start shows who holds its port, with a way
+//! to free it (`usePortHolders`).
 
 import { useState } from "react";
-import { errorMessage } from "../../api";
+import { errorMessage, isApiError } from "../../api";
 import { useApi } from "../../ApiContext";
 import { useNow } from "../../hooks/useNow";
 import { useProfiles } from "../../hooks/useProfiles";
@@ -14,6 +15,7 @@ import { ExecutionProgress } from "./ExecutionProgress";
 import { ServiceForm } from "./ServiceForm";
 import { ServiceTable } from "./ServiceTable";
 import { SmartStart } from "./SmartStart";
+import { usePortHolders } from "./usePortHolders";
 
 type FormState = { editing: string | null } | null;
 
@@ -31,6 +33,7 @@ export function ServicesView() {
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState<FormState>(null);
   const { profiles } = useProfiles();
+  const ports = usePortHolders(services);
 
   const names = services.map((s) => s.name);
   const chosen = names.filter((n) => selected.has(n));
@@ -42,6 +45,8 @@ export function ServicesView() {
       await action();
     } catch (e) {
       setError(errorMessage(e));
+      // A start refused because its port is held: show who holds it in the row.
+      if (isApiError(e) && e.code === "port_in_use") ports.reread();
     } finally {
       setBusy(false);
     }
@@ -96,6 +101,7 @@ export function ServicesView() {
         onToggleAll={() => setSelected(chosen.length === names.length ? new Set() : new Set(names))}
         onEdit={(name) => setForm({ editing: name })}
         onRemove={remove}
+        ports={ports}
         now={now}
       />
       {form && (
