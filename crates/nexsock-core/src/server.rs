@@ -1,35 +1,30 @@
-//! The control socket: a Unix socket (mode 0600 in a 0700 directory) carrying length-prefixed
-//! JSON frames. Each connection starts with a `Hello`; every bad frame gets a typed error.
+//! The control endpoint ([`nexsock_proto::ipc`]: a Unix socket of mode 0600 in a 0700 directory,
+//! or a named pipe only the current user may open) carrying length-prefixed JSON frames. Each
+//! connection starts with a `Hello`; every bad frame gets a typed error.
 
 use std::path::Path;
 
+use interprocess::local_socket::tokio::prelude::*;
 use nexsock_proto::{
     ApiError, ChainRequest, ClientFrame, ErrorCode, Event, PROTOCOL_VERSION, Request, Response, ServerFrame, VERSION,
     frame::{FrameError, read_frame, write_json},
+    ipc::{Listener, Stream},
     message::REQUEST_TYPES,
 };
-use tokio::{
-    net::{UnixListener, UnixStream, unix::OwnedWriteHalf},
-    sync::{broadcast, watch},
-};
+use tokio::sync::{broadcast, watch};
 
 use crate::{engine::Handle, error::CoreError};
 
-/// Binds the socket, replacing a stale one (the host lock proves no live host owns it).
-pub fn bind(path: &Path) -> Result<UnixListener, CoreError> {
+/// Listens on the endpoint, replacing a stale socket file (the host lock proves no live host owns
+/// it).
+pub fn bind(path: &Path) -> Result<Listener, CoreError> {
+    #[cfg(unix)]
     match std::fs::remove_file(path) {
         Ok(()) => tracing::info!("removed a stale socket at {}", path.display()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(CoreError::io(format!("removing {}", path.display()), e)),
     }
-    let listener = UnixListener::bind(path).map_err(|e| CoreError::io(format!("binding {}", path.display()), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| CoreError::io(format!("setting the mode of {}", path.display()), e))?;
-    }
-    Ok(listener)
+    nexsock_proto::ipc::listen(path).map_err(|e| CoreError::io(format!("listening on {}", path.display()), e))
 }
 
 /// How many requests are being answered: the host waits for none before it exits, so that the
@@ -53,10 +48,10 @@ impl Drop for AnswerGuard {
 }
 
 /// Accepts connections until the task is aborted.
-pub async fn serve(listener: UnixListener, handle: Handle, answering: Answering) {
+pub async fn serve(listener: Listener, handle: Handle, answering: Answering) {
     loop {
         match listener.accept().await {
-            Ok((stream, _)) => {
+            Ok(stream) => {
                 tokio::spawn(connection(stream, handle.clone(), answering.clone()));
             }
             Err(e) => tracing::warn!("accept failed: {e}"),
@@ -70,8 +65,9 @@ enum Next {
     Close,
 }
 
-async fn connection(stream: UnixStream, handle: Handle, answering: Answering) {
-    let (mut reader, mut writer) = stream.into_split();
+async fn connection(stream: Stream, handle: Handle, answering: Answering) {
+    // `&Stream` reads and writes: one frame at a time, in turn.
+    let (mut reader, mut writer) = (&stream, &stream);
     let mut greeted = false;
     loop {
         let bytes = match read_frame(&mut reader).await {
@@ -137,7 +133,7 @@ impl Filter {
     }
 }
 
-async fn answer(writer: &mut OwnedWriteHalf, handle: &Handle, id: u64, request: Request) -> Next {
+async fn answer(writer: &mut &Stream, handle: &Handle, id: u64, request: Request) -> Next {
     let follow = match &request {
         Request::Subscribe => Some(Filter::All),
         _ => None,
@@ -176,7 +172,7 @@ async fn answer(writer: &mut OwnedWriteHalf, handle: &Handle, id: u64, request: 
 }
 
 /// Runs a chain start, forwarding its progress as events until its report answers the request.
-async fn start_chain(writer: &mut OwnedWriteHalf, handle: &Handle, id: u64, chain: ChainRequest) -> Next {
+async fn start_chain(writer: &mut &Stream, handle: &Handle, id: u64, chain: ChainRequest) -> Next {
     let mut rx = handle.subscribe();
     let (execution, mut done) = match handle.start_chain(chain).await {
         Ok(started) => started,
@@ -211,7 +207,7 @@ async fn start_chain(writer: &mut OwnedWriteHalf, handle: &Handle, id: u64, chai
     send(writer, frame).await
 }
 
-async fn stream_events(writer: &mut OwnedWriteHalf, mut rx: broadcast::Receiver<Event>, filter: Filter) {
+async fn stream_events(writer: &mut &Stream, mut rx: broadcast::Receiver<Event>, filter: Filter) {
     loop {
         let event = match rx.recv().await {
             Ok(event) => event,
@@ -231,7 +227,7 @@ async fn stream_events(writer: &mut OwnedWriteHalf, mut rx: broadcast::Receiver<
     }
 }
 
-async fn send(writer: &mut OwnedWriteHalf, frame: ServerFrame) -> Next {
+async fn send(writer: &mut &Stream, frame: ServerFrame) -> Next {
     match write_json(writer, &frame).await {
         Ok(()) => Next::Continue,
         Err(_) => Next::Close,

@@ -3,16 +3,12 @@
 
 use std::path::Path;
 
-use tokio::net::{
-    UnixStream,
-    unix::{OwnedReadHalf, OwnedWriteHalf},
-};
-
 use crate::{
     PROTOCOL_VERSION,
     error::ApiError,
     event::Event,
     frame::{FrameError, read_json, write_json},
+    ipc::{self, Stream},
     message::{ClientFrame, Request, Response, ServerFrame},
 };
 
@@ -44,25 +40,22 @@ pub enum ClientError {
 /// A connection to a host, after a successful handshake.
 #[derive(Debug)]
 pub struct Client {
-    reader: OwnedReadHalf,
-    writer: OwnedWriteHalf,
+    /// Read and written through shared references (`&Stream` is both), one frame at a time.
+    stream: Stream,
     next_id: u64,
     /// The host's version, from its `Welcome`.
     pub host_version: String,
 }
 
 impl Client {
-    /// Connects to the socket at `path` and performs the handshake.
+    /// Connects to the host's endpoint at `path` ([`ipc`]) and performs the handshake.
     pub async fn connect(path: &Path) -> Result<Self, ClientError> {
-        let stream = UnixStream::connect(path)
+        let stream = ipc::connect(path)
             .await
             .map_err(|source| ClientError::Connect { path: path.display().to_string(), source })?;
-        let (mut reader, mut writer) = stream.into_split();
-        write_json(&mut writer, &ClientFrame::Hello { protocol: PROTOCOL_VERSION }).await?;
-        match read_json::<_, ServerFrame>(&mut reader).await? {
-            Some(ServerFrame::Welcome { version, .. }) => {
-                Ok(Self { reader, writer, next_id: 1, host_version: version })
-            }
+        write_json(&mut &stream, &ClientFrame::Hello { protocol: PROTOCOL_VERSION }).await?;
+        match read_json::<_, ServerFrame>(&mut &stream).await? {
+            Some(ServerFrame::Welcome { version, .. }) => Ok(Self { stream, next_id: 1, host_version: version }),
             Some(ServerFrame::Error { error, .. }) => Err(error.into()),
             Some(other) => Err(ClientError::Protocol(format!("expected welcome, got {other:?}"))),
             None => Err(ClientError::Closed),
@@ -84,9 +77,9 @@ impl Client {
     ) -> Result<Response, ClientError> {
         let id = self.next_id;
         self.next_id += 1;
-        write_json(&mut self.writer, &ClientFrame::Request { id, request }).await?;
+        write_json(&mut &self.stream, &ClientFrame::Request { id, request }).await?;
         loop {
-            match read_json::<_, ServerFrame>(&mut self.reader).await? {
+            match read_json::<_, ServerFrame>(&mut &self.stream).await? {
                 Some(ServerFrame::Response { id: got, response }) if got == id => return Ok(response),
                 Some(ServerFrame::Error { error, .. }) => return Err(error.into()),
                 Some(ServerFrame::Event { event }) => on_event(event),
@@ -98,7 +91,7 @@ impl Client {
 
     /// Waits for the next event; `Ok(None)` when the host closed the stream.
     pub async fn next_event(&mut self) -> Result<Option<Event>, ClientError> {
-        match read_json::<_, ServerFrame>(&mut self.reader).await? {
+        match read_json::<_, ServerFrame>(&mut &self.stream).await? {
             Some(ServerFrame::Event { event }) => Ok(Some(event)),
             Some(ServerFrame::Error { error, .. }) => Err(error.into()),
             Some(other) => Err(ClientError::Protocol(format!("expected an event, got {other:?}"))),

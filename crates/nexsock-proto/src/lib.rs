@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod execution;
 pub mod frame;
+pub mod ipc;
 pub mod message;
 pub mod stack;
 pub mod tunnel;
