@@ -167,7 +167,7 @@ fn free_port_stops_an_orphan_of_an_earlier_run() {
     host.ok(["service", "add", "leaky", "--command", &leaky]);
     host.ok(["service", "start", "leaky"]);
     wait_for("the orphan to listen", T, || TcpStream::connect(("127.0.0.1", port)).ok());
-    host.wait_state("leaky", "stopped", T);
+    host.wait_state("leaky", "completed", T);
     let held = host.json(["port", &p]);
     assert_eq!(held["holder"]["orphan_of"], "leaky", "{held}");
     let orphan = i32::try_from(held["holder"]["pid"].as_i64().unwrap()).unwrap();

@@ -321,3 +321,62 @@ fn a_host_that_cannot_start_is_explained_from_its_log_not_as_a_refused_connectio
     assert!(err.contains("the host started in the background exited") && err.contains("not a database"), "{err}");
     assert!(!err.contains("refused"), "{err}");
 }
+
+#[test]
+fn a_one_shot_that_exits_0_is_completed_and_a_stop_or_a_failure_is_not() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "migrate", "--command", "echo migrated"]);
+    host.ok(["service", "add", "broken", "--command", "exit 3"]);
+    host.ok(["service", "add", "daemon", "--command", "exec sleep 1000"]);
+    host.ok(["service", "add", "looping", "--command", "exit 0", "--restart", "always"]);
+    host.ok(["service", "start", "migrate"]);
+    let done = host.wait_state("migrate", "completed", T);
+    assert_eq!(done["last_exit"]["code"], 0, "{done}");
+    assert!(done["pid"].is_null());
+    assert!(host.ok(["service", "list"]).lines().any(|l| l.starts_with("migrate") && l.contains("completed")));
+    // Not completed: a failure, a stop by request, a service restarted after each exit.
+    let _ = host.run(["service", "start", "broken"]);
+    host.wait_state("broken", "failed", T);
+    host.ok(["service", "start", "daemon"]);
+    host.ok(["service", "stop", "daemon"]);
+    assert_eq!(host.status("daemon")["state"], "stopped");
+    host.ok(["service", "start", "looping"]);
+    wait_for("a restart of looping", T, || (host.status("looping")["restarts"].as_u64() >= Some(1)).then_some(()));
+    assert_ne!(host.status("looping")["state"], "completed");
+    // A completed one-shot stopped by request is stopped; started again, completed again.
+    host.ok(["service", "stop", "migrate"]);
+    assert_eq!(host.status("migrate")["state"], "stopped");
+    host.ok(["service", "start", "migrate"]);
+    host.wait_state("migrate", "completed", T);
+}
+
+#[test]
+fn service_env_previews_the_next_start_with_secrets_masked() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "web", "--command", "exec sleep 1000", "--port", &free_port().to_string()]);
+    host.ok([
+        "service",
+        "add",
+        "client",
+        "--command",
+        "env",
+        "--env",
+        "MODE=dev",
+        "--env",
+        "STRIPE_API_KEY=sk_live_abc123",
+    ]);
+    host.ok(["dependency", "add", "client", "--depends-on", "web", "--tunnel", "--env-alias", "WEB_PUBLIC"]);
+    let env = host.json(["service", "env", "client"]);
+    let var = |name: &str| env.as_array().unwrap().iter().find(|v| v["name"] == name).cloned().unwrap_or_default();
+    assert_eq!((var("MODE")["value"].as_str(), var("MODE")["source"].as_str()), (Some("dev"), Some("spec")));
+    assert!(var("STRIPE_API_KEY")["value"].is_null() && var("STRIPE_API_KEY")["secret"] == true, "{env}");
+    for name in ["NEXSOCK_TUNNEL_WEB_URL", "WEB_PUBLIC"] {
+        assert_eq!(var(name)["source"], "tunnel:web", "{env}");
+        assert!(var(name)["value"].is_null(), "not known before the tunnel opens: {env}");
+    }
+    assert_eq!(var("NEXSOCK_SERVICE")["value"], "client");
+    let text = host.ok(["service", "env", "client"]);
+    assert!(text.contains("STRIPE_API_KEY=********") && !text.contains("sk_live_abc123"), "{text}");
+    let revealed = host.json(["service", "env", "client", "--reveal"]);
+    assert!(revealed.as_array().unwrap().iter().any(|v| v["value"] == "sk_live_abc123"), "{revealed}");
+}

@@ -131,13 +131,17 @@ impl TrayState {
         }
     }
 
-    /// `3/5 services ready · 1 tunnel open`, and while a previous host's leftovers are being
+    /// `3/5 services ready · 1 completed · 1 tunnel open` (completed one-shots counted when there
+    /// are any), and while a previous host's leftovers are being
     /// stopped, `· stopping 2 left by a previous host`.
     pub fn status_line(&self) -> String {
         let ready = self.services.iter().filter(|s| s.state == ServiceState::Ready).count();
         let open = self.tunnels.iter().filter(|t| t.status == TunnelStatus::Open).count();
         let plural = if open == 1 { "" } else { "s" };
-        let mut line = format!("{ready}/{} services ready · {open} tunnel{plural} open", self.services.len());
+        let completed = self.services.iter().filter(|s| s.state == ServiceState::Completed).count();
+        let completed = if completed > 0 { format!(" · {completed} completed") } else { String::new() };
+        let mut line =
+            format!("{ready}/{} services ready{completed} · {open} tunnel{plural} open", self.services.len());
         if !self.reconciliation.remaining.is_empty() {
             line.push_str(&format!(" · stopping {} left by a previous host", self.reconciliation.remaining.len()));
         }

@@ -280,6 +280,10 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
     state.services.push(status("c", ServiceState::Failed));
     assert_eq!(state.health(), Health::Failed);
     assert_eq!(state.status_line(), "1/3 services ready · 0 tunnels open");
+    state.services.push(status("migrate", ServiceState::Completed));
+    assert_eq!(state.health(), Health::Failed, "a completed one-shot changes nothing");
+    assert_eq!(state.status_line(), "1/4 services ready · 1 completed · 0 tunnels open");
+    state.services.pop();
 
     let mut notifier = Notifier::default();
     assert_eq!(notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Starting))), None);

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 11
+EXPECTED = 12
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -305,6 +305,20 @@ async def main():
             w.shot("logs")
 
         await results.check("the logs view tails a service", logs_view())
+
+        async def completed_badge():
+            s.cli("service", "add", "migrate", "--command", "echo migrated")
+            s.cli("service", "start", "migrate")
+            await wait_for("migrate to complete", lambda: next(
+                x for x in s.cli_json("service", "list") if x["name"] == "migrate")["state"] == "completed")
+            w.open_view("Services")
+            badge = w.find("//tr[@data-testid='service-migrate']//span[contains(concat(' ', normalize-space(@class), ' '),"
+                           " ' state-completed ')]")
+            assert badge.text.strip() == "completed", badge.text
+            w.shot("completed")
+            s.cli("service", "remove", "migrate")
+
+        await results.check("a one-shot that exited 0 shows a completed badge", completed_badge())
 
         async def held_port():
             port = free_port()

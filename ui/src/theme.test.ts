@@ -2,6 +2,7 @@
 //! drawn on meets WCAG AA (4.5:1 for text), and the focus ring stands out (3:1 for UI parts).
 
 import { describe, expect, it } from "vitest";
+import { SERVICE_STATES } from "./api/states";
 import css from "./styles.css?raw";
 
 /** The custom properties of the first block after `marker`. */
@@ -28,7 +29,8 @@ function contrast(a: string, b: string): number {
 const TEXT_PAIRS: [string, string][] = [
   ["fg", "bg"], ["fg", "panel"], ["muted", "bg"], ["muted", "panel"], ["accent", "bg"], ["accent", "panel"],
   ["accent-fg", "accent"], ["error-fg", "error-bg"],
-  ...["stopped", "starting", "ready", "stopping", "failed"].map((s): [string, string] => [`${s}-fg`, `${s}-bg`]),
+  // Every service state the contract has (`completed` included): a new one needs its colours.
+  ...SERVICE_STATES.map((s): [string, string] => [`${s}-fg`, `${s}-bg`]),
 ];
 
 describe.each([
@@ -49,6 +51,15 @@ describe.each([
   it("has a focus ring at 3:1 or more against the background", () => {
     expect(contrast(vars.focus!, vars.bg!)).toBeGreaterThanOrEqual(3);
   });
+});
+
+it.each(SERVICE_STATES)("colours the state %s with its own pair of colours", (state) => {
+  expect(css).toContain(`.state-${state} { background: var(--${state}-bg); color: var(--${state}-fg); }`);
+});
+
+it("gives a completed node and a done health cell the completed colours", () => {
+  expect(css).toContain(".graph-node.state-completed { border-color: var(--completed-fg); }");
+  expect(css).toContain(".tone-done { background: var(--completed-bg); color: var(--completed-fg); }");
 });
 
 it("measures contrast like WCAG", () => {

@@ -147,10 +147,15 @@ pub enum ServiceCommand {
         default_profile: bool,
     },
     /// The environment the service gets.
+    /// The environment a service gets at its next start: its own variables, the tunnel URLs and
+    /// aliases its dependencies inject, and what nexsock adds. Secret-looking values are masked.
     Env {
         /// Service name.
         name: String,
-        /// Include the tunnel URLs injected by its dependencies (shown with their values).
+        /// Show the values of secret-looking variables (tokens, keys, passwords).
+        #[arg(long)]
+        reveal: bool,
+        /// Only the tunnel URLs and aliases injected by its dependencies.
         #[arg(long)]
         show_tunnel_vars: bool,
     },

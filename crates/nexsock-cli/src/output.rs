@@ -52,7 +52,7 @@ fn table(headers: &[&str]) -> Table {
 
 fn state_cell(state: ServiceState) -> Cell {
     let color = match state {
-        ServiceState::Ready => Color::Green,
+        ServiceState::Ready | ServiceState::Completed => Color::Green,
         ServiceState::Starting | ServiceState::Stopping => Color::Yellow,
         ServiceState::Failed => Color::Red,
         ServiceState::Stopped => Color::Reset,
@@ -226,7 +226,16 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
         Response::Tunnels(t) => outln!("{}", tunnels_table(t)),
         Response::Env(vars) => {
             for v in vars {
-                outln!("{}={}  # {}", v.name, v.value, v.source);
+                let value = match (&v.value, v.secret) {
+                    (Some(value), _) => value.clone(),
+                    (None, true) => "********".to_owned(),
+                    (None, false) if v.source.starts_with("tunnel:") => {
+                        "(the tunnel's URL, once it is open)".to_owned()
+                    }
+                    (None, false) => "(set at each start)".to_owned(),
+                };
+                let note = if v.secret && v.value.is_none() { ", secret: --reveal shows it" } else { "" };
+                outln!("{}={value}  # {}{note}", v.name, v.source);
             }
         }
         Response::Settings(s) => {

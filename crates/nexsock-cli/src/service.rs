@@ -44,7 +44,9 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         }
         ServiceCommand::History { name, limit } => Request::History { name, limit: Some(limit) },
         ServiceCommand::Config { name, profile, .. } => Request::ConfigureService { name, tunnel_profile: profile },
-        ServiceCommand::Env { name, show_tunnel_vars } => return env(name, show_tunnel_vars, json).await,
+        ServiceCommand::Env { name, reveal, show_tunnel_vars } => {
+            return env(name, reveal, show_tunnel_vars, json).await;
+        }
         ServiceCommand::Stop { name: Some(name), cascade, .. } => Request::StopService { name, cascade },
         ServiceCommand::Stop { name: None, .. } => Request::StopAll,
         ServiceCommand::Restart { name, check_deps } => Request::RestartService { name, check_deps },
@@ -187,13 +189,13 @@ async fn start_with_tunnel(name: String, smart: bool, chain: ChainArgs, json: bo
 }
 
 /// `service env NAME [--show-tunnel-vars]`.
-async fn env(name: String, show_tunnel_vars: bool, json: bool) -> Result<ExitCode> {
+async fn env(name: String, reveal: bool, only_tunnel_vars: bool, json: bool) -> Result<ExitCode> {
     let mut client = connect_or_start(&Paths::from_env()?).await?;
-    let mut response = client.request(Request::ServiceEnv { name }).await?;
+    let mut response = client.request(Request::ServiceEnv { name, reveal }).await?;
     if let Response::Env(vars) = &mut response
-        && !show_tunnel_vars
+        && only_tunnel_vars
     {
-        vars.retain(|v| !v.source.starts_with("tunnel:"));
+        vars.retain(|v| v.source.starts_with("tunnel:"));
     }
     output::print_response(&response, json, "")?;
     Ok(ExitCode::SUCCESS)

@@ -180,6 +180,9 @@ pub enum ServiceState {
     Stopping,
     /// Its last start or run failed; `reason` says why.
     Failed,
+    /// Its command exited 0 by itself (a one-shot such as a migration that did its job); not
+    /// running. A stop by request, or never having run, is `stopped`.
+    Completed,
 }
 
 impl ServiceState {
@@ -191,6 +194,7 @@ impl ServiceState {
             Self::Ready => "ready",
             Self::Stopping => "stopping",
             Self::Failed => "failed",
+            Self::Completed => "completed",
         }
     }
 }

@@ -190,10 +190,14 @@ pub enum Request {
     },
     /// Every tunnel.
     ListTunnels,
-    /// The environment a service gets, including injected tunnel URLs.
+    /// The environment a service gets at its next start: its own variables, the tunnel URLs and
+    /// aliases its dependencies inject, and what nexsock adds; secrets masked unless `reveal`.
     ServiceEnv {
         /// Service name.
         name: String,
+        /// Show the values of secret-looking variables.
+        #[serde(default)]
+        reveal: bool,
     },
     /// The host-wide settings.
     GetSettings,

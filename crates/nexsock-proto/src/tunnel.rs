@@ -174,13 +174,29 @@ pub struct TunnelInfo {
     pub error: Option<String>,
 }
 
-/// One environment variable a service gets.
+/// One environment variable a service gets at its next start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EnvVar {
     /// Name.
     pub name: String,
-    /// Value.
-    pub value: String,
-    /// Where it comes from: `spec` or `tunnel:<dependency>`.
+    /// Value; none when it is masked (`secret`) or only known at the start (a tunnel's URL before
+    /// the tunnel is open, the run's marker).
+    pub value: Option<String>,
+    /// Where it comes from: `spec`, `tunnel:<dependency>` (its URL, or the edge's alias of it) or
+    /// `nexsock` (what every run gets).
     pub source: String,
+    /// Its name says it holds a secret (a token, key, password…): its value is shown only when
+    /// asked for.
+    #[serde(default)]
+    pub secret: bool,
+}
+
+impl EnvVar {
+    /// Whether a variable of this name holds a secret, by the words such names use.
+    pub fn is_secret_name(name: &str) -> bool {
+        let upper = name.to_ascii_uppercase();
+        ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH"]
+            .iter()
+            .any(|word| upper.contains(word))
+    }
 }

@@ -443,7 +443,7 @@ impl Engine {
                     .ok_or_else(|| CoreError::Tunnel(format!("`{service}` has no tunnel open"))),
             },
             Request::ListTunnels => Ok(self.list_tunnels()),
-            Request::ServiceEnv { name } => self.service_env(&name),
+            Request::ServiceEnv { name, reveal } => self.service_env(&name, reveal),
             Request::GetSettings => self.settings(),
             Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
             Request::Export => self.export(),

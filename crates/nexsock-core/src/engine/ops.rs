@@ -78,6 +78,8 @@ impl Engine {
         };
         svc.stop_waiters.push(reply);
         svc.injected_env.clear();
+        // Stopped by request: no longer shown as a one-shot that completed.
+        svc.completed = false;
         let phase = std::mem::replace(&mut svc.phase, Phase::Stopped);
         svc.phase = match phase {
             Phase::Starting(mut run) | Phase::Ready(mut run) => {
@@ -154,6 +156,7 @@ impl Engine {
             return self.emit(name);
         }
         let Some(svc) = self.services.get_mut(name) else { return };
+        svc.completed = false;
         svc.generation += 1;
         let generation = svc.generation;
         let token = format!("{}-{}-{}", std::process::id(), now_ms(), generation);

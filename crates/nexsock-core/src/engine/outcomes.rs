@@ -150,7 +150,10 @@ impl Engine {
                     reason,
                 }
             }
-            RestartDecision::Stay if succeeded => Phase::Stopped,
+            RestartDecision::Stay if succeeded => {
+                svc.completed = true;
+                Phase::Stopped
+            }
             RestartDecision::Stay => Phase::Failed { reason },
             RestartDecision::GiveUp => {
                 Phase::Failed { reason: format!("{reason}; gave up after {MAX_RESTARTS} restarts") }

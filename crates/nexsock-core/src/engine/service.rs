@@ -79,6 +79,8 @@ pub(super) struct Service {
     pub tunnel_profile: Option<String>,
     /// Tunnel URLs injected by chain starts: variable -> (value, dependency it exposes).
     pub injected_env: BTreeMap<String, (String, String)>,
+    /// Its last run exited 0 by itself (shown `completed` while it stays down).
+    pub completed: bool,
 }
 
 impl Service {
@@ -100,6 +102,7 @@ impl Service {
             recent: VecDeque::with_capacity(8),
             tunnel_profile: None,
             injected_env: BTreeMap::new(),
+            completed: false,
         })
     }
 
@@ -137,6 +140,7 @@ impl Service {
 
     pub fn status(&self) -> ServiceStatus {
         let (state, run, reason) = match &self.phase {
+            Phase::Stopped if self.completed => (ServiceState::Completed, None, None),
             Phase::Stopped => (ServiceState::Stopped, None, None),
             Phase::Starting(run) => (ServiceState::Starting, Some(run), None),
             Phase::Ready(run) => (ServiceState::Ready, Some(run), None),

@@ -5,14 +5,16 @@
 use std::{collections::BTreeSet, time::Duration};
 
 use nexsock_proto::{
-    EnvVar, Event, ProfileInfo, ProfileSpec, ProviderKind, Response, SecretString, TunnelInfo, TunnelStatus,
+    EnvVar, Event, ProfileInfo, ProfileSpec, ProviderKind, Response, SecretString, TunnelInfo, TunnelMode, TunnelStatus,
 };
 use tokio::task::AbortHandle;
 
 use super::{Engine, Outcome, Reply};
 use crate::{
     error::CoreError,
+    procinfo::RUN_MARKER_ENV,
     secrets::Secret,
+    strategy::tunnel_env_var,
     time::now_ms,
     tunnel::{OpenTunnel, TunnelRequest},
 };
@@ -356,19 +358,40 @@ impl Engine {
         Response::Tunnels(self.tunnels.values().map(|t| t.info.clone()).collect())
     }
 
-    pub(super) fn service_env(&self, name: &str) -> Result<Response, CoreError> {
+    /// `ServiceEnv`: the environment of `name`'s next start.
+    pub(super) fn service_env(&self, name: &str, reveal: bool) -> Result<Response, CoreError> {
         let svc = self.service(name)?;
         let mut vars: Vec<EnvVar> = svc
             .spec
             .env
             .iter()
-            .map(|(k, v)| EnvVar { name: k.clone(), value: v.clone(), source: "spec".into() })
+            .map(|(k, v)| {
+                let secret = EnvVar::is_secret_name(k);
+                EnvVar { name: k.clone(), value: (reveal || !secret).then(|| v.clone()), source: "spec".into(), secret }
+            })
             .collect();
-        vars.extend(svc.injected_env.iter().map(|(k, (v, dep))| EnvVar {
-            name: k.clone(),
-            value: v.clone(),
-            source: format!("tunnel:{dep}"),
-        }));
+        // What a chain start injects: each tunnelled dependency's URL, under its variable and the
+        // edge's alias; known now when that tunnel is open.
+        for edge in
+            self.store.load_edges()?.into_iter().filter(|e| e.service == name && e.tunnel_mode != TunnelMode::None)
+        {
+            let url = self.tunnel_url(&edge.depends_on).map(str::to_owned);
+            for variable in std::iter::once(tunnel_env_var(&edge.depends_on)).chain(edge.env_alias.clone()) {
+                vars.push(EnvVar {
+                    name: variable,
+                    value: url.clone(),
+                    source: format!("tunnel:{}", edge.depends_on),
+                    secret: false,
+                });
+            }
+        }
+        vars.push(EnvVar {
+            name: "NEXSOCK_SERVICE".into(),
+            value: Some(name.to_owned()),
+            source: "nexsock".into(),
+            secret: false,
+        });
+        vars.push(EnvVar { name: RUN_MARKER_ENV.into(), value: None, source: "nexsock".into(), secret: false });
         Ok(Response::Env(vars))
     }
 

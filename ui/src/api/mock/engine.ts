@@ -1,6 +1,8 @@
 //! An in-memory engine that answers contract `Request`s like the real one does for the UI's
 //! needs: the same validation codes and messages, cycle refusal with the path, and an `Event` for
 //! every change, sent when the real engine sends it (so the window needs no polling against it).
+//! A run that ends by itself (`exits.ts`) ends `completed` on exit code 0 unless its restart policy
+//! starts it again; a stop by request makes a completed service `stopped`; a start clears it.
 
 import type { DependencySpec } from "../types/DependencySpec";
 import type { Event } from "../types/Event";
@@ -12,9 +14,11 @@ import type { ServiceSpec } from "../types/ServiceSpec";
 import type { ServiceState } from "../types/ServiceState";
 import type { ServiceStatus } from "../types/ServiceStatus";
 import type { TunnelInfo } from "../types/TunnelInfo";
+import { isDown } from "../states";
 import { STRATEGIES } from "../strategies";
 import { startChain } from "./chain";
 import { addDependency, removeDependency } from "./deps";
+import { endRun, exitCodeOf } from "./exits";
 import { print, printOutcome, printSpawned, readLogs } from "./logs";
 import { blockingHolder, freePort, portInUseMessage, portStatus, type SeededHolder } from "./ports";
 import { addProfile, BUILTIN_PROVIDERS, removeProfile, setDefaultProfile, setProfileToken } from "./profiles";
@@ -45,6 +49,11 @@ export class MockEngine {
   tunnels: TunnelInfo[] = [];
   /** Services whose next starts fail, with the reason (tests use this to show failures). */
   readonly failing = new Map<string, string>();
+  /** Services whose runs exit by themselves once ready, with the exit code (0: a one-shot that did
+   *  its job), or `null` for one that keeps running; unlisted, the command says (`exits.ts`). */
+  readonly exits = new Map<string, number | null>();
+  /** Each service's run, counted up by every spawn: an exit of an older run is stale. */
+  readonly generations = new Map<string, number>();
   /** Services whose tunnels fail to open, with the provider's reason. */
   readonly failingTunnels = new Map<string, string>();
   /** Processes listening on a port that are no running service, by port: a foreign one, or an
@@ -66,6 +75,8 @@ export class MockEngine {
   readonly logs = new Map<string, LogLine[]>();
   executions = 0;
   private readonly listeners = new Set<(event: Event) => void>();
+  /** Runs that end by themselves and have not yet (see `settled`). */
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(readonly options: MockOptions = {}) {}
 
@@ -87,8 +98,8 @@ export class MockEngine {
     return this.services.get(name) ?? fail("unknown_service", `no service named \`${name}\` (see \`nexsock service list\`)`);
   }
 
-  /** Moves a service to `state` and broadcasts it. */
-  setState(name: string, state: ServiceState, reason: string | null = null): ServiceStatus {
+  /** Moves a service to `state` (with `extra` status fields) and broadcasts it. */
+  setState(name: string, state: ServiceState, reason: string | null = null, extra: Partial<ServiceStatus> = {}): ServiceStatus {
     const svc = this.service(name);
     const up = state === "starting" || state === "ready";
     svc.status = {
@@ -97,28 +108,50 @@ export class MockEngine {
       reason,
       pid: up ? (svc.status.pid ?? 10000 + Math.floor(Math.random() * 50000)) : null,
       since_ms: up ? (svc.status.since_ms ?? this.now()) : null,
+      ...extra,
     };
     this.emit({ type: "ServiceChanged", data: svc.status });
     return svc.status;
   }
 
-  /** Starts one service and waits until it is ready or failed. Refused with `port_in_use` (the
-   *  service failed with that reason, nothing spawned) while something else holds its port. */
+  /** Starts one service and waits until it is ready or failed (a completed one starts again, which
+   *  clears `completed`). Refused with `port_in_use` (the service failed with that reason, nothing
+   *  spawned) while something else holds its port. A run that ends by itself exits afterwards. */
   async start(name: string): Promise<ServiceStatus> {
     const state = this.service(name).status.state;
     if (state === "ready" || state === "starting") return this.service(name).status;
+    return this.spawn(name, 0);
+  }
+
+  /** One run of `name`, `restarts` automatic restarts in a row: spawned, then ready or failed; a
+   *  run that ends by itself (`exits.ts`) then exits after a pause, which `settled` waits for. */
+  async spawn(name: string, restarts: number): Promise<ServiceStatus> {
     const held = blockingHolder(this, name);
     if (held) {
       const message = portInUseMessage(name, held.port, held.holder);
       this.setState(name, "failed", message);
       fail("port_in_use", message);
     }
-    this.setState(name, "starting");
+    const generation = (this.generations.get(name) ?? 0) + 1;
+    this.generations.set(name, generation);
+    this.setState(name, "starting", null, { restarts });
     printSpawned(this, name);
     await this.pause();
     const reason = this.failing.get(name);
     printOutcome(this, name, reason);
-    return reason ? this.setState(name, "failed", reason) : this.setState(name, "ready");
+    if (reason) return this.setState(name, "failed", reason);
+    const status = this.setState(name, "ready");
+    const code = exitCodeOf(this, name);
+    if (code !== null) {
+      const ending = endRun(this, name, generation, code).finally(() => this.ending.delete(ending));
+      this.ending.add(ending);
+    }
+    return status;
+  }
+
+  /** Resolves once every run that ends by itself has ended, restarts included. */
+  async settled(): Promise<void> {
+    while (this.ending.size > 0) await Promise.all([...this.ending]);
   }
 
   pause(): Promise<void> {
@@ -146,10 +179,10 @@ export class MockEngine {
     return svc;
   }
 
-  /** Drops a stopped (or failed) service with every edge to or from it: `ServiceRemoved`. */
+  /** Drops a down (stopped, failed, completed) service with every edge to or from it: `ServiceRemoved`. */
   private remove(name: string): Response {
     const svc = this.service(name);
-    if (svc.status.state !== "stopped" && svc.status.state !== "failed") {
+    if (!isDown(svc.status.state)) {
       fail("service_busy", `service \`${svc.spec.name}\` is ${svc.status.state}; stop it first`);
     }
     this.services.delete(name);
@@ -245,20 +278,22 @@ export class MockEngine {
   }
 
   /** `stop_service`: dependents first with `cascade`; a stopped service's tunnel is closed, as it
-   *  would point at nothing. */
+   *  would point at nothing. A completed one-shot stopped by request is `stopped`. */
   async stop(name: string, cascade: boolean): Promise<Response> {
     this.service(name);
     if (cascade) {
       for (const e of this.edges.filter((e) => e.depends_on === name)) await this.stop(e.service, true);
     }
     await this.halt(name);
+    if (this.service(name).status.state === "completed") this.setState(name, "stopped");
     dropTunnel(this, name);
     return { type: "done" };
   }
 
-  /** Stops the process, if it runs. */
+  /** Stops the process, if it runs (a completed service has none: a restart starts it anew). */
   private async halt(name: string): Promise<void> {
-    if (this.service(name).status.state === "stopped") return;
+    const { state } = this.service(name).status;
+    if (state === "stopped" || state === "completed") return;
     this.setState(name, "stopping");
     print(this, name, "received SIGTERM, shutting down");
     await this.pause();

@@ -33,6 +33,14 @@ export function printOutcome(engine: MockEngine, service: string, failure: strin
   print(engine, service, port === null ? "ready" : `listening on :${port}`);
 }
 
+/** The service's last words, as the engine names them in a failure: its last non-empty stderr line
+ *  among its last 100, else its last non-empty line there; `null` when it printed nothing. */
+export function lastWords(engine: MockEngine, service: string): string | null {
+  const recent = (engine.logs.get(service) ?? []).slice(-100).filter((l) => l.text.trim() !== "").reverse();
+  const line = recent.find((l) => l.stream === "stderr") ?? recent[0];
+  return line ? line.text.trim() : null;
+}
+
 /** `logs`: the last `tail` lines (all when `null`); an unknown service is `unknown_service`. */
 export function readLogs(engine: MockEngine, name: string, tail: number | null): Response {
   engine.service(name);

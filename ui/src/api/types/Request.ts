@@ -113,7 +113,11 @@ service: string, } } | { "type": "list_tunnels" } | { "type": "service_env", "da
 /**
  * Service name.
  */
-name: string, } } | { "type": "get_settings" } | { "type": "set_default_strategy", "data": { 
+name: string, 
+/**
+ * Show the values of secret-looking variables.
+ */
+reveal: boolean, } } | { "type": "get_settings" } | { "type": "set_default_strategy", "data": { 
 /**
  * A known strategy name.
  */

@@ -3,4 +3,4 @@
 /**
  * The coarse state of a service, as shown in lists and badges.
  */
-export type ServiceState = "stopped" | "starting" | "ready" | "stopping" | "failed";
+export type ServiceState = "stopped" | "starting" | "ready" | "stopping" | "failed" | "completed";

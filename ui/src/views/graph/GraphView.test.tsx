@@ -2,6 +2,7 @@ import { act, renderHook, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
 import { describe, expect, it } from "vitest";
+import { spec } from "../../api/mock/seed";
 import { topologyOf } from "../../api/topology";
 import { ApiProvider } from "../../ApiContext";
 import { demoApi, renderWithApi } from "../../test/render";
@@ -83,6 +84,21 @@ describe("useGraph", () => {
     });
     expect(hook.result.current.nodes.find((n) => n.id === "cache")?.data.state).toBe("ready");
   });
+
+  it("recolours a one-shot's node completed once it exits 0, and stopped once stopped", async () => {
+    const api = demoApi();
+    await api.addService(spec("migrate", null, { command: "echo migrated" }));
+    const { hook } = graphHook(api);
+    await waitFor(() => expect(hook.result.current.nodes).toHaveLength(5));
+    const state = () => hook.result.current.nodes.find((n) => n.id === "migrate")?.data.state;
+    await act(async () => {
+      await api.startService("migrate");
+      await api.engine.settled();
+    });
+    expect(state()).toBe("completed");
+    await act(() => api.stopService("migrate", false));
+    expect(state()).toBe("stopped");
+  });
 });
 
 describe("GraphView", () => {
@@ -93,6 +109,22 @@ describe("GraphView", () => {
     const db = await screen.findByTestId("node-db");
     expect(db.className).toContain("state-ready");
     expect((await screen.findByTestId("node-web")).className).toContain("state-stopped");
+  });
+
+  it("styles a completed one-shot's node apart from stopped and failed nodes", async () => {
+    const api = demoApi();
+    await api.addService(spec("migrate", null, { command: "echo migrated" }));
+    await api.startService("migrate");
+    await api.engine.settled();
+    api.engine.failing.set("cache", "exited with code 1");
+    await api.startService("cache");
+    renderWithApi(<GraphView />, api);
+    const migrate = await screen.findByTestId("node-migrate");
+    expect(migrate.className).toBe("graph-node state-completed");
+    expect(migrate.querySelector(".node-state")?.textContent).toBe("completed");
+    expect(migrate.getAttribute("title")).toMatch(/exited 0 by itself/);
+    expect((await screen.findByTestId("node-web")).className).toBe("graph-node state-stopped");
+    expect((await screen.findByTestId("node-cache")).className).toBe("graph-node state-failed");
   });
 });
 

@@ -1,5 +1,6 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import { spec } from "../../api/mock/seed";
 import { demoApi, renderWithApi } from "../../test/render";
 import { HealthView } from "./HealthView";
 
@@ -32,6 +33,27 @@ describe("HealthView", () => {
     await act(() => api.startService("api"));
     await waitFor(() => expect(cell("web", "api").textContent).toBe("failed ✗"));
     expect(cell("web", "api").className).toContain("tone-failed");
+  });
+
+  it("shows a one-shot that completed as satisfied and done, and as stopped once stopped", async () => {
+    const api = demoApi();
+    await api.addService(spec("migrate", null, { command: "echo migrated" }));
+    const [stored] = api.engine.edges.filter((e) => e.service === "api");
+    await api.addDependency({ ...stored, depends_on: "migrate", condition: "completed_successfully" });
+    renderWithApi(<HealthView />, api);
+    await screen.findByRole("table", { name: "Health matrix" });
+    expect(cell("api", "migrate").textContent).toBe("stopped – waiting for completed");
+    expect(cell("api", "migrate").className).toContain("tone-idle");
+    await act(async () => {
+      await api.startService("migrate");
+      await api.engine.settled();
+    });
+    await waitFor(() => expect(cell("api", "migrate").textContent).toBe("completed ✓"));
+    expect(cell("api", "migrate").className).toContain("tone-done");
+    expect(cell("api", "migrate").className).not.toContain("tone-ok");
+    await act(() => api.stopService("migrate", false));
+    await waitFor(() => expect(cell("api", "migrate").textContent).toBe("stopped – waiting for completed"));
+    expect(cell("api", "migrate").className).toContain("tone-idle");
   });
 
   it("shows an edge the engine adds, changes or removes, with no user action", async () => {

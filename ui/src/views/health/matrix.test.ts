@@ -22,12 +22,16 @@ describe("conditionMet", () => {
     ["healthy", "starting", false], ["healthy", "ready", true], ["healthy", "failed", false],
     ["log_ready", "starting", false], ["log_ready", "ready", true],
     ["completed_successfully", "ready", false], ["completed_successfully", "stopped", false],
+    ["completed_successfully", "completed", true], ["completed_successfully", "failed", false],
+    ["started", "completed", true], ["healthy", "completed", true], ["log_ready", "completed", true],
   ])("%s with the dependency %s is %s", (condition, state, met) => {
     expect(conditionMet(condition, status("db", state))).toBe(met);
   });
 
-  it("counts `completed_successfully` only once stopped after exit code 0", () => {
-    expect(conditionMet("completed_successfully", status("m", "stopped", 0))).toBe(true);
+  it("counts `completed_successfully` only once completed, not when stopped after exit code 0", () => {
+    expect(conditionMet("completed_successfully", status("m", "completed", 0))).toBe(true);
+    // Stopped by request (or never run): not a completion, whatever the last exit code.
+    expect(conditionMet("completed_successfully", status("m", "stopped", 0))).toBe(false);
     expect(conditionMet("completed_successfully", status("m", "stopped", 1))).toBe(false);
     expect(conditionMet("completed_successfully", status("m", "stopped", null))).toBe(false);
     expect(conditionMet("completed_successfully", status("m", "failed", 0))).toBe(false);
@@ -42,12 +46,27 @@ describe("healthCell", () => {
     ["started", status("db", "stopped"), "stopped – waiting for started", "idle"],
     ["log_ready", status("db", "stopping"), "stopping – waiting for log ready", "waiting"],
     ["healthy", status("db", "failed"), "failed ✗", "failed"],
-    ["completed_successfully", status("m", "stopped", 0), "stopped ✓", "ok"],
+    ["completed_successfully", status("m", "completed", 0), "completed ✓", "done"],
+    ["started", status("m", "completed", 0), "completed ✓", "done"],
+    ["completed_successfully", status("m", "stopped", 0), "stopped – waiting for completed", "idle"],
+    ["completed_successfully", status("m", "stopped"), "stopped – waiting for completed", "idle"],
     ["completed_successfully", status("m", "stopped", 2), "stopped ✗ exit 2", "failed"],
     ["completed_successfully", status("m", "stopped", null), "stopped ✗ signal 15", "failed"],
     ["completed_successfully", status("m", "ready"), "ready – waiting for completed", "waiting"],
   ])("says what %s with %o means", (condition, live, text, tone) => {
     expect(healthCell(edge("api", live.name, condition), live)).toMatchObject({ text, tone });
+  });
+
+  it("says a completed dependency is satisfied and done, apart from stopped and failed", () => {
+    const completed = healthCell(edge("api", "m", "completed_successfully"), status("m", "completed", 0));
+    expect(completed).toEqual({
+      state: "completed", condition: "completed_successfully", satisfied: true, optional: false,
+      text: "completed ✓", tone: "done",
+    });
+    const stopped = healthCell(edge("api", "m", "completed_successfully"), status("m", "stopped", 0));
+    const failed = healthCell(edge("api", "m", "completed_successfully"), status("m", "failed", 1));
+    expect([stopped.tone, failed.tone]).toEqual(["idle", "failed"]);
+    expect([stopped.satisfied, failed.satisfied]).toEqual([false, false]);
   });
 
   it("marks optional edges and counts a service without a status as stopped", () => {

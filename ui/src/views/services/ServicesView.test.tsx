@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { MockApi } from "../../api/mock/mockApi";
@@ -20,6 +20,46 @@ describe("ServicesView", () => {
     expect(within(await row("cache")).getByText("failed")).toBeTruthy();
     expect(within(await row("cache")).getByText("exited with code 1")).toBeTruthy();
     expect(within(await row("web")).getByText("stopped")).toBeTruthy();
+  });
+
+  it("shows a one-shot that exited 0 by itself as completed, apart from stopped and failed", async () => {
+    const api = demoApi();
+    api.engine.failing.set("cache", "exited with code 1");
+    await api.addService(spec("migrate", null, { command: "echo migrated" }));
+    await api.startService("migrate");
+    await api.engine.settled();
+    await api.startService("cache");
+    const { container } = renderWithApi(<ServicesView />, api);
+    const migrate = await row("migrate");
+    // What a WebDriver test looks for: the row's badge with the completed class and text.
+    const badge = container.querySelector('tr[data-testid="service-migrate"] .badge.state-completed');
+    expect(badge?.textContent).toBe("completed");
+    expect(within(migrate).getByText("completed")).toBe(badge);
+    expect(badge?.getAttribute("title")).toMatch(/exited 0 by itself/);
+    expect(within(await row("web")).getByText("stopped").className).toBe("badge state-stopped");
+    expect(within(await row("cache")).getByText("failed").className).toBe("badge state-failed");
+    // Not running: no uptime, no reason.
+    expect(migrate.querySelectorAll("td")[3].textContent).toBe("");
+    expect(migrate.querySelector(".reason")).toBeNull();
+  });
+
+  it("starts a completed one-shot again from the selection, and it completes again", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.addService(spec("migrate", null, { command: "true" }));
+    await api.startService("migrate");
+    await api.engine.settled();
+    renderWithApi(<ServicesView />, api);
+    await within(await row("migrate")).findByText("completed");
+    const states: string[] = [];
+    api.subscribe((e) => void (e.type === "ServiceChanged" && e.data.name === "migrate" && states.push(e.data.state)));
+    await user.click(screen.getByLabelText("Select migrate"));
+    expect(screen.getByRole("button", { name: "Start selected (1)" }).hasAttribute("disabled")).toBe(false);
+    await user.click(screen.getByRole("button", { name: "Start selected (1)" }));
+    await screen.findByRole("status");
+    await act(() => api.engine.settled());
+    expect(states).toEqual(["starting", "ready", "completed"]);
+    await waitFor(() => expect(within(screen.getByTestId("service-migrate")).getByText("completed")).toBeTruthy());
   });
 
   it("starts the selection as one chain with the picked strategy and concurrency", async () => {
@@ -236,6 +276,17 @@ describe("a held port", () => {
     const web = await row("web");
     expect(within(web).queryByRole("button", { name: "Free port of web" })).toBeNull();
     expect(within(web).queryByRole("button", { name: "Kill holder of web's port" })).toBeNull();
+  });
+
+  it("shows who holds the port of a completed one-shot, which waits to start like a stopped one", async () => {
+    const api = demoApi();
+    await api.addService(spec("migrate", 7000, { command: "echo migrated" }));
+    await api.startService("migrate");
+    await api.engine.settled();
+    api.engine.portHolders.set(7000, { pid: 4242, command: PYTHON });
+    renderWithApi(<ServicesView />, api);
+    expect((await screen.findByTestId("port-holder-migrate")).textContent).toBe(`held by pid 4242 (${PYTHON})`);
+    expect(within(await row("migrate")).getByText("completed")).toBeTruthy();
   });
 
   it("shows nothing next to a free port", async () => {

@@ -1,10 +1,19 @@
-//! A service's state as a coloured badge with its name in text (colour is never the only cue).
+//! A service's state as a coloured badge with its name in text (colour is never the only cue) and
+//! what it means as its title: `completed` (exited 0 by itself) reads apart from `stopped` and
+//! `failed` in text, colour (`state-completed`) and title.
 
+import { STATES } from "../../api/states";
 import type { ServiceState } from "../../api/types/ServiceState";
+
+/** The badge's title: what the state means, and the engine's reason when it gives one. */
+export function stateTitle(state: ServiceState, reason?: string | null): string {
+  const { meaning } = STATES[state];
+  return reason ? `${meaning} — ${reason}` : meaning;
+}
 
 export function StateBadge({ state, reason }: { state: ServiceState; reason?: string | null }) {
   return (
-    <span className={`badge state-${state}`} title={reason ?? undefined}>
+    <span className={`badge state-${state}`} title={stateTitle(state, reason)}>
       {state}
     </span>
   );

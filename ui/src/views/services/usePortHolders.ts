@@ -1,11 +1,12 @@
-//! Who holds the port of each service that waits to start (stopped or failed), read again whenever
-//! the services list changes (an event: a service started, stopped, failed or was edited) and
-//! after this window frees a port or a start fails with `port_in_use`; never on a timer. Freeing
-//! goes through `free_port`: a nexsock service or an orphan is stopped, a foreign process only
-//! killed when asked to.
+//! Who holds the port of each service that waits to start (stopped, failed or completed), read
+//! again whenever the services list changes (an event: a service started, stopped, failed, completed
+//! or was edited) and after this window frees a port or a start fails with `port_in_use`; never on
+//! a timer. Freeing goes through `free_port`: a nexsock service or an orphan is stopped, a foreign
+//! process only killed when asked to.
 
 import { useCallback, useEffect, useState } from "react";
 import { errorMessage } from "../../api";
+import { isDown } from "../../api/states";
 import type { PortHolder } from "../../api/types/PortHolder";
 import type { ServiceStatus } from "../../api/types/ServiceStatus";
 import { useApi } from "../../ApiContext";
@@ -29,9 +30,10 @@ export interface PortHolders {
   reread: () => void;
 }
 
-/** Whether the service waits to start, so that a holder of its port is in its way. */
+/** Whether the service waits to start (it is down: stopped, failed, or a one-shot that completed),
+ *  so that a holder of its port is in its way. */
 export function waitsToStart(s: ServiceStatus): boolean {
-  return s.state === "stopped" || s.state === "failed";
+  return isDown(s.state);
 }
 
 /** `map` without `key`; `map` itself when it has none. */
