@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every nexsock check: formatting, lints (warnings are errors), then the whole test suite —
 # unit tests, the black-box suites that drive real hosts, processes and sockets, the desktop shell
-# on Tauri's mock runtime, the UI's tests against its mock backend, and the desktop app headless
-# under Xvfb.
+# on Tauri's mock runtime, the UI's tests against its mock backend, the desktop app headless
+# under Xvfb, and the cross-platform checks (macOS type-check, Windows check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
@@ -11,6 +11,8 @@ bash tests/setup.sh
 bash tests/ui.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# macOS type-check and the Windows check of what builds there so far.
+bash tests/cross.sh
 # The black-box suites run the real `nexsock` binary: build it first.
 cargo build --workspace --locked
 cargo nextest run --workspace --locked --no-fail-fast

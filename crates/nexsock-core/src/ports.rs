@@ -7,8 +7,10 @@
 //! its address — which costs microseconds. Naming another holder reads the kernel's socket tables
 //! (`/proc/net/tcp`, `tcp6`) for the listening sockets' inodes and finds the process that has one
 //! open (`/proc/PID/fd`); reading those tables takes milliseconds on a large machine, so that is
-//! left to failures. Elsewhere the owner cannot be told yet: a port counts as free and readiness
-//! is not checked for ownership (README says so).
+//! left to failures. Elsewhere the `listeners` crate names the process listening on a port (the
+//! platform's socket tables); on macOS the listener counts as the service's when it is in the
+//! service's process group. On Windows ownership is not told yet (a job object is not a group):
+//! a passing check is accepted there (README says so).
 
 /// Who listens on a port, as the OS tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,8 +129,8 @@ pub fn listener(port: u16) -> Listener {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = port;
-        Listener::Free
+        // A failure to read the socket tables cannot name anyone: the port counts as free.
+        listeners::get_process_by_port(port, listeners::Protocol::TCP).map_or(Listener::Free, |p| Listener::Pid(p.pid))
     }
 }
 
@@ -163,7 +165,16 @@ pub fn ownership(port: u16, pgid: u32) -> Ownership {
         }
         Ownership::Other(listener(port))
     }
+    #[cfg(unix)]
     #[cfg(not(target_os = "linux"))]
+    {
+        match listener(port) {
+            Listener::Pid(pid) if crate::procinfo::pgid_of(pid) == Some(pgid) => Ownership::Ours,
+            Listener::Pid(pid) => Ownership::Other(Listener::Pid(pid)),
+            Listener::Free | Listener::Hidden => Ownership::Unknown,
+        }
+    }
+    #[cfg(not(unix))]
     {
         let _ = (port, pgid);
         Ownership::Unknown
