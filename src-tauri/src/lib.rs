@@ -27,6 +27,9 @@ use crate::{actions::Desktop, menu::TrayState, notify::Notifier};
 /// The name of the Tauri event that carries every engine [`Event`] to the webview.
 pub const EVENT_NAME: &str = "nexsock://event";
 
+/// The app's icon as a file, for notifications (the notification server reads it by path).
+struct NotificationIcon(Option<std::path::PathBuf>);
+
 /// The host this app started, kept so that Quit can wait for it.
 struct OwnedHost(Mutex<Option<Host>>);
 
@@ -71,6 +74,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(OwnedHost(Mutex::new(host)))
+        .manage(NotificationIcon(notification_icon()))
         .setup(move |app| {
             let handle = app.handle().clone();
             tray::create(&handle, owns_host)?;
@@ -131,7 +135,7 @@ async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
     let mut pass_on = |event: &Event| {
         let _ = app.emit(EVENT_NAME, event);
         if let Some((title, body)) = notifier.on_event(event) {
-            app.notify(&title, &body);
+            show_notification(&app, &title, &body, notify::view_for(event));
         }
         !matches!(event, Event::HostStopping)
     };
@@ -226,11 +230,54 @@ fn stop_owned_host<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-impl<R: Runtime> Desktop for AppHandle<R> {
-    fn notify(&self, title: &str, body: &str) {
-        if let Err(e) = self.notification().builder().title(title).body(body).show() {
+/// Writes the app's icon where the notification server can read it (the state directory), once.
+fn notification_icon() -> Option<std::path::PathBuf> {
+    let path = Paths::from_env().ok()?.home.join("nexsock.png");
+    let icon = include_bytes!("../../icons/128x128.png");
+    if std::fs::read(&path).ok().as_deref() != Some(icon.as_slice()) {
+        std::fs::write(&path, icon).map_err(|e| tracing::warn!("cannot write {}: {e}", path.display())).ok()?;
+    }
+    Some(path)
+}
+
+/// A native notification from "nexsock" with the app's icon; clicking it (its default action, where
+/// the notification server offers actions) opens the window on `view`.
+fn show_notification<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str, view: &'static str) {
+    #[cfg(target_os = "linux")]
+    {
+        let mut note = notify_rust::Notification::new();
+        note.appname("nexsock").summary(title).body(body).action("default", "Open nexsock");
+        if let Some(icon) = app.try_state::<NotificationIcon>().and_then(|i| i.0.clone()) {
+            note.icon(&icon.display().to_string());
+        }
+        let app = app.clone();
+        // Waiting for the click blocks until the notification closes: a thread of its own.
+        std::thread::spawn(move || match note.show() {
+            Ok(handle) => handle.wait_for_action(|action| {
+                if action == "default" {
+                    tracing::info!("a notification was clicked: opening the {view} view");
+                    tray::show_window(&app);
+                    // The window keeps its open view in the URL hash.
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.eval(format!("location.hash = '#{view}'"));
+                    }
+                }
+            }),
+            Err(e) => tracing::warn!("cannot show a notification: {e}"),
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = view;
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
             tracing::warn!("cannot show a notification: {e}");
         }
+    }
+}
+
+impl<R: Runtime> Desktop for AppHandle<R> {
+    fn notify(&self, title: &str, body: &str) {
+        show_notification(self, title, body, "services");
     }
 
     fn copy(&self, text: &str) -> Result<(), String> {

@@ -71,3 +71,12 @@ impl Notifier {
         }
     }
 }
+
+/// The window's view a notification about `event` opens when clicked: the tunnels for a tunnel,
+/// the services (with the chain's progress and states) for the rest.
+pub fn view_for(event: &Event) -> &'static str {
+    match event {
+        Event::TunnelFailed(_) | Event::TunnelRecreated { .. } => "tunnels",
+        _ => "services",
+    }
+}

@@ -295,6 +295,11 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
     notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Ready)));
     let crash = notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Failed)));
     assert_eq!(crash, Some(("a crashed".into(), "exited with code 1".into())));
+    assert_eq!(
+        nexsock_desktop::notify::view_for(&Event::ServiceChanged(status("a", ServiceState::Failed))),
+        "services"
+    );
+    assert_eq!(nexsock_desktop::notify::view_for(&Event::HostStopping), "services");
 
     // A previous host's leftovers: the status line counts those still being stopped; one
     // notification sums up once all are dealt with, however often the state is seen again.

@@ -96,6 +96,8 @@ async def main():
         await results.check("Tunnels > web copies the public URL to the clipboard", tray_copy_url())
 
         async def killed_agent_notifies():
+            # Only this check's notifications on screen, so that the click below reaches one of them.
+            subprocess.run(["dunstctl", "close-all"], env=s.env, check=True)
             agents = [p for p in Path("/proc").iterdir() if p.name.isdigit() and cmdline_has(p, str(FAKE_LT))]
             assert agents, "the localtunnel agent runs"
             for agent in agents:
@@ -105,6 +107,18 @@ async def main():
                     pass
             await wait_for("a Notify call about the failed tunnel",
                            lambda: "Tunnel to web failed" in (s.tmp / "notify.log").read_text())
+            # Sent as "nexsock" with the app's icon and a default action (dbus-monitor prints the
+            # Notify arguments in order: app name, replaces id, icon, summary, body, actions).
+            log = (s.tmp / "notify.log").read_text()
+            call = log[:log.index("Tunnel to web failed")].rsplit("member=Notify", 1)[1].splitlines()
+            args = [line.strip() for line in call if line.strip()]
+            assert args[0] == 'string "nexsock"', args[:4]
+            assert args[2].endswith('nexsock.png"') and Path(args[2].split('"')[1]).is_file(), args[:4]
+            assert 'string "default"' in log[log.index("Tunnel to web failed"):], "a default action"
+            # Clicking it (dunst's default action on the newest notification) opens the tunnels view.
+            subprocess.run(["dunstctl", "action", "0"], env=s.env, check=True)
+            await wait_for("the click to reach the app",
+                           lambda: "opening the tunnels view" in (s.tmp / "app.log").read_text())
             await wait_for("the tunnel to be re-created", lambda: s.cli_json("tunnel", "list")[0]["status"] == "open")
 
         await results.check("a killed tunnel agent raises a native notification", killed_agent_notifies())

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 12
+EXPECTED = 13
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -305,6 +305,24 @@ async def main():
             w.shot("logs")
 
         await results.check("the logs view tails a service", logs_view())
+
+        async def env_preview():
+            s.cli("service", "add", "client", "--command", "env", "--env", "MODE=dev",
+                  "--env", "STRIPE_API_KEY=sk_test_e2e_4242")
+            w.open_view("Services")
+            w.find("//button[@aria-label='Environment of client']").click()
+            panel = "//section[@aria-label='Environment of client']"
+            secret = w.find(f"{panel}//*[@data-testid='env-client-STRIPE_API_KEY']")
+            w.until("the masked secret", lambda: secret.text.strip() == "********")
+            assert "sk_test_e2e_4242" not in w.find(panel).text
+            assert w.find(f"{panel}//*[@data-testid='env-client-MODE']").text.strip() == "dev"
+            w.shot("env")
+            w.find(f"{panel}//*[@data-testid='env-reveal-client']").click()
+            w.until("the secret shown on request",
+                    lambda: w.find(f"{panel}//*[@data-testid='env-client-STRIPE_API_KEY']").text.strip() == "sk_test_e2e_4242")
+            s.cli("service", "remove", "client")
+
+        await results.check("the env preview masks a token until Show secrets", env_preview())
 
         async def completed_badge():
             s.cli("service", "add", "migrate", "--command", "echo migrated")

@@ -5,6 +5,7 @@ import type { ApiError } from "./types/ApiError";
 import type { ApplyReport } from "./types/ApplyReport";
 import type { ChainRequest } from "./types/ChainRequest";
 import type { DependencySpec } from "./types/DependencySpec";
+import type { EnvVar } from "./types/EnvVar";
 import type { Event } from "./types/Event";
 import type { ExecutionReport } from "./types/ExecutionReport";
 import type { LogLine } from "./types/LogLine";
@@ -57,6 +58,11 @@ export interface Api {
   openTunnel(service: string, profile: string | null): Promise<TunnelInfo>;
   /** `close_tunnel`: `tunnel_failed` when the service has none. */
   closeTunnel(service: string): Promise<void>;
+  /** `service_env`: the environment `name` gets at its next start: its own variables (`spec`;
+   *  secret-looking ones `secret`, their value `null` unless `reveal`), each tunnelled dependency's
+   *  URL under `NEXSOCK_TUNNEL_<DEP>_URL` and the edge's alias (`tunnel:<dep>`; `null` until that
+   *  tunnel is open), and `NEXSOCK_SERVICE` and the run marker `NEXSOCK_RUN` (`nexsock`). */
+  serviceEnv(name: string, reveal: boolean): Promise<EnvVar[]>;
   /** `add_profile`: adds, or replaces the profile of that name; validated for its provider. */
   addProfile(spec: ProfileSpec): Promise<void>;
   /** `remove_profile`: with its token; removing the default leaves no default. */

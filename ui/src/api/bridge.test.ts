@@ -54,3 +54,17 @@ describe("BridgeApi tunnels, profiles and settings", () => {
     await expect(bridge({ type: "done" }).api.getSettings()).rejects.toMatchObject({ code: "internal" });
   });
 });
+
+describe("BridgeApi service_env", () => {
+  it("asks for a service's environment, revealed or not, and expects `env`", async () => {
+    const vars = [{ name: "STRIPE_API_KEY", value: null, source: "spec", secret: true }];
+    const { api, sent } = bridge({ type: "env", data: vars });
+    await expect(api.serviceEnv("client", false)).resolves.toEqual(vars);
+    await api.serviceEnv("client", true);
+    expect(sent).toEqual([
+      { type: "service_env", data: { name: "client", reveal: false } },
+      { type: "service_env", data: { name: "client", reveal: true } },
+    ]);
+    await expect(bridge({ type: "done" }).api.serviceEnv("client", false)).rejects.toMatchObject({ code: "internal" });
+  });
+});

@@ -62,6 +62,7 @@ export class BridgeApi implements Api {
     this.expect({ type: "open_tunnel", data: { service, profile } }, "tunnel");
   // The engine answers with the closed tunnel; the UI only needs to know it is gone.
   closeTunnel = async (service: string) => void (await this.send({ type: "close_tunnel", data: { service } }));
+  serviceEnv = (name: string, reveal: boolean) => this.expect({ type: "service_env", data: { name, reveal } }, "env");
   addProfile = async (spec: Parameters<Api["addProfile"]>[0]) =>
     void (await this.expect({ type: "add_profile", data: spec }, "done"));
   removeProfile = async (name: string) => void (await this.expect({ type: "remove_profile", data: { name } }, "done"));

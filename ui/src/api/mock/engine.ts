@@ -18,6 +18,7 @@ import { isDown } from "../states";
 import { STRATEGIES } from "../strategies";
 import { startChain } from "./chain";
 import { addDependency, removeDependency } from "./deps";
+import { serviceEnv } from "./env";
 import { endRun, exitCodeOf } from "./exits";
 import { print, printOutcome, printSpawned, readLogs } from "./logs";
 import { blockingHolder, freePort, portInUseMessage, portStatus, type SeededHolder } from "./ports";
@@ -251,6 +252,8 @@ export class MockEngine {
         return { type: "tunnel", data: await openTunnel(this, request.data.service, request.data.profile) };
       case "close_tunnel":
         return { type: "tunnel", data: closeTunnel(this, request.data.service) };
+      case "service_env":
+        return { type: "env", data: serviceEnv(this, request.data.name, request.data.reveal) };
       case "add_profile":
         addProfile(this, request.data);
         return { type: "done" };

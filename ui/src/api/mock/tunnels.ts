@@ -148,3 +148,10 @@ export function closeTunnel(engine: MockEngine, service: string): TunnelInfo {
 export function listTunnels(engine: MockEngine): TunnelInfo[] {
   return engine.tunnels;
 }
+
+/** The public URL of `service`'s tunnel while it is open (not opening, not failed), as the engine
+ *  injects it; `null` otherwise. */
+export function openTunnelUrl(engine: MockEngine, service: string): string | null {
+  const t = engine.tunnels.find((x) => x.service === service);
+  return t?.status === "open" ? t.public_url : null;
+}
