@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use nexsock_core::{CoreError, Host, Paths};
 use nexsock_proto::{Event, Request, Response};
-use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime, WindowEvent};
+use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_notification::NotificationExt;
 
@@ -26,6 +26,9 @@ use crate::{actions::Desktop, menu::TrayState, notify::Notifier};
 
 /// The name of the Tauri event that carries every engine [`Event`] to the webview.
 pub const EVENT_NAME: &str = "nexsock://event";
+
+/// Starts the app with its tray only: no window, no webview (as the start at login does).
+pub const BACKGROUND_FLAG: &str = "--background";
 
 /// The app's icon as a file, for notifications (the notification server reads it by path).
 struct NotificationIcon(Option<std::path::PathBuf>);
@@ -69,8 +72,14 @@ pub fn run() {
         }
     };
     let owns_host = backend.owns_host();
+    let background = std::env::args().any(|a| a == BACKGROUND_FLAG);
     let app = configure(tauri::Builder::default(), backend.clone())
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_window(app)))
+        // A second launch opens the window, unless it is a start in the background (at login).
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            if !args.iter().any(|a| a == BACKGROUND_FLAG) {
+                tray::show_window(app);
+            }
+        }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(OwnedHost(Mutex::new(host)))
@@ -78,6 +87,11 @@ pub fn run() {
         .setup(move |app| {
             let handle = app.handle().clone();
             tray::create(&handle, owns_host)?;
+            // The window (and with it the webview and WebKit's processes) exists only while it is
+            // open; `--background` starts with the tray alone.
+            if !background {
+                tray::show_window(&handle);
+            }
             if let Some(notice) = notice {
                 let _ = handle.notification().builder().title("nexsock").body(notice).show();
             }
@@ -92,20 +106,14 @@ pub fn run() {
             });
             Ok(())
         })
-        .on_window_event(|window, event| {
-            // Closing the window keeps the app in the tray.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                api.prevent_close();
-                let _ = window.hide();
-            }
-        })
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("error: cannot start the desktop app: {e}");
             std::process::exit(1);
         });
     app.run(|app, event| match event {
-        // The last window closing does not end a tray app; only Quit does.
+        // Closing the window destroys it and its webview; the last window closing does not end a
+        // tray app, only Quit does.
         RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
         RunEvent::Exit => stop_owned_host(app),
         _ => {}

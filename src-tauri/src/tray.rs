@@ -71,11 +71,20 @@ fn build_entry<R: Runtime>(app: &AppHandle<R>, entry: &Entry) -> tauri::Result<B
     })
 }
 
-/// Shows and focuses the main window.
+/// Shows and focuses the main window, creating it (and its webview) when it does not exist: the
+/// app keeps no webview while its window is closed.
 pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
+        return;
+    }
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main").cloned() else { return };
+    match tauri::WebviewWindowBuilder::from_config(app, &config).and_then(|b| b.build()) {
+        Ok(window) => {
+            let _ = window.set_focus();
+        }
+        Err(e) => tracing::warn!("cannot open the window: {e}"),
     }
 }

@@ -190,6 +190,24 @@ async def main():
         await results.check("after a crash the next app stops the leftovers in the background, in its status line and "
                             "one notification", a_crash_is_cleaned_up_in_the_background_and_told())
 
+        async def background_start_has_no_webview_until_opened():
+            home = s.tmp / "background"
+            s.env["NEXSOCK_HOME"] = str(home)
+            watcher.items.clear()
+            app3 = s.spawn([str(APP), "--background"], "background-app.log")
+            tray3 = await sni.menu_path(watcher.bus, await watcher.wait_item())
+            lock = home / "host.lock"
+            await wait_for("the background app's host", lambda: lock.exists() and lock.read_text().strip() == str(app3.pid))
+            assert s.cli_json("service", "list") == []
+            assert not webkit_processes(app3.pid), "no webview while no window is open"
+            await sni.click(watcher.bus, tray3, "Open nexsock")
+            await wait_for("the window's web process", lambda: webkit_processes(app3.pid, "WebKitWebProcess"))
+            app3.send_signal(signal.SIGTERM)
+            await wait_for("the background app to exit", lambda: app3.poll() is not None)
+
+        await results.check("--background starts with the tray only: no webview until Open nexsock",
+                            background_start_has_no_webview_until_opened())
+
         async def attaches_to_a_headless_host():
             home = s.tmp / "headless"
             s.env["NEXSOCK_HOME"] = str(home)
@@ -215,7 +233,23 @@ async def main():
                 shutil.copy(s.tmp / log, OUT / log)
         s.stop_all()
     print(f"desktop: {results.passed} passed, {results.failed} failed", flush=True)
-    return 1 if results.failed or results.passed < 9 else 0
+    return 1 if results.failed or results.passed < 10 else 0
+
+
+def webkit_processes(app_pid, kind="WebKit"):
+    """The app's WebKit helper processes (its direct children whose command names `kind`)."""
+    found = []
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            stat = (p / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == app_pid and cmdline_has(p, kind):
+            found.append(int(p.name))
+    return found
 
 
 if __name__ == "__main__":
