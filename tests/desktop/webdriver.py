@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 13
+EXPECTED = 14
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -246,6 +246,21 @@ async def main():
             w.shot("health")
 
         await results.check("the health matrix shows db ready as api sees it", health_matrix())
+
+        async def history_waterfall():
+            w.open_view("History")
+            w.find("//*[@data-testid='waterfall']")
+            for name in ("db", "api"):
+                w.find(f"//*[@data-testid='waterfall-{name}']")
+            db = w.find("//*[@data-testid='waterfall-db']")
+            assert db.get_attribute("data-critical") == "true", "db's readiness was the critical chain"
+            assert w.find("//*[@data-testid='waterfall-api']").get_attribute("data-state") == "ready"
+            assert "db" in w.find("//*[@data-testid='critical-chain']").text
+            w.find("//figure[@aria-label='Spawn to ready of api across runs']")
+            w.shot("history")
+
+        await results.check("the History view draws the smart start as a waterfall with its critical chain",
+                            history_waterfall())
 
         async def profile_in_settings():
             w.open_view("Settings")

@@ -4,6 +4,7 @@
 import { createElement, useEffect, useState } from "react";
 import { GraphView } from "./views/graph/GraphView";
 import { HealthView } from "./views/health/HealthView";
+import { HistoryView } from "./views/history/HistoryView";
 import { LogsView } from "./views/logs/LogsView";
 import { ServicesView } from "./views/services/ServicesView";
 import { SettingsView } from "./views/settings/SettingsView";
@@ -16,6 +17,7 @@ const VIEWS = {
   health: { label: "Health", Component: HealthView },
   tunnels: { label: "Tunnels", Component: TunnelsView },
   logs: { label: "Logs", Component: LogsView },
+  history: { label: "History", Component: HistoryView },
   settings: { label: "Settings", Component: SettingsView },
 } as const;
 type View = keyof typeof VIEWS;

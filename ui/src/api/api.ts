@@ -38,6 +38,9 @@ export interface Api {
   restartService(name: string, checkDeps: boolean): Promise<void>;
   /** `start_chain`: the roots with their dependency chains, planned by the chosen strategy. */
   startChain(request: ChainRequest): Promise<ExecutionReport>;
+  /** `history`: the chain starts that included service `name`, newest first; at most `limit`
+   *  (the engine's default, 10, when `null`). `unknown_service` for a name it does not know. */
+  history(name: string, limit: number | null): Promise<ExecutionReport[]>;
   /** `add_dependency`: refuses a cycle with `dependency_cycle`, its message naming the path. */
   addDependency(spec: DependencySpec): Promise<DependencySpec>;
   /** `remove_dependency`. */

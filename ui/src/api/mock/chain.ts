@@ -1,11 +1,13 @@
 //! `start_chain` in the mock engine: the roots and everything they need, in batches shaped by the
-//! strategy, with `Execution` progress events and a report naming the critical chain.
+//! strategy, with `Execution` progress events and a report naming the critical chain, kept for
+//! `history` before `ExecutionFinished` announces it.
 
 import type { ChainRequest } from "../types/ChainRequest";
 import type { ExecutionReport } from "../types/ExecutionReport";
 import type { ServiceTiming } from "../types/ServiceTiming";
 import type { MockEngine } from "./engine";
 import { chainOrder, levels } from "./graph";
+import { recordExecution } from "./history";
 import { unknownStrategy } from "./settings";
 import { fail } from "./validate";
 
@@ -73,6 +75,7 @@ export async function startChain(engine: MockEngine, request: ChainRequest): Pro
     critical_chain: criticalChain(engine, readyOrder),
     error: failed ? `service \`${failed.name}\` failed to start: ${failed.reason ?? "unknown reason"}` : null,
   };
+  recordExecution(engine, report);
   engine.emit({ type: "ExecutionFinished", data: report });
   return report;
 }

@@ -6,6 +6,7 @@
 
 import type { DependencySpec } from "../types/DependencySpec";
 import type { Event } from "../types/Event";
+import type { ExecutionReport } from "../types/ExecutionReport";
 import type { LogLine } from "../types/LogLine";
 import type { ProfileInfo } from "../types/ProfileInfo";
 import type { Request } from "../types/Request";
@@ -20,6 +21,7 @@ import { startChain } from "./chain";
 import { addDependency, removeDependency } from "./deps";
 import { serviceEnv } from "./env";
 import { endRun, exitCodeOf } from "./exits";
+import { history } from "./history";
 import { print, printOutcome, printSpawned, readLogs } from "./logs";
 import { blockingHolder, freePort, portInUseMessage, portStatus, type SeededHolder } from "./ports";
 import { addProfile, BUILTIN_PROVIDERS, removeProfile, setDefaultProfile, setProfileToken } from "./profiles";
@@ -75,6 +77,8 @@ export class MockEngine {
   /** Each service's output, oldest line first (see `logs.ts`). */
   readonly logs = new Map<string, LogLine[]>();
   executions = 0;
+  /** Every finished chain start's report, newest first (see `history.ts`). */
+  reports: ExecutionReport[] = [];
   private readonly listeners = new Set<(event: Event) => void>();
   /** Runs that end by themselves and have not yet (see `settled`). */
   private readonly ending = new Set<Promise<void>>();
@@ -232,6 +236,8 @@ export class MockEngine {
         return { type: "done" };
       case "start_chain":
         return { type: "execution", data: await startChain(this, request.data) };
+      case "history":
+        return { type: "history", data: history(this, request.data.name, request.data.limit) };
       case "add_dependency":
         return addDependency(this, request.data);
       case "remove_dependency":

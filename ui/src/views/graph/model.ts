@@ -7,13 +7,19 @@ import type { ServiceState } from "../../api/types/ServiceState";
 import type { ServiceStatus } from "../../api/types/ServiceStatus";
 import { conditionLabel } from "../../api/stackEdges";
 import type { Topology } from "../../api/topology";
+import type { Point } from "./route";
 
 /** What a service node shows. */
 export type ServiceNodeData = { name: string; state: ServiceState; port: number | null };
 export type ServiceNodeType = Node<ServiceNodeData, "service">;
-/** What a dependency edge carries: the dependent, its dependency, and the whole edge as stored. */
-export type DependencyEdgeData = { service: string; dependsOn: string; optional: boolean; spec: DependencySpec };
-export type DependencyEdgeType = Edge<DependencyEdgeData>;
+/**
+ * What a dependency edge carries: the dependent, its dependency, the whole edge as stored, and the
+ * route elk drew for it at the last layout (none until then, or once one of its nodes is moved).
+ */
+export type DependencyEdgeData = {
+  service: string; dependsOn: string; optional: boolean; spec: DependencySpec; route?: Point[];
+};
+export type DependencyEdgeType = Edge<DependencyEdgeData, "routed">;
 
 /** A stable id for the edge `service` depends on `dependsOn`. */
 export function edgeId(service: string, dependsOn: string): string {
@@ -40,6 +46,7 @@ export function dependencyEdge(spec: DependencySpec): DependencyEdgeType {
   const label = edgeLabel(spec);
   return {
     id: edgeId(service, dependsOn),
+    type: "routed",
     source: dependsOn,
     target: service,
     markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },

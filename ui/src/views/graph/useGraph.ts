@@ -2,7 +2,8 @@
 //! events) laid out by elk whenever a service or an edge comes or goes, nodes coloured by the live
 //! states. Every edit goes to the engine; the graph shows it once the engine's event says it
 //! happened, like a change made from the CLI. The edge selection (what the edge editor edits)
-//! survives re-layouts.
+//! survives re-layouts. Each edge carries the route elk drew for it until one of its nodes is
+//! moved by hand (then it is drawn as a step path until the next layout).
 
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -12,7 +13,7 @@ import type { ServiceStatus } from "../../api/types/ServiceStatus";
 import { useApi } from "../../ApiContext";
 import { useServices } from "../../hooks/useServices";
 import { useTopology } from "../../hooks/useTopology";
-import { layoutGraph } from "./layout";
+import { layoutGraphRouted } from "./layout";
 import {
   buildGraph, dependencyFromConnection, layoutKey, type DependencyEdgeType, type ServiceNodeType,
 } from "./model";
@@ -30,6 +31,22 @@ function recolour(nodes: ServiceNodeType[], statuses: ServiceStatus[]): ServiceN
 function keepSelection(old: DependencyEdgeType[], next: DependencyEdgeType[]): DependencyEdgeType[] {
   const selected = new Set(old.filter((e) => e.selected).map((e) => e.id));
   return next.map((e) => (selected.has(e.id) ? { ...e, selected: true } : e));
+}
+
+/** `next` with the routes of `old` kept, edge by edge (an option changed: nothing moved). */
+function keepRoutes(old: DependencyEdgeType[], next: DependencyEdgeType[]): DependencyEdgeType[] {
+  const routes = new Map(old.map((e) => [e.id, e.data?.route]));
+  return next.map((e) => {
+    const route = routes.get(e.id);
+    return route && e.data ? { ...e, data: { ...e.data, route } } : e;
+  });
+}
+
+/** The edges without the routes of those touching a moved node; the same list if none had one. */
+function dropRoutes(edges: DependencyEdgeType[], moved: Set<string>): DependencyEdgeType[] {
+  const stale = (e: DependencyEdgeType) => e.data?.route !== undefined && (moved.has(e.source) || moved.has(e.target));
+  if (!edges.some(stale)) return edges;
+  return edges.map((e) => (stale(e) && e.data ? { ...e, data: { ...e.data, route: undefined } } : e));
 }
 
 /** The nodes where they are, with the data (the port) of `next`. */
@@ -64,16 +81,16 @@ export function useGraph() {
     if (key === shown.current) {
       // Only options or ports changed: everything stays where it is.
       setNodes((list) => keepPositions(list, graph.nodes));
-      setEdges((old) => keepSelection(old, graph.edges));
+      setEdges((old) => keepSelection(old, keepRoutes(old, graph.edges)));
       return;
     }
     const mine = ++generation.current;
-    layoutGraph(graph.nodes, graph.edges).then(
+    layoutGraphRouted(graph.nodes, graph.edges).then(
       (placed) => {
         if (mine !== generation.current) return;
         shown.current = key;
-        setNodes(recolour(placed, latestStatuses.current));
-        setEdges((old) => keepSelection(old, graph.edges));
+        setNodes(recolour(placed.nodes, latestStatuses.current));
+        setEdges((old) => keepSelection(old, placed.edges));
         setLoaded(true);
       },
       (e) => {
@@ -82,17 +99,23 @@ export function useGraph() {
     );
   }, [topology]);
 
-  /** Adds "`target` depends on `source`"; a refusal (a cycle, with its path) goes to the banner. */
-  const connect = useCallback(async (source: string, target: string): Promise<boolean> => {
+  /** Adds "`target` depends on `source`"; a refusal (a cycle, with its path) goes to the banner,
+   *  and is what this resolves to (null once the engine accepted). */
+  const connectOrRefusal = useCallback(async (source: string, target: string): Promise<string | null> => {
     setError(null);
     try {
       await api.addDependency(dependencyFromConnection(source, target));
-      return true;
+      return null;
     } catch (e) {
-      setError(errorMessage(e));
-      return false;
+      const message = errorMessage(e);
+      setError(message);
+      return message;
     }
   }, [api]);
+
+  /** Adds "`target` depends on `source`", as `connectOrRefusal`; resolves whether the engine accepted. */
+  const connect = useCallback(async (source: string, target: string): Promise<boolean> =>
+    (await connectOrRefusal(source, target)) === null, [connectOrRefusal]);
 
   /** Removes the edges in the engine; the graph drops each on its `DependencyRemoved`. */
   const removeEdges = useCallback(async (removed: DependencyEdgeType[]) => {
@@ -115,14 +138,18 @@ export function useGraph() {
     if (id !== null) setNodes((list) => list.map((n) => (n.selected ? { ...n, selected: false } : n)));
   }, []);
 
-  // Selection and dragging are local; removals go through `removeEdges` only.
-  const onNodesChange = useCallback((changes: NodeChange<ServiceNodeType>[]) =>
-    setNodes((list) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), list)), []);
+  // Selection and dragging are local; removals go through `removeEdges` only. A node moved by
+  // hand leaves elk's routes of its edges behind: those are drawn as step paths from then on.
+  const onNodesChange = useCallback((changes: NodeChange<ServiceNodeType>[]) => {
+    setNodes((list) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), list));
+    const moved = new Set(changes.flatMap((c) => (c.type === "position" && c.position ? [c.id] : [])));
+    if (moved.size > 0) setEdges((list) => dropRoutes(list, moved));
+  }, []);
   const onEdgesChange = useCallback((changes: EdgeChange<DependencyEdgeType>[]) =>
     setEdges((list) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), list)), []);
 
   return {
-    nodes, edges, error: error ?? loadError, loaded, connect, removeEdges, updateEdge, selectEdge, onNodesChange,
+    nodes, edges, error: error ?? loadError, loaded, connect, connectOrRefusal, removeEdges, updateEdge, selectEdge, onNodesChange,
     onEdgesChange, dismissError: () => setError(null),
   };
 }
