@@ -162,8 +162,12 @@ fn free_port_stops_an_orphan_of_an_earlier_run() {
     let host = TestHost::start();
     let port = free_port();
     let p = port.to_string();
-    // Its server escapes the service's process group (setsid) and outlives the run.
-    let leaky = format!("setsid python3 -m http.server {port} --bind 127.0.0.1 > /dev/null 2>&1 & echo spawned");
+    // Its server escapes the service's process group (setsid) and outlives the run; the run ends
+    // once the server listens (ending earlier, the run's group could be stopped before setsid).
+    let leaky = format!(
+        "setsid python3 -m http.server {port} --bind 127.0.0.1 > /dev/null 2>&1 &\n\
+         python3 -c 'import socket, time\nwhile True:\n    try:\n        socket.create_connection((\"127.0.0.1\", {port})).close()\n        break\n    except OSError:\n        time.sleep(0.01)'"
+    );
     host.ok(["service", "add", "leaky", "--command", &leaky]);
     host.ok(["service", "start", "leaky"]);
     wait_for("the orphan to listen", T, || TcpStream::connect(("127.0.0.1", port)).ok());
