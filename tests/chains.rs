@@ -375,3 +375,21 @@ fn a_health_path_on_a_dependency_without_a_port_is_refused() {
     assert!(err.contains("has none: add --port"), "{err}");
     assert_eq!(host.json(["dependency", "list", "api"])["dependencies"], serde_json::json!([]));
 }
+
+#[test]
+fn the_login_chain_is_set_shown_refused_when_unknown_and_cleared_from_the_cli() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "db", "--command", "exec sleep 1000"]);
+    host.ok(["service", "add", "web", "--command", "exec sleep 1000"]);
+    assert_eq!(host.ok(["login-chain"]).trim(), "at login the app starts nothing");
+    let err = host.fails(["login-chain", "web,nope"]);
+    assert!(err.contains("no service named `nope`"), "{err}");
+    host.ok(["login-chain", "web,db", "--strategy", "sequential"]);
+    assert_eq!(host.ok(["login-chain"]).trim(), "at login the app starts web,db by sequential");
+    let settings = host.json(["login-chain"]);
+    assert_eq!(settings["login_chain"]["roots"], serde_json::json!(["web", "db"]), "{settings}");
+    let config = std::fs::read_to_string(host.home().join("config.toml")).unwrap();
+    assert!(config.contains("login_chain"), "{config}");
+    host.ok(["login-chain", "--clear"]);
+    assert_eq!(host.ok(["login-chain"]).trim(), "at login the app starts nothing");
+}

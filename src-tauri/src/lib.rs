@@ -29,6 +29,8 @@ pub const EVENT_NAME: &str = "nexsock://event";
 
 /// Starts the app with its tray only: no window, no webview (as the start at login does).
 pub const BACKGROUND_FLAG: &str = "--background";
+/// Marks a start at login: the login chain (`Settings::login_chain`) is started.
+pub const AT_LOGIN_FLAG: &str = "--at-login";
 
 /// The app's icon as a file, for notifications (the notification server reads it by path).
 struct NotificationIcon(Option<std::path::PathBuf>);
@@ -39,7 +41,11 @@ struct OwnedHost(Mutex<Option<Host>>);
 /// Registers the bridge commands and the backend on a builder (any runtime, so tests can use the
 /// mock runtime).
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> tauri::Builder<R> {
-    builder.manage(backend).invoke_handler(tauri::generate_handler![commands::request, commands::copy_text])
+    builder.manage(backend).invoke_handler(tauri::generate_handler![
+        commands::request,
+        commands::copy_text,
+        commands::autostart
+    ])
 }
 
 /// Starts the host for the user's state directory, or finds the one that already runs.
@@ -73,6 +79,7 @@ pub fn run() {
     };
     let owns_host = backend.owns_host();
     let background = std::env::args().any(|a| a == BACKGROUND_FLAG);
+    let at_login = std::env::args().any(|a| a == AT_LOGIN_FLAG);
     let app = configure(tauri::Builder::default(), backend.clone())
         // A second launch opens the window, unless it is a start in the background (at login).
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
@@ -81,6 +88,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::Builder::new().args([BACKGROUND_FLAG, AT_LOGIN_FLAG]).build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(OwnedHost(Mutex::new(host)))
         .manage(NotificationIcon(notification_icon()))
@@ -96,6 +104,14 @@ pub fn run() {
                 let _ = handle.notification().builder().title("nexsock").body(notice).show();
             }
             tauri::async_runtime::spawn(exit_on_signal(handle.clone()));
+            if at_login {
+                let (backend, app) = (backend.clone(), handle.clone());
+                tauri::async_runtime::spawn(async move {
+                    if let Err(e) = start_login_chain(&backend).await {
+                        app.notify("Starting at login failed", &e.message);
+                    }
+                });
+            }
             tauri::async_runtime::spawn(async move {
                 follow_engine(handle.clone(), backend).await;
                 // The host stopped (`nexsock shutdown`, or Quit): an app that owned it has nothing
@@ -191,6 +207,20 @@ async fn exit_on_signal<R: Runtime>(app: AppHandle<R>) {
             _ = int.recv() => {}
         }
         app.exit(0);
+    }
+}
+
+/// Starts the login chain (`nexsock login-chain`), if one is set; answers what was started. A
+/// failed chain is announced like any other (by its end event).
+pub async fn start_login_chain(
+    backend: &Backend,
+) -> Result<Option<nexsock_proto::ExecutionReport>, nexsock_proto::ApiError> {
+    let Response::Settings(settings) = backend.call(Request::GetSettings).await? else { return Ok(None) };
+    let Some(chain) = settings.login_chain else { return Ok(None) };
+    tracing::info!(roots = ?chain.roots, "starting the login chain");
+    match backend.call(Request::StartChain(chain)).await? {
+        Response::Execution(report) => Ok(Some(report)),
+        _ => Ok(None),
     }
 }
 

@@ -327,3 +327,32 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
         "nothing was left"
     );
 }
+
+#[test]
+fn the_login_chain_is_validated_stored_and_started_at_login() {
+    use nexsock_proto::{ChainRequest, ErrorCode};
+    let fx = Fixture::start();
+    fx.add("db", "exec sleep 1000", None);
+    fx.add("api", "exec sleep 1000", None);
+    let set =
+        |chain: Option<ChainRequest>| tauri::async_runtime::block_on(fx.backend.call(Request::SetLoginChain { chain }));
+    let chain = |roots: &[&str], strategy: Option<&str>| ChainRequest {
+        roots: roots.iter().map(|r| (*r).to_owned()).collect(),
+        strategy: strategy.map(str::to_owned),
+        max_concurrent: None,
+    };
+    assert_eq!(set(Some(chain(&["nope"], None))).unwrap_err().code, ErrorCode::UnknownService);
+    assert_eq!(set(Some(chain(&["api"], Some("fastest")))).unwrap_err().code, ErrorCode::UnknownStrategy);
+    assert_eq!(set(Some(chain(&[], None))).unwrap_err().code, ErrorCode::InvalidArgument);
+    // Nothing set: a start at login starts nothing.
+    assert!(tauri::async_runtime::block_on(nexsock_desktop::start_login_chain(&fx.backend)).unwrap().is_none());
+    set(Some(chain(&["api", "db"], Some("sequential")))).unwrap();
+    let Response::Settings(settings) = fx.call(Request::GetSettings) else { panic!() };
+    assert_eq!(settings.login_chain, Some(chain(&["api", "db"], Some("sequential"))));
+    let report = tauri::async_runtime::block_on(nexsock_desktop::start_login_chain(&fx.backend)).unwrap().unwrap();
+    assert_eq!(report.strategy, "sequential");
+    assert_eq!((fx.state_of("db"), fx.state_of("api")), (ServiceState::Ready, ServiceState::Ready));
+    set(None).unwrap();
+    let Response::Settings(settings) = fx.call(Request::GetSettings) else { panic!() };
+    assert_eq!(settings.login_chain, None);
+}

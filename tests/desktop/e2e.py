@@ -193,19 +193,24 @@ async def main():
         async def background_start_has_no_webview_until_opened():
             home = s.tmp / "background"
             s.env["NEXSOCK_HOME"] = str(home)
+            # A login chain, set before the app starts (the CLI's host then stops).
+            s.cli("service", "add", "early", "--command", "exec sleep 100000")
+            s.cli("login-chain", "early")
+            s.cli("shutdown")
             watcher.items.clear()
-            app3 = s.spawn([str(APP), "--background"], "background-app.log")
+            # As the start at login runs it.
+            app3 = s.spawn([str(APP), "--background", "--at-login"], "background-app.log")
             tray3 = await sni.menu_path(watcher.bus, await watcher.wait_item())
             lock = home / "host.lock"
             await wait_for("the background app's host", lambda: lock.exists() and lock.read_text().strip() == str(app3.pid))
-            assert s.cli_json("service", "list") == []
+            await wait_for("the login chain to start", lambda: s.cli_json("service", "list")[0]["state"] == "ready")
             assert not webkit_processes(app3.pid), "no webview while no window is open"
             await sni.click(watcher.bus, tray3, "Open nexsock")
             await wait_for("the window's web process", lambda: webkit_processes(app3.pid, "WebKitWebProcess"))
             app3.send_signal(signal.SIGTERM)
             await wait_for("the background app to exit", lambda: app3.poll() is not None)
 
-        await results.check("--background starts with the tray only: no webview until Open nexsock",
+        await results.check("--background --at-login starts the tray and the login chain: no webview until Open nexsock",
                             background_start_has_no_webview_until_opened())
 
         async def attaches_to_a_headless_host():

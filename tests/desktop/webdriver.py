@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 14
+EXPECTED = 15
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -320,6 +320,32 @@ async def main():
             w.shot("logs")
 
         await results.check("the logs view tails a service", logs_view())
+
+        async def start_at_login():
+            w.open_view("Settings")
+            section = "//section[@aria-label='Start at login']"
+            toggle = w.find(f"{section}//input[@type='checkbox' and not(@aria-label)]")
+            w.until("the toggle to read the setting", lambda: toggle.is_enabled())
+            assert not toggle.is_selected()
+            # auto-launch writes under $HOME/.config/autostart (it does not read XDG_CONFIG_HOME).
+            entry = Path(s.env["HOME"]) / ".config" / "autostart" / "nexsock.desktop"
+            toggle.click()
+            await wait_for("the autostart entry", lambda: entry.is_file())
+            text = entry.read_text()
+            assert "--background --at-login" in text, text
+            w.until("the toggle on", lambda: toggle.is_enabled() and toggle.is_selected())
+            w.find(f"{section}//input[@aria-label='Start db at login']").click()
+            w.find(f"{section}//button[@type='submit']").click()
+            await wait_for("the login chain in the engine",
+                           lambda: (s.cli_json("login-chain")["login_chain"] or {}).get("roots") == ["db"])
+            w.until("the login chain shown", lambda: "starts db" in w.find("//*[@data-testid='login-chain']").text)
+            w.shot("settings-login")
+            toggle.click()
+            await wait_for("the autostart entry removed", lambda: not entry.exists())
+            s.cli("login-chain", "--clear")
+
+        await results.check("Start at login writes the autostart entry, and the login chain reaches the engine",
+                            start_at_login())
 
         async def env_preview():
             s.cli("service", "add", "client", "--command", "env", "--env", "MODE=dev",

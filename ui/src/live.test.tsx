@@ -151,6 +151,18 @@ describe("the Settings view follows the engine", () => {
     await act(() => api.setDefaultStrategy("critical-path"));
     expect(select.value).toBe("critical-path");
   });
+
+  it("shows a login chain set and cleared elsewhere", async () => {
+    const api = demoApi();
+    await mount(<SettingsView />, api);
+    const shown = await screen.findByTestId("login-chain");
+    expect(shown.textContent).toBe("At login, nexsock starts nothing.");
+    await act(() => api.setLoginChain({ roots: ["api"], strategy: null, max_concurrent: null }));
+    expect(shown.textContent).toBe("At login, nexsock starts api with the default strategy.");
+    expect((screen.getByRole("checkbox", { name: "Start api at login" }) as HTMLInputElement).checked).toBe(true);
+    await act(() => api.setLoginChain(null));
+    expect(shown.textContent).toBe("At login, nexsock starts nothing.");
+  });
 });
 
 describe("the graph follows the engine", () => {

@@ -47,6 +47,17 @@ pub enum Command {
     },
     /// Print the current services and dependencies as a stack file.
     Export,
+    /// The chain the desktop app starts when it starts at login: shown without arguments, set
+    /// with service names, cleared with --clear.
+    LoginChain {
+        /// Comma-separated service names, e.g. "web,worker".
+        names: Option<String>,
+        /// Start nothing at login.
+        #[arg(long, conflicts_with = "names")]
+        clear: bool,
+        #[command(flatten)]
+        chain: ChainArgs,
+    },
     /// Who holds a TCP port (a service, an orphan of an earlier run, or another process) and
     /// which services declare it.
     Port {

@@ -58,6 +58,24 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             connect::send(Request::SetDefaultStrategy { strategy: name }, cli.json, &what).await
         }
         Command::Apply { file } => stack::apply(&file, cli.json).await,
+        Command::LoginChain { names, clear, chain } => {
+            let roots =
+                names.map(|n| n.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect());
+            match (roots, clear) {
+                (Some(roots), _) => {
+                    let request = nexsock_proto::ChainRequest {
+                        roots,
+                        strategy: chain.strategy,
+                        max_concurrent: chain.max_concurrent,
+                    };
+                    connect::send(Request::SetLoginChain { chain: Some(request) }, cli.json, "login chain set").await
+                }
+                (None, true) => {
+                    connect::send(Request::SetLoginChain { chain: None }, cli.json, "login chain cleared").await
+                }
+                (None, false) => connect::send(Request::GetSettings, cli.json, "login").await,
+            }
+        }
         Command::Port { port } => connect::send(Request::PortStatus { port }, cli.json, "").await,
         Command::Export => stack::export(cli.json).await,
         Command::Events { service } => events::stream(service.as_deref(), cli.json).await,

@@ -32,6 +32,9 @@ pub struct ConfigFile {
     /// Strategy of chain starts that name none (the built-in default when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_strategy: Option<String>,
+    /// The chain the desktop app starts when it is started at login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_chain: Option<nexsock_proto::ChainRequest>,
     /// Profiles by name.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileSpec>,
@@ -131,6 +134,13 @@ impl Config {
     pub fn set_default_strategy(&mut self, name: &str) -> Result<(), CoreError> {
         let mut file = self.current()?.clone();
         file.default_strategy = Some(name.to_owned());
+        self.write(file)
+    }
+
+    /// Sets (or clears) the chain started at login; the caller validates it.
+    pub fn set_login_chain(&mut self, chain: Option<nexsock_proto::ChainRequest>) -> Result<(), CoreError> {
+        let mut file = self.current()?.clone();
+        file.login_chain = chain;
         self.write(file)
     }
 

@@ -27,6 +27,9 @@ pub struct Settings {
     pub default_strategy: String,
     /// Every strategy the host knows, built-in and registered, in registration order.
     pub strategies: Vec<String>,
+    /// The chain the desktop app starts when it starts at login (none: it starts nothing).
+    #[serde(default)]
+    pub login_chain: Option<ChainRequest>,
 }
 
 /// How an execution ended.

@@ -223,6 +223,12 @@ pub enum Request {
         #[serde(default)]
         kill_foreign: bool,
     },
+    /// Set (or, with none, clear) the chain the desktop app starts when it starts at login; its
+    /// services and strategy are checked now.
+    SetLoginChain {
+        /// The chain.
+        chain: Option<ChainRequest>,
+    },
     /// Turn this connection into an event stream.
     Subscribe,
     /// Stop every service and the host.
@@ -313,6 +319,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "service_env",
     "get_settings",
     "set_default_strategy",
+    "set_login_chain",
     "reconciliation",
     "port_status",
     "free_port",

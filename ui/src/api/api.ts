@@ -78,12 +78,19 @@ export interface Api {
   getSettings(): Promise<Settings>;
   /** `set_default_strategy`: `unknown_strategy` unless the engine knows it. */
   setDefaultStrategy(strategy: string): Promise<void>;
+  /** `set_login_chain`: the chain the desktop app starts when it starts at login (`null`: none).
+   *  Refused with `invalid_argument` (no roots, `max_concurrent` 0), `unknown_service` or
+   *  `unknown_strategy`; the new value comes back as `SettingsChanged`. */
+  setLoginChain(chain: ChainRequest | null): Promise<void>;
   /** `port_status`: who holds `port` (`holder` `null` when it is free) and which services declare it. */
   portStatus(port: number): Promise<PortStatus>;
   /** `free_port`: resolves once the port of service `name` is free, with the holder that was
    *  stopped (`null` when it was already free). A nexsock service or an orphan of an earlier run
    *  is stopped; a foreign process only with `killForeign`, else `port_in_use` naming it. */
   freePort(name: string, killForeign: boolean): Promise<PortStatus>;
+  /** Whether the app starts at login (in the background), an OS setting rather than the engine's:
+   *  `null` only reads it, `true`/`false` turn it on or off; answers whether it is on. */
+  autostart(enabled: boolean | null): Promise<boolean>;
   /** Puts `text` on the system clipboard (the desktop shell's clipboard, or the browser's). */
   copyText(text: string): Promise<void>;
   /** Engine events until the returned function is called. */

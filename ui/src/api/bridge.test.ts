@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BridgeApi } from "./bridge";
+import { BridgeApi, MemoryAutostart } from "./bridge";
 import type { Request } from "./types/Request";
 import type { Response } from "./types/Response";
 import type { TunnelInfo } from "./types/TunnelInfo";
@@ -47,11 +47,61 @@ describe("BridgeApi tunnels, profiles and settings", () => {
   });
 
   it("reads the settings", async () => {
-    const settings = { default_strategy: "concurrent", strategies: ["concurrent"] };
+    const settings = {
+      default_strategy: "concurrent", strategies: ["concurrent"],
+      login_chain: { roots: ["db"], strategy: null, max_concurrent: null },
+    };
     const { api, sent } = bridge({ type: "settings", data: settings });
     await expect(api.getSettings()).resolves.toEqual(settings);
     expect(sent).toEqual([{ type: "get_settings" }]);
     await expect(bridge({ type: "done" }).api.getSettings()).rejects.toMatchObject({ code: "internal" });
+  });
+
+  it("sets and clears the login chain, expecting `done`", async () => {
+    const { api, sent } = bridge({ type: "done" });
+    await api.setLoginChain({ roots: ["db", "api"], strategy: "sequential", max_concurrent: null });
+    await api.setLoginChain(null);
+    expect(sent).toEqual([
+      { type: "set_login_chain", data: { chain: { roots: ["db", "api"], strategy: "sequential", max_concurrent: null } } },
+      { type: "set_login_chain", data: { chain: null } },
+    ]);
+    await expect(bridge({ type: "settings", data: { default_strategy: "concurrent", strategies: [], login_chain: null } })
+      .api.setLoginChain(null)).rejects.toMatchObject({ code: "internal" });
+  });
+});
+
+describe("BridgeApi autostart", () => {
+  it("asks the start at login it was given, sending no request", async () => {
+    const asked: (boolean | null)[] = [];
+    const sent: Request[] = [];
+    const send = async (request: Request): Promise<Response> => {
+      sent.push(request);
+      return { type: "done" };
+    };
+    const autostart = async (enabled: boolean | null) => {
+      asked.push(enabled);
+      return enabled === true;
+    };
+    const api = new BridgeApi(send, () => () => {}, undefined, autostart);
+    await expect(api.autostart(null)).resolves.toBe(false);
+    await expect(api.autostart(true)).resolves.toBe(true);
+    expect(asked).toEqual([null, true]);
+    expect(sent).toEqual([]);
+  });
+
+  it("keeps it in memory without the app: off at first, then as last set; a failure as the shell words it", async () => {
+    const { api } = bridge({ type: "done" });
+    await expect(api.autostart(null)).resolves.toBe(false);
+    await expect(api.autostart(true)).resolves.toBe(true);
+    await expect(api.autostart(null)).resolves.toBe(true);
+    await expect(api.autostart(false)).resolves.toBe(false);
+    const memory = new MemoryAutostart();
+    memory.error = "no autostart entry can be written";
+    await expect(memory.call(true)).rejects.toEqual({
+      code: "internal", message: "cannot change the start at login: no autostart entry can be written",
+    });
+    expect(memory.enabled).toBe(false);
+    expect(memory.calls).toEqual([true]);
   });
 });
 

@@ -22,12 +22,31 @@ export const browserCopy: Copy = async (text) => {
   await navigator.clipboard.writeText(text);
 };
 
+/** Reads (`null`) or turns on or off the start at login; answers whether it is on. */
+export type Autostart = (enabled: boolean | null) => Promise<boolean>;
+
+/** The start at login outside the app, held in memory (off at first): what the mock uses. `calls`
+ *  records what was asked; with `error` set every call fails as the shell's command would. */
+export class MemoryAutostart {
+  enabled = false;
+  error: string | null = null;
+  readonly calls: (boolean | null)[] = [];
+
+  readonly call: Autostart = async (enabled) => {
+    this.calls.push(enabled);
+    if (this.error !== null) throw { code: "internal", message: `cannot change the start at login: ${this.error}` };
+    if (enabled !== null) this.enabled = enabled;
+    return this.enabled;
+  };
+}
+
 /** Implements every `Api` method by sending its request and unpacking the expected response. */
 export class BridgeApi implements Api {
   constructor(
     private readonly send: Send,
     private readonly listen: Listen,
     private readonly copy: Copy = browserCopy,
+    private readonly startAtLogin: Autostart = new MemoryAutostart().call,
   ) {}
 
   private async expect<T extends Response["type"]>(request: Request, type: T): Promise<Data<T>> {
@@ -74,9 +93,12 @@ export class BridgeApi implements Api {
   getSettings = () => this.expect({ type: "get_settings" }, "settings");
   setDefaultStrategy = async (strategy: string) =>
     void (await this.expect({ type: "set_default_strategy", data: { strategy } }, "done"));
+  setLoginChain = async (chain: Parameters<Api["setLoginChain"]>[0]) =>
+    void (await this.expect({ type: "set_login_chain", data: { chain } }, "done"));
   portStatus = (port: number) => this.expect({ type: "port_status", data: { port } }, "port");
   freePort = (name: string, killForeign: boolean) =>
     this.expect({ type: "free_port", data: { name, kill_foreign: killForeign } }, "port");
   copyText = (text: string) => this.copy(text);
+  autostart = (enabled: boolean | null) => this.startAtLogin(enabled);
   subscribe = (onEvent: (event: Event) => void) => this.listen(onEvent);
 }

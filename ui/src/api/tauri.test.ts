@@ -91,6 +91,30 @@ describe("TauriApi", () => {
     expect(invokeMock.mock.calls).toEqual([["copy_text", { text: "https://web.example" }]]);
   });
 
+  it("reads and sets the start at login through the shell's `autostart` command", async () => {
+    const api = new TauriApi();
+    invokeMock.mockResolvedValueOnce(false).mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+    await expect(api.autostart(null)).resolves.toBe(false);
+    await expect(api.autostart(true)).resolves.toBe(true);
+    await expect(api.autostart(false)).resolves.toBe(false);
+    expect(invokeMock.mock.calls).toEqual([
+      ["autostart", { enabled: null }],
+      ["autostart", { enabled: true }],
+      ["autostart", { enabled: false }],
+    ]);
+    const refused = { code: "internal", message: "cannot change the start at login: permission denied" };
+    invokeMock.mockRejectedValue(refused);
+    await expect(api.autostart(true)).rejects.toEqual(refused);
+  });
+
+  it("sets the login chain through `request`", async () => {
+    invokeMock.mockResolvedValue({ type: "done" });
+    await new TauriApi().setLoginChain({ roots: ["db"], strategy: null, max_concurrent: null });
+    expect(invokeMock.mock.calls).toEqual([
+      ["request", { request: { type: "set_login_chain", data: { chain: { roots: ["db"], strategy: null, max_concurrent: null } } } }],
+    ]);
+  });
+
   it("listens to nexsock://event and delivers each payload, then stops on unsubscribe", async () => {
     const bus = fakeBus();
     const seen: Event[] = [];

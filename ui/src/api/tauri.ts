@@ -1,5 +1,5 @@
-//! `Api` over the desktop shell, through `@tauri-apps/api`: the Tauri commands `request` and
-//! `copy_text`, and the `nexsock://event` event. The only file that talks to Tauri.
+//! `Api` over the desktop shell, through `@tauri-apps/api`: the Tauri commands `request`,
+//! `copy_text` and `autostart`, and the `nexsock://event` event. The only file that talks to Tauri.
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
@@ -35,9 +35,12 @@ const follow: Listen = (onEvent) => {
 /** The shell's clipboard plugin, called from Rust: no clipboard permission for the page. */
 const copy = async (text: string) => void (await invoke("copy_text", { text }));
 
+/** The shell's start at login (`tauri-plugin-autostart`, called from Rust): `null` reads it. */
+const autostart = (enabled: boolean | null) => invoke<boolean>("autostart", { enabled });
+
 /** The engine through the desktop shell. */
 export class TauriApi extends BridgeApi {
   constructor() {
-    super(send, follow, copy);
+    super(send, follow, copy, autostart);
   }
 }

@@ -1,6 +1,6 @@
-//! The engine's settings (the strategies it knows and its default) from `get_settings`, then
-//! from each `SettingsChanged`; the built-in list when the engine cannot say (so the picker
-//! always has something to offer).
+//! The engine's settings (the strategies it knows, its default, the login chain) from
+//! `get_settings`, then from each `SettingsChanged`; the built-in list when the engine cannot say
+//! (so the picker always has something to offer).
 
 import { useEffect, useState } from "react";
 import { errorMessage } from "../api";
@@ -9,7 +9,9 @@ import { DEFAULT_STRATEGY, STRATEGIES } from "../api/strategies";
 import type { Settings } from "../api/types/Settings";
 
 /** The built-ins with the built-in default, until (or unless) the engine answers. */
-export const FALLBACK_SETTINGS: Settings = { default_strategy: DEFAULT_STRATEGY, strategies: [...STRATEGIES] };
+export const FALLBACK_SETTINGS: Settings = {
+  default_strategy: DEFAULT_STRATEGY, strategies: [...STRATEGIES], login_chain: null,
+};
 
 export interface LiveSettings {
   /** What the engine said last; null until it answers, or when it cannot. */
@@ -24,15 +26,20 @@ export function useSettings(): LiveSettings {
   const [live, setLive] = useState<LiveSettings>({ settings: null, error: null });
   useEffect(() => {
     let stopped = false;
+    // An event carries the whole settings, as new as any answer still on its way: that answer
+    // must not put an older value back.
+    let changed = false;
     const unsubscribe = api.subscribe((event) => {
-      if (event.type === "SettingsChanged") setLive({ settings: event.data, error: null });
+      if (event.type !== "SettingsChanged") return;
+      changed = true;
+      setLive({ settings: event.data, error: null });
     });
     api.getSettings().then(
       (settings) => {
-        if (!stopped) setLive({ settings, error: null });
+        if (!stopped && !changed) setLive({ settings, error: null });
       },
       (e) => {
-        if (!stopped) setLive({ settings: null, error: errorMessage(e) });
+        if (!stopped && !changed) setLive({ settings: null, error: errorMessage(e) });
       },
     );
     return () => {

@@ -160,7 +160,31 @@ impl Engine {
         Ok(Response::Settings(Settings {
             default_strategy: self.default_strategy()?,
             strategies: self.strategies.names().into_iter().map(str::to_owned).collect(),
+            login_chain: self.config.current()?.login_chain.clone(),
         }))
+    }
+
+    /// `SetLoginChain`: only services and a strategy that exist, at least one root.
+    pub(super) fn set_login_chain(&mut self, chain: Option<ChainRequest>) -> Result<Response, CoreError> {
+        if let Some(chain) = &chain {
+            if chain.roots.is_empty() {
+                return Err(CoreError::InvalidArgument("name at least one service to start at login".into()));
+            }
+            for root in &chain.roots {
+                self.service(root)?;
+            }
+            if let Some(strategy) = &chain.strategy {
+                self.strategies.resolve(strategy)?;
+            }
+            if chain.max_concurrent == Some(0) {
+                return Err(CoreError::InvalidArgument("--max-concurrent must be at least 1".into()));
+            }
+        }
+        self.config.set_login_chain(chain)?;
+        if let Response::Settings(settings) = self.settings()? {
+            let _ = self.events.send(Event::SettingsChanged(settings));
+        }
+        Ok(Response::Done)
     }
 
     /// `SetDefaultStrategy`: only a strategy the registry knows.

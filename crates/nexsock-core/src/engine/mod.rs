@@ -446,6 +446,7 @@ impl Engine {
             Request::ServiceEnv { name, reveal } => self.service_env(&name, reveal),
             Request::GetSettings => self.settings(),
             Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
+            Request::SetLoginChain { chain } => self.set_login_chain(chain),
             Request::Export => self.export(),
             Request::Reconciliation => Ok(self.reconciliation()),
             Request::PortStatus { port } => Ok(Response::Port(self.port_status(port))),

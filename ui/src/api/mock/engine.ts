@@ -4,6 +4,7 @@
 //! A run that ends by itself (`exits.ts`) ends `completed` on exit code 0 unless its restart policy
 //! starts it again; a stop by request makes a completed service `stopped`; a start clears it.
 
+import type { ChainRequest } from "../types/ChainRequest";
 import type { DependencySpec } from "../types/DependencySpec";
 import type { Event } from "../types/Event";
 import type { ExecutionReport } from "../types/ExecutionReport";
@@ -25,7 +26,7 @@ import { history } from "./history";
 import { print, printOutcome, printSpawned, readLogs } from "./logs";
 import { blockingHolder, freePort, portInUseMessage, portStatus, type SeededHolder } from "./ports";
 import { addProfile, BUILTIN_PROVIDERS, removeProfile, setDefaultProfile, setProfileToken } from "./profiles";
-import { getSettings, setDefaultStrategy } from "./settings";
+import { getSettings, setDefaultStrategy, setLoginChain } from "./settings";
 import { applyStack, exportStack } from "./stack";
 import { checkTunnels, closeTunnel, dropTunnel, listTunnels, openTunnel } from "./tunnels";
 import { fail, validateSpec } from "./validate";
@@ -72,6 +73,8 @@ export class MockEngine {
   /** Strategy names in registration order, and the default for chains that name none. */
   strategies: string[] = [...STRATEGIES];
   defaultStrategy = "concurrent";
+  /** The chain the desktop app starts when it starts at login (`settings.ts`); none at first. */
+  loginChain: ChainRequest | null = null;
   /** Every request received, oldest first, so tests can check what the UI asked for. */
   readonly requests: Request[] = [];
   /** Each service's output, oldest line first (see `logs.ts`). */
@@ -276,6 +279,9 @@ export class MockEngine {
         return { type: "settings", data: getSettings(this) };
       case "set_default_strategy":
         setDefaultStrategy(this, request.data.strategy);
+        return { type: "done" };
+      case "set_login_chain":
+        setLoginChain(this, request.data.chain);
         return { type: "done" };
       case "port_status":
         return { type: "port", data: portStatus(this, request.data.port) };

@@ -117,6 +117,7 @@ describe("MockApi settings", () => {
     const api = new MockApi();
     expect(await api.getSettings()).toEqual({
       default_strategy: "concurrent", strategies: ["sequential", "parallel-safe", "concurrent", "critical-path"],
+      login_chain: null,
     });
     await api.setDefaultStrategy("sequential");
     expect((await api.getSettings()).default_strategy).toBe("sequential");

@@ -133,4 +133,8 @@ name: string,
 /**
  * End a process nexsock did not start.
  */
-kill_foreign: boolean, } } | { "type": "subscribe" } | { "type": "shutdown" };
+kill_foreign: boolean, } } | { "type": "set_login_chain", "data": { 
+/**
+ * The chain.
+ */
+chain: ChainRequest | null, } } | { "type": "subscribe" } | { "type": "shutdown" };

@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { demoApi, renderWithApi } from "../../test/render";
 import { SettingsView } from "./SettingsView";
 
@@ -155,5 +155,186 @@ describe("SettingsView default strategy", () => {
     await user.click(screen.getByRole("button", { name: "Save strategy" }));
     await waitFor(() => expect(select.getAttribute("aria-invalid")).toBe("true"));
     expect(errorOf(select)).toBe("unknown strategy `nightly` (known: sequential, parallel-safe, concurrent, critical-path)");
+  });
+});
+
+describe("SettingsView start at login", () => {
+  const section = () => screen.findByRole("region", { name: "Start at login" });
+  const toggle = async () => (await screen.findByRole("checkbox", { name: "Start nexsock at login" })) as HTMLInputElement;
+  /** The toggle once the app has answered whether it starts at login. */
+  const readToggle = async () => {
+    const box = await toggle();
+    await waitFor(() => expect(box.disabled).toBe(false));
+    return box;
+  };
+  const serviceBox = (name: string) => screen.getByRole("checkbox", { name: `Start ${name} at login` }) as HTMLInputElement;
+  const shown = () => screen.getByTestId("login-chain").textContent;
+  const chainSent = (api: ReturnType<typeof demoApi>) => api.engine.requests.filter((r) => r.type === "set_login_chain");
+
+  it("reads whether the app starts at login, and turns it on and off", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<SettingsView />);
+    const box = await readToggle();
+    expect(box.checked).toBe(false);
+    expect(api.login.calls).toEqual([null]);
+    expect(within(await section()).getByText("nexsock does not start at login.")).toBeTruthy();
+    await user.click(box);
+    await waitFor(() => expect(box.checked).toBe(true));
+    expect(api.login.enabled).toBe(true);
+    expect(within(await section()).getByText("nexsock starts in the background (tray only) when you log in.")).toBeTruthy();
+    await user.click(box);
+    await waitFor(() => expect(box.checked).toBe(false));
+    expect(api.login.calls).toEqual([null, true, false]);
+    expect(api.login.enabled).toBe(false);
+  });
+
+  it("shows what the app answers, not what was asked", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    api.login.enabled = true;
+    renderWithApi(<SettingsView />, api);
+    const box = await readToggle();
+    expect(box.checked).toBe(true);
+    // The OS keeps it on whatever is asked (a policy, say): the box says so.
+    const asked = vi.spyOn(api, "autostart").mockResolvedValue(true);
+    await user.click(box);
+    await waitFor(() => expect(asked).toHaveBeenCalledWith(false));
+    await waitFor(() => expect(box.disabled).toBe(false));
+    expect(box.checked).toBe(true);
+  });
+
+  it("shows a failure to change it at the checkbox, leaving it as it was", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<SettingsView />);
+    const box = await readToggle();
+    api.login.error = "no autostart entry can be written";
+    await user.click(box);
+    const alert = await within(await section()).findByRole("alert");
+    expect(alert.textContent).toBe("cannot change the start at login: no autostart entry can be written");
+    expect(box.getAttribute("aria-describedby")).toBe(alert.id);
+    expect(box.checked).toBe(false);
+    expect(box.disabled).toBe(false);
+    api.login.error = null;
+    await user.click(box);
+    await waitFor(() => expect(box.checked).toBe(true));
+    expect(within(await section()).queryByRole("alert")).toBeNull();
+  });
+
+  it("shows a failure to read it", async () => {
+    const api = demoApi();
+    api.login.error = "no autostart support";
+    renderWithApi(<SettingsView />, api);
+    const alert = await within(await section()).findByRole("alert");
+    expect(alert.textContent).toBe("cannot change the start at login: no autostart support");
+    expect((await readToggle()).checked).toBe(false);
+  });
+
+  it("saves the ticked services and strategy, and shows the chain the engine announces", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<SettingsView />);
+    await waitFor(() => expect(shown()).toBe("At login, nexsock starts nothing."));
+    const save = screen.getByRole("button", { name: "Save login chain" }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+    expect((screen.getByRole("button", { name: "Start nothing at login" }) as HTMLButtonElement).disabled).toBe(true);
+    await waitFor(() => expect(serviceBox("web")).toBeTruthy());
+    await user.click(serviceBox("api"));
+    await user.click(serviceBox("db"));
+    const strategy = screen.getByLabelText("Strategy at login") as HTMLSelectElement;
+    expect([...strategy.options].map((o) => [o.value, o.textContent])).toEqual([
+      ["", "default strategy"], ["sequential", "sequential"], ["parallel-safe", "parallel-safe"],
+      ["concurrent", "concurrent"], ["critical-path", "critical-path"],
+    ]);
+    await user.selectOptions(strategy, "sequential");
+    await user.click(save);
+    await waitFor(() => expect(shown()).toBe("At login, nexsock starts db, api with the sequential strategy."));
+    expect(chainSent(api)).toEqual([
+      { type: "set_login_chain", data: { chain: { roots: ["db", "api"], strategy: "sequential", max_concurrent: null } } },
+    ]);
+    expect(api.engine.loginChain).toEqual({ roots: ["db", "api"], strategy: "sequential", max_concurrent: null });
+    expect(within(await section()).queryByRole("alert")).toBeNull();
+  });
+
+  it("sends no strategy for the default one", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<SettingsView />);
+    await waitFor(() => expect(serviceBox("web")).toBeTruthy());
+    await user.click(serviceBox("web"));
+    await user.click(screen.getByRole("button", { name: "Save login chain" }));
+    await waitFor(() => expect(shown()).toBe("At login, nexsock starts web with the default strategy."));
+    expect(chainSent(api)).toEqual([
+      { type: "set_login_chain", data: { chain: { roots: ["web"], strategy: null, max_concurrent: null } } },
+    ]);
+  });
+
+  it("follows a login chain set elsewhere, in words and in the controls", async () => {
+    const api = demoApi();
+    renderWithApi(<SettingsView />, api);
+    await waitFor(() => expect(serviceBox("web")).toBeTruthy());
+    await act(() => api.setLoginChain({ roots: ["cache", "web"], strategy: "critical-path", max_concurrent: 2 }));
+    expect(shown()).toBe("At login, nexsock starts cache, web with the critical-path strategy, at most 2 at once.");
+    expect(["db", "cache", "api", "web"].map((n) => serviceBox(n).checked)).toEqual([false, true, false, true]);
+    expect((screen.getByLabelText("Strategy at login") as HTMLSelectElement).value).toBe("critical-path");
+    // Another setting's change leaves the chain (and what is being edited) alone.
+    await act(() => api.setDefaultStrategy("sequential"));
+    expect(shown()).toBe("At login, nexsock starts cache, web with the critical-path strategy, at most 2 at once.");
+    expect(serviceBox("web").checked).toBe(true);
+  });
+
+  it("shows an unknown strategy at the strategy select", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    api.engine.strategies.push("nightly");
+    renderWithApi(<SettingsView />, api);
+    await waitFor(() => expect(serviceBox("db")).toBeTruthy());
+    await user.click(serviceBox("db"));
+    const select = screen.getByLabelText("Strategy at login");
+    await waitFor(() => expect(within(select).getByRole("option", { name: "nightly" })).toBeTruthy());
+    // The strategy is gone from the engine by the time it is saved.
+    api.engine.strategies.pop();
+    await user.selectOptions(select, "nightly");
+    await user.click(screen.getByRole("button", { name: "Save login chain" }));
+    await waitFor(() => expect(select.getAttribute("aria-invalid")).toBe("true"));
+    expect(errorOf(select)).toBe("unknown strategy `nightly` (known: sequential, parallel-safe, concurrent, critical-path)");
+    expect(within(await section()).getAllByRole("alert")).toHaveLength(1);
+    expect(shown()).toBe("At login, nexsock starts nothing.");
+    expect(api.engine.loginChain).toBeNull();
+  });
+
+  it("keeps showing a service the chain names after it was removed, and shows its refusal at the services", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.setLoginChain({ roots: ["db", "web"], strategy: null, max_concurrent: null });
+    await api.removeService("web");
+    renderWithApi(<SettingsView />, api);
+    await waitFor(() => expect(shown()).toBe("At login, nexsock starts db, web with the default strategy."));
+    expect(serviceBox("web").checked).toBe(true);
+    await user.click(screen.getByRole("button", { name: "Save login chain" }));
+    const services = screen.getByRole("group", { name: "At login, start" });
+    const alert = await within(services).findByRole("alert");
+    expect(alert.textContent).toBe("no service named `web` (see `nexsock service list`)");
+    expect(services.getAttribute("aria-describedby")).toBe(alert.id);
+    await user.click(serviceBox("web"));
+    await user.click(screen.getByRole("button", { name: "Save login chain" }));
+    await waitFor(() => expect(shown()).toBe("At login, nexsock starts db with the default strategy."));
+    expect(within(services).queryByRole("alert")).toBeNull();
+    expect(screen.queryByRole("checkbox", { name: "Start web at login" })).toBeNull();
+  });
+
+  it("starts nothing at login once cleared", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.setLoginChain({ roots: ["api"], strategy: "sequential", max_concurrent: null });
+    renderWithApi(<SettingsView />, api);
+    await waitFor(() => expect(shown()).toBe("At login, nexsock starts api with the sequential strategy."));
+    await waitFor(() => expect(serviceBox("api").checked).toBe(true));
+    const clear = screen.getByRole("button", { name: "Start nothing at login" }) as HTMLButtonElement;
+    await user.click(clear);
+    await waitFor(() => expect(shown()).toBe("At login, nexsock starts nothing."));
+    expect(chainSent(api).at(-1)).toEqual({ type: "set_login_chain", data: { chain: null } });
+    expect(api.engine.loginChain).toBeNull();
+    expect(serviceBox("api").checked).toBe(false);
+    expect((screen.getByLabelText("Strategy at login") as HTMLSelectElement).value).toBe("");
+    expect(clear.disabled).toBe(true);
+    expect((screen.getByRole("button", { name: "Save login chain" }) as HTMLButtonElement).disabled).toBe(true);
   });
 });

@@ -1,13 +1,16 @@
-//! The Settings view: the default start strategy, and the tunnel profiles grouped by provider
-//! with their tokens (write-only), the default mark, and add/edit/remove. Both follow the engine's
-//! events (`SettingsChanged`, `ProfilesChanged`), whoever made the change: this window, the CLI or
-//! the tray.
+//! The Settings view: the default start strategy; the start at login (the app's OS setting) and
+//! the chain it starts then; and the tunnel profiles grouped by provider with their tokens
+//! (write-only), the default mark, and add/edit/remove. The engine's parts follow its events
+//! (`SettingsChanged`, `ProfilesChanged`), whoever made the change: this window, the CLI or the
+//! tray.
 
 import { useState } from "react";
 import { errorMessage } from "../../api";
 import type { ProfileSpec } from "../../api/types/ProfileSpec";
 import { useProfiles } from "../../hooks/useProfiles";
 import { useSettings } from "../../hooks/useStrategies";
+import { AutostartToggle } from "./AutostartToggle";
+import { LoginChainForm } from "./LoginChainForm";
 import { ProfileForm } from "./ProfileForm";
 import { ProfileRow } from "./ProfileRow";
 import { groupOf, PROVIDER_GROUPS } from "./profileModel";
@@ -39,6 +42,11 @@ export function SettingsView() {
       <section aria-labelledby="strategy-title" className="settings-section">
         <h3 id="strategy-title">Start strategy</h3>
         {settings && <StrategyForm settings={settings} />}
+      </section>
+      <section aria-label="Start at login" className="settings-section start-at-login">
+        <h3>Start at login</h3>
+        <AutostartToggle />
+        {settings && <LoginChainForm settings={settings} />}
       </section>
       <section aria-labelledby="profiles-title" className="settings-section">
         <div className="view-header">
