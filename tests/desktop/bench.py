@@ -1,5 +1,7 @@
-"""Desktop benchmarks (BENCHMARKS.md): cold start of the app to a ready tray, and the app's
-resident memory while idle with the demo stack running. Real release binaries under Xvfb in
+"""Desktop benchmarks (BENCHMARKS.md): cold start of the app to a ready tray, the app's resident
+memory while idle with the demo stack running, and (issue 14) its footprint started in the
+background with no window (PSS of the app and its children) and the time from "Open nexsock" to
+a visible window. Real release binaries under Xvfb in
 their own D-Bus session, the tray read over D-Bus as a panel reads it.
 
 Run: bash tests/desktop/run.sh --bench   (builds the release binaries first)
@@ -43,6 +45,43 @@ def children(pid):
     return out
 
 
+def pss_kb(pid):
+    """Proportional set size: shared pages divided among the processes that share them."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def window_visible(s):
+    return subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^nexsock$"], env=s.env,
+                          capture_output=True).returncode == 0
+
+
+async def background_and_open(s, watcher, run):
+    """PSS of the app and its children started with --background after 5 s idle, then the time from
+    the tray's Open nexsock to a visible window."""
+    s.env["NEXSOCK_HOME"] = str(s.tmp / f"bg-{run}")
+    watcher.items.clear()
+    app = s.spawn([str(APP), "--background"], f"bg-{run}.log")
+    menu = await sni.menu_path(watcher.bus, await watcher.wait_item())
+    await asyncio.sleep(5)  # idle before reading memory, as above
+    kids = children(app.pid)
+    pss = pss_kb(app.pid) + sum(pss_kb(k) for k in kids)
+    names = sorted(comm(k) for k in kids)
+    started = time.monotonic()
+    await sni.click(watcher.bus, menu, "Open nexsock")
+    while not window_visible(s):
+        await asyncio.sleep(0.002)
+    opened = time.monotonic() - started
+    app.send_signal(signal.SIGTERM)
+    await wait_for("the app to exit", lambda: app.poll() is not None)
+    return pss, names, opened
+
+
 def comm(pid):
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip()
@@ -83,6 +122,18 @@ async def main():
         print("|---|---:|---:|---:|---:|")
         print(f"| exec -> tray exported with its menu | {RUNS} | {times[0]*1000:.0f} ms | "
               f"{statistics.median(times)*1000:.0f} ms | {times[-1]*1000:.0f} ms |")
+
+        footprint = [await background_and_open(s, watcher, i) for i in range(5)]
+        print()
+        print("| started with --background, no window | runs | min | p50 | max | target |")
+        print("|---|---:|---:|---:|---:|---|")
+        pss = sorted(p for p, _, _ in footprint)
+        print(f"| PSS of the app and its children | 5 | {pss[0]/1000:.1f} MB | {statistics.median(pss)/1000:.1f} MB | "
+              f"{pss[-1]/1000:.1f} MB | <= 80 MB: {'met' if pss[-1] <= 80_000 else 'MISSED'} |")
+        opened = sorted(o for _, _, o in footprint)
+        print(f"| Open nexsock -> window visible | 5 | {opened[0]*1000:.0f} ms | {statistics.median(opened)*1000:.0f} ms | "
+              f"{opened[-1]*1000:.0f} ms | <= 500 ms: {'met' if opened[-1] <= 0.5 else 'MISSED'} |")
+        print(f"(children while no window was open: {footprint[-1][1]})")
 
         s.env["NEXSOCK_HOME"] = str(s.tmp / "demo")
         app = s.spawn([str(APP)], "demo.log")
