@@ -66,9 +66,9 @@ class Session:
         os.chmod(self.env["XDG_RUNTIME_DIR"], 0o700)
         self.procs = []
 
-    def spawn(self, args, log):
+    def spawn(self, args, log, pass_fds=()):
         proc = subprocess.Popen(args, env=self.env, stdout=open(self.tmp / log, "w"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, pass_fds=pass_fds)
         self.procs.append(proc)
         return proc
 
@@ -82,8 +82,15 @@ class Session:
         return json.loads(self.cli(*args, "--json"))
 
     def start_display(self):
-        display = next(n for n in range(90, 140) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
-        self.spawn(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log")
+        # Xvfb picks a free display itself and writes its number to a pipe (-displayfd): lock files
+        # that killed servers left behind in /tmp do not count as taken.
+        read, write = os.pipe()
+        self.spawn(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log",
+                   pass_fds=(write,))
+        os.close(write)
+        with os.fdopen(read) as numbers:
+            display = numbers.readline().strip()
+        assert display, f"Xvfb did not start: {(self.tmp / 'xvfb.log').read_text()}"
         self.env["DISPLAY"] = f":{display}"
         deadline = time.monotonic() + 20
         while subprocess.run(["xdpyinfo"], env=self.env, capture_output=True).returncode != 0:
@@ -108,11 +115,15 @@ class Session:
     def stop_all(self):
         for proc in reversed(self.procs):
             if proc.poll() is None:
+                # SIGTERM first: Xvfb then removes its lock file, which SIGKILL would leave behind.
                 try:
-                    os.killpg(proc.pid, signal.SIGKILL)
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    proc.wait(timeout=5)
                 except ProcessLookupError:
                     pass
-                proc.wait()
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
 
 
 class Results:
