@@ -23,6 +23,20 @@ pub enum Listener {
     Hidden,
 }
 
+impl Listener {
+    /// The holder as the contract describes it (pid and command line; who started it is the
+    /// engine's to add); none when the port is free.
+    pub fn holder(self) -> Option<nexsock_proto::PortHolder> {
+        match self {
+            Self::Free => None,
+            Self::Hidden => Some(nexsock_proto::PortHolder::default()),
+            Self::Pid(pid) => {
+                Some(nexsock_proto::PortHolder { pid: Some(pid), command: command(pid), ..Default::default() })
+            }
+        }
+    }
+}
+
 /// Whose the listener of a port is, relative to one process group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ownership {
@@ -148,7 +162,8 @@ pub fn ownership(port: u16, pgid: u32) -> Ownership {
             Some(false) => {}
             None => unknown = true,
         }
-        for member in crate::procinfo::group_members(leader).iter().filter(|p| p.pid != leader) {
+        let members = crate::procinfo::group_members(leader);
+        for member in members.iter().filter(|p| p.pid != leader) {
             match linux::listens_on(member.pid, port) {
                 Some(true) => return Ownership::Ours,
                 Some(false) => {}
@@ -160,7 +175,7 @@ pub fn ownership(port: u16, pgid: u32) -> Ownership {
             return Ownership::Unknown;
         }
         // A member that could not be asked may still be the listener: ask by inode.
-        if unknown && crate::procinfo::group_members(leader).iter().any(|p| linux::holds(p.pid, &inodes)) {
+        if unknown && members.iter().any(|p| linux::holds(p.pid, &inodes)) {
             return Ownership::Ours;
         }
         Ownership::Other(listener(port))

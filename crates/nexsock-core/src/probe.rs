@@ -16,7 +16,7 @@ use tokio::{
 
 use crate::{
     backoff::Backoff,
-    ports::{self, Listener, Ownership},
+    ports::{self, Ownership},
     supervisor::group_command,
 };
 
@@ -84,13 +84,7 @@ fn owned(check: &HealthCheck, spec: &ServiceSpec, pgid: u32) -> Result<(), Strin
     match ports::ownership(port, pgid) {
         Ownership::Ours | Ownership::Unknown => Ok(()),
         Ownership::Other(listener) => {
-            let who = match listener {
-                Listener::Pid(pid) => match ports::command(pid) {
-                    Some(cmd) => format!("pid {pid} ({cmd})"),
-                    None => format!("pid {pid}"),
-                },
-                Listener::Hidden | Listener::Free => "a process nexsock cannot see".to_owned(),
-            };
+            let who = listener.holder().unwrap_or_default().describe();
             Err(format!("port {port} answers, but {who} listens on it, not this service"))
         }
     }

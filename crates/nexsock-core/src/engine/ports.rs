@@ -10,8 +10,7 @@ use nexsock_proto::{PortHolder, PortStatus, Response};
 use super::{Engine, Reply, service::Phase};
 use crate::{
     error::CoreError,
-    ports::{self, Listener},
-    procinfo,
+    ports, procinfo,
     supervisor::{stop_group, stop_processes},
 };
 
@@ -21,11 +20,8 @@ const HOLDER_GRACE: Duration = Duration::from_secs(5);
 impl Engine {
     /// Who listens on `port`; `None` when it is free.
     pub(super) fn port_holder(&self, port: u16) -> Option<PortHolder> {
-        let pid = match ports::listener(port) {
-            Listener::Free => return None,
-            Listener::Hidden => return Some(PortHolder::default()),
-            Listener::Pid(pid) => pid,
-        };
+        let mut holder = ports::listener(port).holder()?;
+        let Some(pid) = holder.pid else { return Some(holder) };
         let group = procinfo::pgid_of(pid);
         let service = self
             .services
@@ -35,11 +31,12 @@ impl Engine {
                 _ => false,
             })
             .map(|s| s.spec.name.clone());
-        let orphan_of = match &service {
+        holder.orphan_of = match &service {
             Some(_) => None,
             None => procinfo::marker(pid).and_then(|token| self.store.service_of_run_token(&token).ok().flatten()),
         };
-        Some(PortHolder { pid: Some(pid), command: ports::command(pid), service, orphan_of })
+        holder.service = service;
+        Some(holder)
     }
 
     /// `PortStatus`.
@@ -114,13 +111,8 @@ impl Engine {
 
 /// The answer once the holder was stopped: free, or who holds the port now.
 fn after_freeing(name: &str, port: u16, free: impl Fn() -> Result<Response, CoreError>) -> Result<Response, CoreError> {
-    match ports::listener(port) {
-        Listener::Free => free(),
-        Listener::Pid(pid) => Err(Engine::port_in_use(
-            name,
-            port,
-            PortHolder { pid: Some(pid), command: ports::command(pid), ..PortHolder::default() },
-        )),
-        Listener::Hidden => Err(Engine::port_in_use(name, port, PortHolder::default())),
+    match ports::listener(port).holder() {
+        None => free(),
+        Some(holder) => Err(Engine::port_in_use(name, port, holder)),
     }
 }
