@@ -59,22 +59,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Apply { file } => stack::apply(&file, cli.json).await,
         Command::LoginChain { names, clear, chain } => {
-            let roots =
-                names.map(|n| n.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect());
-            match (roots, clear) {
-                (Some(roots), _) => {
-                    let request = nexsock_proto::ChainRequest {
-                        roots,
-                        strategy: chain.strategy,
-                        max_concurrent: chain.max_concurrent,
-                    };
-                    connect::send(Request::SetLoginChain { chain: Some(request) }, cli.json, "login chain set").await
-                }
-                (None, true) => {
-                    connect::send(Request::SetLoginChain { chain: None }, cli.json, "login chain cleared").await
-                }
-                (None, false) => connect::send(Request::GetSettings, cli.json, "login").await,
-            }
+            service::login_chain(names.as_deref(), clear, chain, cli.json).await
         }
         Command::Port { port } => connect::send(Request::PortStatus { port }, cli.json, "").await,
         Command::Export => stack::export(cli.json).await,

@@ -238,14 +238,6 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
                 outln!("{}={value}  # {}{note}", v.name, v.source);
             }
         }
-        Response::Settings(s) if what == "login" => match &s.login_chain {
-            Some(chain) => outln!(
-                "at login the app starts {} by {}",
-                chain.roots.join(","),
-                chain.strategy.as_deref().unwrap_or(&s.default_strategy)
-            ),
-            None => outln!("at login the app starts nothing"),
-        },
         Response::Settings(s) => {
             for name in &s.strategies {
                 let mark = if *name == s.default_strategy { "  (default)" } else { "" };

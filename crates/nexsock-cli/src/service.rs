@@ -37,11 +37,7 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         ServiceCommand::Start { name, smart: true, chain, .. } | ServiceCommand::StartChain { name, chain } => {
             Request::StartChain(chain_request(vec![name], chain))
         }
-        ServiceCommand::StartBatch { names, chain } => {
-            let roots: Vec<String> =
-                names.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect();
-            Request::StartChain(chain_request(roots, chain))
-        }
+        ServiceCommand::StartBatch { names, chain } => Request::StartChain(chain_request(name_list(&names), chain)),
         ServiceCommand::History { name, limit } => Request::History { name, limit: Some(limit) },
         ServiceCommand::Config { name, profile, .. } => Request::ConfigureService { name, tunnel_profile: profile },
         ServiceCommand::Env { name, reveal, show_tunnel_vars } => {
@@ -112,6 +108,35 @@ pub(crate) async fn warn_shared_port(client: &mut nexsock_proto::Client, name: &
     if !others.is_empty() {
         eprintln!("warning: port {port} is also declared by {}; they cannot run at the same time", others.join(", "));
     }
+}
+
+/// `"web-api, worker"` -> the names, blanks dropped.
+fn name_list(names: &str) -> Vec<String> {
+    names.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect()
+}
+
+/// `nexsock login-chain`: sets the chain the desktop app starts at login (names given), clears it
+/// (`--clear`), or shows it.
+pub async fn login_chain(names: Option<&str>, clear: bool, chain: ChainArgs, json: bool) -> Result<ExitCode> {
+    let request = match (names, clear) {
+        (Some(names), _) => Request::SetLoginChain { chain: Some(chain_request(name_list(names), chain)) },
+        (None, true) => Request::SetLoginChain { chain: None },
+        (None, false) => Request::GetSettings,
+    };
+    let what = if clear { "login chain cleared" } else { "login chain set" };
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    match client.request(request).await? {
+        Response::Settings(settings) if !json => match &settings.login_chain {
+            Some(chain) => outln!(
+                "at login the app starts {} by {}",
+                chain.roots.join(","),
+                chain.strategy.as_deref().unwrap_or(&settings.default_strategy)
+            ),
+            None => outln!("at login the app starts nothing"),
+        },
+        response => output::print_response(&response, json, what)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn chain_request(roots: Vec<String>, chain: ChainArgs) -> ChainRequest {
