@@ -1,26 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { DependencySpec } from "../types/DependencySpec";
 import type { EnvVar } from "../types/EnvVar";
 import { MockApi } from "./mockApi";
 import { seedDemo, spec } from "./seed";
 import { failTunnel } from "./tunnels";
+import { clientStack, tunnelEdge } from "../../test/envStack";
 
-const edge = (service: string, depends_on: string, extra: Partial<DependencySpec> = {}): DependencySpec => ({
-  service, depends_on, condition: null, required: true, tunnel_mode: "required",
-  timeout_secs: null, health_path: null, env_alias: null, restart_on_new_url: true, ...extra,
-});
-
-/** `web` with a port, and `client` with a plain and a secret variable, depending on `web` through
- *  a tunnel aliased `WEB_PUBLIC`; a profile with a token, so that `web`'s tunnel can open. */
-async function clientStack() {
-  const api = new MockApi();
-  await api.addService(spec("web", 3000));
-  await api.addService(spec("client", null, { command: "env", env: { STRIPE_API_KEY: "sk_live_abc123", MODE: "dev" } }));
-  await api.addDependency(edge("client", "web", { env_alias: "WEB_PUBLIC" }));
-  await api.addProfile({ name: "personal", provider: "ngrok" });
-  await api.setProfileToken("personal", "tok");
-  return api;
-}
 
 const byName = (vars: EnvVar[], name: string) => vars.find((v) => v.name === name);
 
@@ -66,8 +50,8 @@ describe("MockApi service_env", () => {
     const api = await clientStack();
     await api.addService(spec("auth", 4000));
     await api.addService(spec("cache", 6379));
-    await api.addDependency(edge("client", "cache", { tunnel_mode: "none" }));
-    await api.addDependency(edge("client", "auth", { tunnel_mode: "optional" }));
+    await api.addDependency(tunnelEdge("client", "cache", { tunnel_mode: "none" }));
+    await api.addDependency(tunnelEdge("client", "auth", { tunnel_mode: "optional" }));
     const vars = await api.serviceEnv("client", false);
     expect(vars.filter((v) => v.source.startsWith("tunnel:")).map((v) => [v.name, v.source])).toEqual([
       ["NEXSOCK_TUNNEL_AUTH_URL", "tunnel:auth"],

@@ -1,7 +1,6 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { DependencySpec } from "../../api/types/DependencySpec";
 import type { EnvVar } from "../../api/types/EnvVar";
 import type { TunnelInfo } from "../../api/types/TunnelInfo";
 import { MockApi } from "../../api/mock/mockApi";
@@ -10,22 +9,8 @@ import { checkTunnel } from "../../api/mock/tunnels";
 import { renderWithApi } from "../../test/render";
 import { ServicesView } from "./ServicesView";
 import { touchesEnv } from "./useServiceEnv";
+import { clientStack, tunnelEdge } from "../../test/envStack";
 
-const edge = (service: string, depends_on: string, extra: Partial<DependencySpec> = {}): DependencySpec => ({
-  service, depends_on, condition: null, required: true, tunnel_mode: "required",
-  timeout_secs: null, health_path: null, env_alias: null, restart_on_new_url: true, ...extra,
-});
-
-/** `client` (a plain and a secret variable) depends on `web` through a tunnel aliased `WEB_PUBLIC`. */
-async function clientStack() {
-  const api = new MockApi();
-  await api.addService(spec("web", 3000));
-  await api.addService(spec("client", null, { command: "env", env: { MODE: "dev", STRIPE_API_KEY: "sk_live_abc123" } }));
-  await api.addDependency(edge("client", "web", { env_alias: "WEB_PUBLIC" }));
-  await api.addProfile({ name: "personal", provider: "ngrok" });
-  await api.setProfileToken("personal", "tok");
-  return api;
-}
 
 /** Renders the Services view and opens `client`'s environment. */
 async function openClientEnv(api: MockApi) {
@@ -146,7 +131,7 @@ describe("touchesEnv", () => {
 
   it("re-reads on the service's spec and edges, and on its tunnelled dependency's URL changing", () => {
     expect(touchesEnv({ type: "ServiceUpdated", data: detail("client") }, "client", shown)).toBe(true);
-    expect(touchesEnv({ type: "DependencyAdded", data: { edge: edge("client", "api"), change: "created" } }, "client", shown)).toBe(true);
+    expect(touchesEnv({ type: "DependencyAdded", data: { edge: tunnelEdge("client", "api"), change: "created" } }, "client", shown)).toBe(true);
     expect(touchesEnv({ type: "DependencyRemoved", data: { service: "client", depends_on: "web" } }, "client", shown)).toBe(true);
     expect(touchesEnv({ type: "ServiceRemoved", data: { name: "web" } }, "client", shown)).toBe(true);
     expect(touchesEnv({ type: "TunnelFailed", data: tunnel("web", { status: "failed" }) }, "client", shown)).toBe(true);
@@ -158,7 +143,7 @@ describe("touchesEnv", () => {
   it("ignores other services, other tunnels, states, and checks of the URL shown", () => {
     expect(touchesEnv({ type: "ServiceUpdated", data: detail("web") }, "client", shown)).toBe(false);
     expect(touchesEnv({ type: "ServiceChanged", data: detail("client").status }, "client", shown)).toBe(false);
-    expect(touchesEnv({ type: "DependencyAdded", data: { edge: edge("web", "db"), change: "created" } }, "client", shown)).toBe(false);
+    expect(touchesEnv({ type: "DependencyAdded", data: { edge: tunnelEdge("web", "db"), change: "created" } }, "client", shown)).toBe(false);
     expect(touchesEnv({ type: "TunnelChecked", data: tunnel("web") }, "client", shown)).toBe(false);
     expect(touchesEnv({ type: "TunnelCreated", data: tunnel("api") }, "client", shown)).toBe(false);
     expect(touchesEnv({ type: "ServiceRemoved", data: { name: "api" } }, "client", shown)).toBe(false);
