@@ -1,7 +1,8 @@
 //! The bridge to the UI: one Tauri command takes a request of the contract and returns its
 //! response, or a serialisable `{code, message}` error the UI branches on. A second one writes the
 //! clipboard from Rust, so the page needs no clipboard permission. A third reads or sets the start
-//! at login (an OS setting, not the engine's).
+//! at login (an OS setting, not the engine's). A fourth closes the window (Ctrl+W) without a window
+//! permission for the page.
 
 use nexsock_proto::{ApiError, ErrorCode, Request, Response};
 use tauri::{AppHandle, Runtime, State};
@@ -35,4 +36,11 @@ pub fn autostart<R: Runtime>(app: AppHandle<R>, enabled: Option<bool>) -> Result
         None => {}
     }
     launch.is_enabled().map_err(fail)
+}
+
+/// `invoke("close_window")`: Ctrl+W. Closing destroys the window and its webview; the app stays in
+/// the tray.
+#[tauri::command]
+pub fn close_window<R: Runtime>(window: tauri::WebviewWindow<R>) -> Result<(), ApiError> {
+    window.close().map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot close the window: {e}")))
 }

@@ -11,6 +11,8 @@ pub mod commands;
 pub mod menu;
 pub mod notify;
 pub mod tray;
+#[cfg(target_os = "linux")]
+mod webkit;
 
 use std::sync::Mutex;
 
@@ -44,7 +46,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, backend: Backend) -> ta
     builder.manage(backend).invoke_handler(tauri::generate_handler![
         commands::request,
         commands::copy_text,
-        commands::autostart
+        commands::autostart,
+        commands::close_window
     ])
 }
 
@@ -131,6 +134,12 @@ pub fn run() {
         // Closing the window destroys it and its webview; the last window closing does not end a
         // tray app, only Quit does.
         RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
+        // WebKit keeps its network process for the app's lifetime once a webview existed; a tray
+        // app must not carry it all day for a window opened once.
+        #[cfg(target_os = "linux")]
+        RunEvent::WindowEvent { event: tauri::WindowEvent::Destroyed, .. } if app.webview_windows().is_empty() => {
+            webkit::end_network_process();
+        }
         RunEvent::Exit => stop_owned_host(app),
         _ => {}
     });

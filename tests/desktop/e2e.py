@@ -205,8 +205,16 @@ async def main():
             await wait_for("the background app's host", lambda: lock.exists() and lock.read_text().strip() == str(app3.pid))
             await wait_for("the login chain to start", lambda: s.cli_json("service", "list")[0]["state"] == "ready")
             assert not webkit_processes(app3.pid), "no webview while no window is open"
-            await sni.click(watcher.bus, tray3, "Open nexsock")
-            await wait_for("the window's web process", lambda: webkit_processes(app3.pid, "WebKitWebProcess"))
+            for round in ("first", "second"):
+                await sni.click(watcher.bus, tray3, "Open nexsock")
+                await wait_for(f"the window's web process ({round} opening)",
+                               lambda: webkit_processes(app3.pid, "WebKitWebProcess"))
+                # Ctrl+W, as a user closes it: the page handles the key (so the page loaded and
+                # reaches the shell), and the window, its webview and WebKit's network process end.
+                await wait_for(f"Ctrl+W to close the window ({round} opening)", lambda: press_ctrl_w(s) and not window_mapped(s))
+                await wait_for(f"every WebKit process to end after the {round} close",
+                               lambda: not webkit_processes(app3.pid), timeout=30)
+            assert app3.poll() is None, "closing the window leaves the app in the tray"
             app3.send_signal(signal.SIGTERM)
             await wait_for("the background app to exit", lambda: app3.poll() is not None)
 
@@ -239,6 +247,25 @@ async def main():
         s.stop_all()
     print(f"desktop: {results.passed} passed, {results.failed} failed", flush=True)
     return 1 if results.failed or results.passed < 10 else 0
+
+
+def window_mapped(s):
+    """Whether the app's window is mapped on the display."""
+    return subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^nexsock$"], env=s.env,
+                          capture_output=True).returncode == 0
+
+
+def press_ctrl_w(s):
+    """Focuses the app's window and types Ctrl+W into it (XTEST, as a keyboard does); False when
+    no window is mapped."""
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^nexsock$"], env=s.env,
+                           capture_output=True, text=True)
+    if found.returncode != 0:
+        return True
+    window = found.stdout.split()[0]
+    subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "--clearmodifiers", "ctrl+w"], env=s.env,
+                   capture_output=True, timeout=10)
+    return True
 
 
 def webkit_processes(app_pid, kind="WebKit"):

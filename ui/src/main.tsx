@@ -5,7 +5,10 @@ import { createRoot } from "react-dom/client";
 import { createApi } from "./api";
 import { ApiProvider } from "./ApiContext";
 import { App } from "./App";
+import { closeOnCtrlW, insideApp } from "./api/tauri";
 import "./styles.css";
+
+if (insideApp()) closeOnCtrlW();
 
 const root = document.getElementById("root");
 if (root) {

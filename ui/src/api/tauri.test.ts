@@ -3,7 +3,7 @@ import { listen, type EventCallback } from "@tauri-apps/api/event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApi } from ".";
 import { MockApi } from "./mock/mockApi";
-import { EVENT_NAME, TauriApi } from "./tauri";
+import { closeOnCtrlW, EVENT_NAME, TauriApi } from "./tauri";
 import type { Event } from "./types/Event";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn(), isTauri: vi.fn(() => false) }));
@@ -169,5 +169,24 @@ describe("createApi", () => {
     }
     vi.mocked(isTauri).mockReturnValue(true);
     expect(createApi()).toBeInstanceOf(TauriApi);
+  });
+});
+
+describe("closeOnCtrlW", () => {
+  it("closes the window through the shell on Ctrl+W and on nothing else", () => {
+    invokeMock.mockResolvedValue(undefined);
+    const target = new EventTarget();
+    closeOnCtrlW(target as unknown as Window);
+    const press = (init: KeyboardEventInit) => {
+      const e = new KeyboardEvent("keydown", { cancelable: true, ...init });
+      target.dispatchEvent(e);
+      return e.defaultPrevented;
+    };
+    expect(press({ key: "w" })).toBe(false);
+    expect(press({ key: "w", ctrlKey: true, shiftKey: true })).toBe(false);
+    expect(press({ key: "q", ctrlKey: true })).toBe(false);
+    expect(invokeMock).not.toHaveBeenCalled();
+    expect(press({ key: "W", ctrlKey: true })).toBe(true);
+    expect(invokeMock.mock.calls).toEqual([["close_window"]]);
   });
 });

@@ -1,5 +1,6 @@
 //! `Api` over the desktop shell, through `@tauri-apps/api`: the Tauri commands `request`,
-//! `copy_text` and `autostart`, and the `nexsock://event` event. The only file that talks to Tauri.
+//! `copy_text`, `autostart` and `close_window`, and the `nexsock://event` event. The only file that
+//! talks to Tauri.
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
@@ -43,4 +44,14 @@ export class TauriApi extends BridgeApi {
   constructor() {
     super(send, follow, copy, autostart);
   }
+}
+
+/** Ctrl+W closes the window, which ends its webview; the app stays in the tray. */
+export function closeOnCtrlW(target: Pick<Window, "addEventListener"> = window): void {
+  target.addEventListener("keydown", (e: KeyboardEvent) => {
+    if (e.ctrlKey && !e.altKey && !e.shiftKey && !e.metaKey && e.key.toLowerCase() === "w") {
+      e.preventDefault();
+      invoke("close_window").catch((err) => console.error("cannot close the window:", err));
+    }
+  });
 }
