@@ -47,7 +47,7 @@ async fn bad_frames_get_typed_errors_and_change_nothing() {
 
     // A request before the handshake.
     let mut s = raw(&host).await;
-    let frame = ClientFrame::Request { id: 1, request: Request::ListServices };
+    let frame = ClientFrame::Request { id: 1, request: Box::new(Request::ListServices) };
     write_json(&mut s, &frame).await.unwrap();
     expect_error(&mut s, ErrorCode::HandshakeRequired).await;
 
@@ -64,7 +64,7 @@ async fn bad_frames_get_typed_errors_and_change_nothing() {
     write_frame(&mut s, bad_fields.to_string().as_bytes()).await.unwrap();
     expect_error(&mut s, ErrorCode::MalformedFrame).await;
     // The connection still works after all that.
-    write_json(&mut s, &ClientFrame::Request { id: 4, request: Request::ListServices }).await.unwrap();
+    write_json(&mut s, &ClientFrame::Request { id: 4, request: Box::new(Request::ListServices) }).await.unwrap();
     let answer: ServerFrame = read_json(&mut s).await.unwrap().unwrap();
     assert!(matches!(answer, ServerFrame::Response { id: 4, .. }), "{answer:?}");
 

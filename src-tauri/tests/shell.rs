@@ -191,6 +191,10 @@ fn copy_url_switch_profile_stop_all_open_and_quit_act_on_the_engine() {
             url: None,
             server: Some(server.ip.to_string()),
             binary: None,
+            command: None,
+            url_pattern: None,
+            token_env: None,
+            url_timeout_secs: None,
         }));
     }
     let port = u32::from(nexsock_tests::free_port());

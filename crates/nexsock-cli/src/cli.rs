@@ -47,6 +47,21 @@ pub enum Command {
     },
     /// Print the current services and dependencies as a stack file.
     Export,
+    /// Create or update services and dependencies from a process-compose file, a Procfile or a
+    /// Compose file, in one transaction; report what changed and every field not mapped.
+    Import {
+        /// The file (process-compose.yaml, Procfile, compose.yaml, ...).
+        file: PathBuf,
+        /// Its format; detected from its name and content when not given.
+        #[arg(long, value_name = "FORMAT", value_parser = ["process-compose", "procfile", "compose"])]
+        format: Option<String>,
+        /// Validate and report what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Procfile only: give each process a PORT, from N up in steps of 100 (as foreman).
+        #[arg(long, value_name = "N")]
+        port_base: Option<u16>,
+    },
     /// The chain the desktop app starts when it starts at login: shown without arguments, set
     /// with service names, cleared with --clear.
     LoginChain {
@@ -309,7 +324,7 @@ pub enum ProfileCommand {
     Add {
         /// Profile name.
         name: String,
-        /// ngrok, cloudflared, localtunnel or bore.
+        /// ngrok, cloudflared, localtunnel, bore or command.
         #[arg(long)]
         provider: String,
         /// Refused: ngrok's current agent picks the nearest region itself.
@@ -324,6 +339,8 @@ pub enum ProfileCommand {
         /// The provider's executable, when it is not on PATH.
         #[arg(long, value_name = "PATH")]
         binary: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        command: Box<CommandProfileArgs>,
     },
     /// Profiles, with whether a token is set (never the token).
     List,
@@ -344,6 +361,25 @@ pub enum ProfileCommand {
     },
 }
 
+/// The settings of a `--provider command` profile: any tool that prints a URL.
+#[derive(Debug, Args)]
+pub struct CommandProfileArgs {
+    /// The tool's command line, split like a shell would (no shell runs it); `{port}` (required),
+    /// `{host}` and `{service}` are substituted, e.g. "ssh -R 80:{host}:{port} nokey@localhost.run".
+    #[arg(long, value_name = "TEMPLATE")]
+    pub command: Option<String>,
+    /// A regex; the first output line it matches gives the URL (its first group, else the match).
+    #[arg(long, value_name = "REGEX")]
+    pub url_pattern: Option<String>,
+    /// The variable through which the tool gets the profile's token (`profile set-token`); the
+    /// token never goes on its command line.
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// Seconds the tool gets to print its URL (default 30).
+    #[arg(long, value_name = "SECS")]
+    pub url_timeout: Option<u64>,
+}
+
 /// `nexsock strategy ...`
 #[derive(Debug, Subcommand)]
 pub enum StrategyCommand {
@@ -351,7 +387,27 @@ pub enum StrategyCommand {
     List,
     /// Make a strategy the default of chain starts that name none (the tray's too).
     Default {
-        /// sequential, parallel-safe, concurrent, critical-path, or a registered one.
+        /// sequential, parallel-safe, concurrent, critical-path, or a declared one.
+        name: String,
+    },
+    /// Declare a strategy: a built-in one whose --priority services start before any other
+    /// startable service (kept in config.toml).
+    Add {
+        /// Its name: letters, digits, `-` and `_`; not a built-in's.
+        name: String,
+        /// The built-in it adjusts: sequential, parallel-safe, concurrent or critical-path.
+        #[arg(long)]
+        base: String,
+        /// Comma-separated services that start first, the first listed first, e.g. "db,cache".
+        #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+        priority: Vec<String>,
+        /// At most this many services starting at once, unless the chain start names a bound.
+        #[arg(long, value_name = "N")]
+        max_concurrent: Option<usize>,
+    },
+    /// Forget a declared strategy (a default that named it falls back to concurrent).
+    Remove {
+        /// A declared strategy's name.
         name: String,
     },
 }

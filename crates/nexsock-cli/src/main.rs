@@ -9,6 +9,7 @@ mod cli;
 mod connect;
 mod dependency;
 mod events;
+mod import;
 mod progress;
 mod service;
 mod stack;
@@ -57,12 +58,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let what = format!("{name} is the default strategy");
             connect::send(Request::SetDefaultStrategy { strategy: name }, cli.json, &what).await
         }
+        Command::Strategy(cli::StrategyCommand::Add { name, base, priority, max_concurrent }) => {
+            let what = format!("added strategy {name}");
+            let priority = priority.into_iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+            let spec = nexsock_proto::StrategySpec { name, base, priority, max_concurrent };
+            connect::send(Request::AddStrategy(spec), cli.json, &what).await
+        }
+        Command::Strategy(cli::StrategyCommand::Remove { name }) => {
+            let what = format!("removed strategy {name}");
+            connect::send(Request::RemoveStrategy { name }, cli.json, &what).await
+        }
         Command::Apply { file } => stack::apply(&file, cli.json).await,
         Command::LoginChain { names, clear, chain } => {
             service::login_chain(names.as_deref(), clear, chain, cli.json).await
         }
         Command::Port { port } => connect::send(Request::PortStatus { port }, cli.json, "").await,
         Command::Export => stack::export(cli.json).await,
+        Command::Import { file, format, dry_run, port_base } => {
+            import::import(&file, format.as_deref(), dry_run, port_base, cli.json).await
+        }
         Command::Events { service } => events::stream(service.as_deref(), cli.json).await,
     }
 }

@@ -40,7 +40,8 @@ pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn table(headers: &[&str]) -> Table {
+/// A borderless table with upper-case headers.
+pub(crate) fn table(headers: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(NOTHING);
     if !color_enabled() {
@@ -157,6 +158,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::History(reports) => serde_json::to_value(reports)?,
             Response::Applied(report) => serde_json::to_value(report)?,
             Response::Stack(stack) => serde_json::to_value(stack)?,
+            Response::Imported(report) => serde_json::to_value(report)?,
             Response::Profiles(p) => serde_json::to_value(p)?,
             Response::Tunnel(t) => serde_json::to_value(t)?,
             Response::Tunnels(t) => serde_json::to_value(t)?,
@@ -220,6 +222,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             }
         }
         Response::Stack(stack) => out!("{}", toml::to_string_pretty(stack)?),
+        Response::Imported(report) => crate::import::print_report(report),
         Response::Profiles(p) => outln!("{}", profiles_table(p)),
         Response::Tunnel(t) => outln!("{what}: {}", t.public_url.as_deref().unwrap_or("(no URL yet)")),
         Response::Tunnels(t) if t.is_empty() => outln!("no tunnels open"),
@@ -241,7 +244,8 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
         Response::Settings(s) => {
             for name in &s.strategies {
                 let mark = if *name == s.default_strategy { "  (default)" } else { "" };
-                outln!("{name}{mark}");
+                let declared = s.custom_strategies.iter().find(|c| c.name == *name).map(strategy_line);
+                outln!("{name}{mark}{}", declared.unwrap_or_default());
             }
         }
         Response::Reconciliation(r) => outln!("{}", r.summary()),
@@ -391,4 +395,16 @@ pub fn describe_event(event: &nexsock_proto::Event) -> String {
         E::Reconciliation(r) => format!("reconciliation {}", r.summary()),
         E::HostStopping => "host-stopping".to_owned(),
     }
+}
+
+/// How a declared strategy is described after its name in `strategy list`.
+fn strategy_line(spec: &nexsock_proto::StrategySpec) -> String {
+    let mut parts = vec![format!("base {}", spec.base)];
+    if !spec.priority.is_empty() {
+        parts.push(format!("priority {}", spec.priority.join(",")));
+    }
+    if let Some(n) = spec.max_concurrent {
+        parts.push(format!("max-concurrent {n}"));
+    }
+    format!("  (declared: {})", parts.join(", "))
 }

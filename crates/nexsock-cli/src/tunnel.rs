@@ -21,7 +21,7 @@ use crate::{
 /// Runs one `profile` subcommand.
 pub async fn profile(cmd: ProfileCommand, json: bool) -> Result<ExitCode> {
     let (request, what) = match cmd {
-        ProfileCommand::Add { name, provider, region, url, server, binary } => {
+        ProfileCommand::Add { name, provider, region, url, server, binary, command } => {
             if region.is_some() {
                 anyhow::bail!("--region is not supported: {}; drop the option", nexsock_core::config::NO_REGION);
             }
@@ -29,8 +29,17 @@ pub async fn profile(cmd: ProfileCommand, json: bool) -> Result<ExitCode> {
                 .map(|b| std::path::absolute(&b).with_context(|| format!("resolving {}", b.display())))
                 .transpose()?
                 .map(|b| b.display().to_string());
-            let spec =
-                ProfileSpec { name: name.clone(), provider: provider.parse::<ProviderKind>()?, url, server, binary };
+            let spec = ProfileSpec {
+                name: name.clone(),
+                provider: provider.parse::<ProviderKind>()?,
+                url,
+                server,
+                binary,
+                command: command.command,
+                url_pattern: command.url_pattern,
+                token_env: command.token_env,
+                url_timeout_secs: command.url_timeout,
+            };
             (Request::AddProfile(spec), format!("added profile {name}"))
         }
         ProfileCommand::List => (Request::ListProfiles, String::new()),

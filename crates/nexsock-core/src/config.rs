@@ -1,4 +1,5 @@
-//! `config.toml` in the state directory: the tunnel profiles and the default one. The file is
+//! `config.toml` in the state directory: the tunnel profiles and the default one, the declared
+//! strategies and the default strategy, the login chain. The file is
 //! re-read whenever it changed on disk, so hand edits apply without a restart; writes go through
 //! a temporary file and a rename. (`NGROK_AUTHTOKEN` overrides an ngrok profile's token, see the
 //! tunnel layer.) Regions are not a setting: ngrok's current agent picks the nearest one itself
@@ -10,7 +11,7 @@ use std::{
     time::SystemTime,
 };
 
-use nexsock_proto::{ProfileSpec, ProviderKind};
+use nexsock_proto::{ProfileSpec, ProviderKind, StrategySpec};
 use serde::{Deserialize, Serialize};
 
 use crate::{error::CoreError, validate::validate_name};
@@ -38,6 +39,16 @@ pub struct ConfigFile {
     /// Profiles by name.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileSpec>,
+    /// Strategies declared at run time, by name (`[strategies.NAME]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub strategies: BTreeMap<String, StrategySpec>,
+}
+
+impl ConfigFile {
+    /// The declared strategies, in name order.
+    pub fn declared_strategies(&self) -> Vec<StrategySpec> {
+        self.strategies.values().cloned().collect()
+    }
 }
 
 /// The config file and the moment it was read.
@@ -82,6 +93,9 @@ impl Config {
         }
         let mut file: ConfigFile = table.try_into().map_err(invalid)?;
         for (name, spec) in &mut file.profiles {
+            spec.name.clone_from(name);
+        }
+        for (name, spec) in &mut file.strategies {
             spec.name.clone_from(name);
         }
         self.file = file;
@@ -137,6 +151,32 @@ impl Config {
         self.write(file)
     }
 
+    /// Declares a strategy; the caller validates it against the registry.
+    pub fn add_strategy(&mut self, spec: StrategySpec) -> Result<(), CoreError> {
+        let mut file = self.current()?.clone();
+        file.strategies.insert(spec.name.clone(), spec);
+        self.write(file)
+    }
+
+    /// Forgets a declared strategy; a default or login chain that named it falls back to the
+    /// built-in default. Whether it was declared: an unknown name changes nothing.
+    pub fn remove_strategy(&mut self, name: &str) -> Result<bool, CoreError> {
+        let mut file = self.current()?.clone();
+        if file.strategies.remove(name).is_none() {
+            return Ok(false);
+        }
+        if file.default_strategy.as_deref() == Some(name) {
+            file.default_strategy = None;
+        }
+        if let Some(chain) = &mut file.login_chain
+            && chain.strategy.as_deref() == Some(name)
+        {
+            chain.strategy = None;
+        }
+        self.write(file)?;
+        Ok(true)
+    }
+
     /// Sets (or clears) the chain started at login; the caller validates it.
     pub fn set_login_chain(&mut self, chain: Option<nexsock_proto::ChainRequest>) -> Result<(), CoreError> {
         let mut file = self.current()?.clone();
@@ -190,8 +230,9 @@ pub fn validate_profile(spec: &ProfileSpec) -> Result<(), CoreError> {
             return bad(format!("--server is for bore profiles, not {}", spec.provider));
         }
         (ProviderKind::Ngrok | ProviderKind::Cloudflared | ProviderKind::Localtunnel, None)
-        | (ProviderKind::Custom(_), _) => {}
+        | (ProviderKind::Command | ProviderKind::Custom(_), _) => {}
     }
+    crate::tunnel::validate_command_profile(spec)?;
     if let Some(url) = &spec.url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
@@ -210,7 +251,17 @@ mod tests {
     use super::*;
 
     fn spec(name: &str, provider: ProviderKind) -> ProfileSpec {
-        ProfileSpec { name: name.into(), provider, url: None, server: None, binary: None }
+        ProfileSpec {
+            name: name.into(),
+            provider,
+            url: None,
+            server: None,
+            binary: None,
+            command: None,
+            url_pattern: None,
+            token_env: None,
+            url_timeout_secs: None,
+        }
     }
 
     #[test]

@@ -117,9 +117,32 @@ pub enum CoreError {
     /// A tunnel could not be opened or kept; the message says what to do.
     #[error("{0}")]
     Tunnel(String),
+    /// A tunnel's tool did not print its URL in time; the message names the pattern.
+    #[error("{0}")]
+    TunnelTimeout(String),
     /// A profile problem (unknown, invalid, missing a setting).
     #[error("{0}")]
     Profile(String),
+    /// One field of a profile is invalid (named as in the contract, e.g. `command`).
+    #[error("{message}")]
+    ProfileField {
+        /// The field, as the contract names it.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A file to import is invalid in its format (the message names the line or field), or an
+    /// import option does not apply to it.
+    #[error(transparent)]
+    Import(#[from] nexsock_import::ImportError),
+    /// A file to import cannot be read.
+    #[error("cannot read {path}: {source}")]
+    ImportRead {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The host is going away.
     #[error("the host is shutting down")]
     ShuttingDown,
@@ -161,17 +184,24 @@ impl CoreError {
             Self::PortInUse { .. } => ErrorCode::PortInUse,
             Self::Store(_) | Self::Migration(_) => ErrorCode::Store,
             Self::Strategy(e) => match e {
-                crate::strategy::StrategyError::UnknownStrategy { .. } => ErrorCode::UnknownStrategy,
-                crate::strategy::StrategyError::DuplicateStrategy(_) => ErrorCode::InvalidArgument,
+                crate::strategy::StrategyError::UnknownStrategy { .. }
+                | crate::strategy::StrategyError::UnknownBase { .. } => ErrorCode::UnknownStrategy,
+                crate::strategy::StrategyError::DuplicateStrategy(_) => ErrorCode::DuplicateStrategy,
+                crate::strategy::StrategyError::InvalidName { .. } => ErrorCode::InvalidName,
+                crate::strategy::StrategyError::InvalidBound | crate::strategy::StrategyError::BuiltIn(_) => {
+                    ErrorCode::InvalidArgument
+                }
                 crate::strategy::StrategyError::Graph(g) => graph_code(g),
             },
             Self::Graph(g) => graph_code(g),
+            Self::Import(_) | Self::ImportRead { .. } => ErrorCode::ImportInvalid,
             Self::ShuttingDown => ErrorCode::ShuttingDown,
             Self::HostRunning { .. } | Self::Io { .. } => ErrorCode::Internal,
             Self::Keyring(_) => ErrorCode::Keyring,
             Self::KeyringTimeout { .. } => ErrorCode::KeyringTimeout,
             Self::Tunnel(_) => ErrorCode::TunnelFailed,
-            Self::Profile(_) => ErrorCode::InvalidProfile,
+            Self::TunnelTimeout(_) => ErrorCode::TunnelTimeout,
+            Self::Profile(_) | Self::ProfileField { .. } => ErrorCode::InvalidProfile,
         }
     }
 }
@@ -179,8 +209,14 @@ impl CoreError {
 impl From<CoreError> for ApiError {
     fn from(err: CoreError) -> Self {
         let api = ApiError::new(err.code(), err.to_string());
-        match err {
-            CoreError::InvalidField { field, .. } => api.at_field(field),
+        match &err {
+            CoreError::InvalidField { field, .. } | CoreError::ProfileField { field, .. } => api.at_field(*field),
+            CoreError::Import(e) => api.at_field(import_field(e)),
+            CoreError::ImportRead { .. } => api.at_field("path"),
+            CoreError::Strategy(e) => match e.field() {
+                Some(field) => api.at_field(field),
+                None => api,
+            },
             _ => api,
         }
     }
@@ -211,5 +247,15 @@ fn graph_code(err: &crate::graph::GraphError) -> ErrorCode {
     match err {
         GraphError::Cycle(_) => ErrorCode::DependencyCycle,
         GraphError::UnknownService(_) => ErrorCode::UnknownService,
+    }
+}
+
+/// The `Import` request field an import error is about.
+fn import_field(err: &nexsock_import::ImportError) -> &'static str {
+    use nexsock_import::ImportError;
+    match err {
+        ImportError::UnknownFormat { .. } => "format",
+        ImportError::Option(_) => "port_base",
+        ImportError::Syntax { .. } | ImportError::Invalid { .. } => "path",
     }
 }

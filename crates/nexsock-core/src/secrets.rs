@@ -26,8 +26,14 @@ pub const PROVIDER_SECRET_VARS: &[&str] =
 /// or after) still applies, so a service may declare such a name in its own environment and a
 /// provider may be handed its own credential.
 pub fn withhold_provider_secrets(cmd: &mut tokio::process::Command) {
-    for name in PROVIDER_SECRET_VARS {
-        let explicit = cmd.as_std().get_envs().any(|(key, value)| key == *name && value.is_some());
+    withhold(cmd, PROVIDER_SECRET_VARS.iter().copied());
+}
+
+/// Removes the inherited values of `names` from `cmd`, keeping those set on it explicitly (see
+/// [`withhold_provider_secrets`]); also for the token variables that command profiles name.
+pub fn withhold<'a>(cmd: &mut tokio::process::Command, names: impl IntoIterator<Item = &'a str>) {
+    for name in names {
+        let explicit = cmd.as_std().get_envs().any(|(key, value)| key == name && value.is_some());
         if !explicit {
             cmd.env_remove(name);
         }

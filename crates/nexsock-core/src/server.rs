@@ -102,7 +102,7 @@ async fn connection(stream: Stream, handle: Handle, answering: Answering) {
             }
             Ok(ClientFrame::Request { id, request }) => {
                 let _answering = AnswerGuard::new(&answering);
-                answer(&mut writer, &handle, id, request).await
+                answer(&mut writer, &handle, id, *request).await
             }
         };
         if let Next::Close = next {

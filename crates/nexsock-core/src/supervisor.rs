@@ -41,6 +41,9 @@ pub struct RunContext {
     pub log_path: PathBuf,
     /// The engine's inbox.
     pub outcomes: mpsc::UnboundedSender<Outcome>,
+    /// Variables the run must not inherit from the host besides the providers' own (the token
+    /// variables command profiles name); a value the service declares itself still applies.
+    pub withheld: Vec<String>,
 }
 
 /// A process that was spawned and is now supervised.
@@ -121,6 +124,7 @@ pub fn spawn(spec: &ServiceSpec, token: &str, ctx: RunContext) -> std::io::Resul
     let log = Arc::new(log);
     let mut wrap = group_command(&spec.command, spec, &[(RUN_MARKER_ENV, token), ("NEXSOCK_SERVICE", &spec.name)]);
     wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    crate::secrets::withhold(wrap.command_mut(), ctx.withheld.iter().map(String::as_str));
     let mut child = wrap.spawn()?;
     let pid = child.id().ok_or_else(|| std::io::Error::other("the process exited before its pid was read"))?;
     let proc_start = procinfo::start_time(pid);

@@ -77,8 +77,17 @@ async fn a_registered_custom_provider_opens_tunnels_and_its_url_is_injected() {
     let extensions = Extensions { providers, secrets: Arc::new(MemoryStore::default()), ..Default::default() };
     let (handle, engine) = start_with(Store::open(&paths.database()).unwrap(), paths, extensions).unwrap();
 
-    let unknown =
-        ProfileSpec { name: "typo".into(), provider: "mirorr".parse().unwrap(), url: None, server: None, binary: None };
+    let unknown = ProfileSpec {
+        name: "typo".into(),
+        provider: "mirorr".parse().unwrap(),
+        url: None,
+        server: None,
+        binary: None,
+        command: None,
+        url_pattern: None,
+        token_env: None,
+        url_timeout_secs: None,
+    };
     let err = handle.call(Request::AddProfile(unknown.clone())).await.unwrap_err();
     assert!(err.to_string().contains("no tunnel provider `mirorr`"), "{err}");
 

@@ -77,7 +77,7 @@ impl Client {
     ) -> Result<Response, ClientError> {
         let id = self.next_id;
         self.next_id += 1;
-        write_json(&mut &self.stream, &ClientFrame::Request { id, request }).await?;
+        write_json(&mut &self.stream, &ClientFrame::Request { id, request: Box::new(request) }).await?;
         loop {
             match read_json::<_, ServerFrame>(&mut &self.stream).await? {
                 Some(ServerFrame::Response { id: got, response }) if got == id => return Ok(response),

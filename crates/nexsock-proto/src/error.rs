@@ -23,14 +23,18 @@ pub enum ErrorCode {
     DependencyCycle,
     /// No such dependency edge.
     UnknownDependency,
-    /// No strategy of that name.
+    /// No strategy of that name (also: a declared strategy's unknown base).
     UnknownStrategy,
+    /// A strategy with that name already exists (built in or declared).
+    DuplicateStrategy,
     /// The OS keyring is unusable; the message says how to fix it.
     Keyring,
     /// The OS keyring did not answer in time (a locked keyring waiting on its password prompt).
     KeyringTimeout,
     /// A tunnel could not be opened.
     TunnelFailed,
+    /// A tunnel's tool did not print its URL in time; the message names the pattern it waited for.
+    TunnelTimeout,
     /// A tunnel profile is unknown or invalid.
     InvalidProfile,
     /// The operation needs the service to be stopped first.
@@ -51,6 +55,9 @@ pub enum ErrorCode {
     ProtocolMismatch,
     /// A request arrived before the `Hello` handshake.
     HandshakeRequired,
+    /// A file to import cannot be read, or is not valid in its format; the message names the
+    /// line or field.
+    ImportInvalid,
     /// The database failed.
     Store,
     /// The host is shutting down and takes no more work.

@@ -30,6 +30,30 @@ pub struct Settings {
     /// The chain the desktop app starts when it starts at login (none: it starts nothing).
     #[serde(default)]
     pub login_chain: Option<ChainRequest>,
+    /// The strategies declared at run time (`[strategies.NAME]` in config.toml), by name; their
+    /// names are also in `strategies`.
+    #[serde(default)]
+    pub custom_strategies: Vec<StrategySpec>,
+}
+
+/// A strategy declared at run time: a built-in one (`base`) whose plan is adjusted. The
+/// `priority` services start before any other startable service (in the order listed); the
+/// base's rules hold otherwise. Kept in config.toml as `[strategies.NAME]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct StrategySpec {
+    /// Its name (same rule as service names); not a built-in's or another's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The strategy it adjusts: `sequential`, `parallel-safe`, `concurrent` or `critical-path`
+    /// (or a strategy the embedding program registered).
+    pub base: String,
+    /// Services that start first, highest priority first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub priority: Vec<String>,
+    /// Bound on services starting at once when the chain start names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent: Option<usize>,
 }
 
 /// How an execution ended.

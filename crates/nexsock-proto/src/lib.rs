@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod execution;
 pub mod frame;
+pub mod import;
 pub mod ipc;
 pub mod message;
 pub mod stack;
@@ -24,8 +25,9 @@ pub use error::{ApiError, ErrorCode};
 pub use event::Event;
 pub use execution::{
     ChainRequest, DEFAULT_STRATEGY, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming, Settings,
-    StepState,
+    StepState, StrategySpec,
 };
+pub use import::{ImportFormat, ImportReport, ImportRequest, Unmapped};
 pub use message::{ClientFrame, Request, Response, ServerFrame};
 pub use stack::{ApplyReport, DependsOn, EdgeChange, NamedChange, Stack, StackEdge, StackService};
 pub use tunnel::{EnvVar, ProfileInfo, ProfileSpec, ProviderKind, SecretString, TunnelInfo, TunnelStatus};

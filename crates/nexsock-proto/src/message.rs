@@ -9,7 +9,8 @@ use crate::{
     dto::{LogLine, PortStatus, Reconciliation, ServiceDetail, ServiceSpec, ServiceStatus},
     error::ApiError,
     event::Event,
-    execution::{ChainRequest, ExecutionReport, Settings},
+    execution::{ChainRequest, ExecutionReport, Settings, StrategySpec},
+    import::{ImportReport, ImportRequest},
     stack::{ApplyReport, Stack},
     tunnel::{EnvVar, ProfileInfo, ProfileSpec, SecretString, TunnelInfo},
 };
@@ -27,8 +28,8 @@ pub enum ClientFrame {
     Request {
         /// Echoed by the answer.
         id: u64,
-        /// What to do.
-        request: Request,
+        /// What to do (boxed: a request is far larger than a handshake).
+        request: Box<Request>,
     },
 }
 
@@ -148,6 +149,9 @@ pub enum Request {
     Apply(Stack),
     /// The current services and dependencies as a stack.
     Export,
+    /// Read another tool's file (process-compose, Procfile, Compose) and apply it as a stack, in
+    /// one transaction; `dry_run` only reports.
+    Import(ImportRequest),
     /// Add or replace a tunnel profile.
     AddProfile(ProfileSpec),
     /// Remove a profile (and its token from the keyring).
@@ -205,6 +209,14 @@ pub enum Request {
     SetDefaultStrategy {
         /// A known strategy name.
         strategy: String,
+    },
+    /// Declare a strategy (kept in config.toml); its name must be new and its base known.
+    AddStrategy(StrategySpec),
+    /// Forget a declared strategy (a built-in cannot be removed); when it was the default, or the
+    /// login chain's, the built-in default takes its place.
+    RemoveStrategy {
+        /// A declared strategy's name.
+        name: String,
     },
     /// What the host is doing about a previous host's leftovers.
     Reconciliation,
@@ -268,6 +280,8 @@ pub enum Response {
     Applied(ApplyReport),
     /// `Export`.
     Stack(Stack),
+    /// What `Import` changed (or would change) and what it could not map.
+    Imported(ImportReport),
     /// Profiles.
     Profiles(Vec<ProfileInfo>),
     /// One tunnel.
@@ -307,6 +321,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "dependency_tree",
     "apply",
     "export",
+    "import",
     "add_profile",
     "remove_profile",
     "list_profiles",
@@ -319,6 +334,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "service_env",
     "get_settings",
     "set_default_strategy",
+    "add_strategy",
+    "remove_strategy",
     "set_login_chain",
     "reconciliation",
     "port_status",

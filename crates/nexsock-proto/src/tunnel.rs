@@ -48,6 +48,9 @@ pub enum ProviderKind {
     Localtunnel,
     /// A bore server, in process.
     Bore,
+    /// Any tool that prints a URL: the profile's `command` template, run per tunnel, its URL the
+    /// first output line matching `url_pattern`.
+    Command,
     /// A provider registered by name in the engine's registry.
     Custom(String),
 }
@@ -60,6 +63,7 @@ impl ProviderKind {
             Self::Cloudflared => "cloudflared",
             Self::Localtunnel => "localtunnel",
             Self::Bore => "bore",
+            Self::Command => "command",
             Self::Custom(name) => name,
         }
     }
@@ -82,13 +86,14 @@ impl std::str::FromStr for ProviderKind {
             "cloudflared" => Ok(Self::Cloudflared),
             "localtunnel" => Ok(Self::Localtunnel),
             "bore" => Ok(Self::Bore),
+            "command" => Ok(Self::Command),
             other if !other.is_empty() && other.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
                 Ok(Self::Custom(other.to_owned()))
             }
             other => Err(crate::ApiError::new(
                 crate::ErrorCode::InvalidArgument,
                 format!(
-                    "invalid provider `{other}` (expected ngrok, cloudflared, localtunnel, bore or a custom provider's name)"
+                    "invalid provider `{other}` (expected ngrok, cloudflared, localtunnel, bore, command or a custom provider's name)"
                 ),
             )),
         }
@@ -125,6 +130,22 @@ pub struct ProfileSpec {
     /// Path of the provider's executable, when not on PATH.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binary: Option<String>,
+    /// `command` profiles: the tool's command line, split into arguments by shell-words rules
+    /// (no shell runs it); `{port}` (required), `{host}` and `{service}` are substituted in each
+    /// argument.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// `command` profiles: a regular expression; the first output line it matches gives the URL
+    /// (its first capture group when it has one, else the whole match).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_pattern: Option<String>,
+    /// `command` profiles: the environment variable through which the tool gets the profile's
+    /// token (never its arguments); without it the tool gets no token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_env: Option<String>,
+    /// `command` profiles: seconds the tool gets to print its URL (30 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_timeout_secs: Option<u64>,
 }
 
 /// A profile as `profile list` shows it.

@@ -7,8 +7,8 @@
 use std::{collections::HashSet, time::Duration};
 
 use nexsock_proto::{
-    ChainRequest, Condition, DEFAULT_STRATEGY, Event, ExecutionProgress, ExecutionReport, ExecutionStatus, Response,
-    ServiceTiming, Settings, StepState, TunnelMode,
+    ChainRequest, Condition, Event, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming, StepState,
+    TunnelMode,
 };
 use tokio::{sync::oneshot, time::Instant};
 
@@ -150,53 +150,6 @@ impl Execution {
 }
 
 impl Engine {
-    /// The configured default strategy, else the built-in one.
-    fn default_strategy(&mut self) -> Result<String, CoreError> {
-        Ok(self.config.current()?.default_strategy.clone().unwrap_or_else(|| DEFAULT_STRATEGY.to_owned()))
-    }
-
-    /// `GetSettings`.
-    pub(super) fn settings(&mut self) -> Result<Response, CoreError> {
-        Ok(Response::Settings(Settings {
-            default_strategy: self.default_strategy()?,
-            strategies: self.strategies.names().into_iter().map(str::to_owned).collect(),
-            login_chain: self.config.current()?.login_chain.clone(),
-        }))
-    }
-
-    /// `SetLoginChain`: only services and a strategy that exist, at least one root.
-    pub(super) fn set_login_chain(&mut self, chain: Option<ChainRequest>) -> Result<Response, CoreError> {
-        if let Some(chain) = &chain {
-            if chain.roots.is_empty() {
-                return Err(CoreError::InvalidArgument("name at least one service to start at login".into()));
-            }
-            for root in &chain.roots {
-                self.service(root)?;
-            }
-            if let Some(strategy) = &chain.strategy {
-                self.strategies.resolve(strategy)?;
-            }
-            if chain.max_concurrent == Some(0) {
-                return Err(CoreError::InvalidArgument("--max-concurrent must be at least 1".into()));
-            }
-        }
-        self.config.set_login_chain(chain)?;
-        if let Response::Settings(settings) = self.settings()? {
-            let _ = self.events.send(Event::SettingsChanged(settings));
-        }
-        Ok(Response::Done)
-    }
-
-    /// `SetDefaultStrategy`: only a strategy the registry knows.
-    pub(super) fn set_default_strategy(&mut self, name: &str) -> Result<Response, CoreError> {
-        self.strategies.resolve(name)?;
-        self.config.set_default_strategy(name)?;
-        if let Response::Settings(settings) = self.settings()? {
-            let _ = self.events.send(Event::SettingsChanged(settings));
-        }
-        Ok(Response::Done)
-    }
-
     /// Plans a chain start, records it and begins executing it. Returns its id; `done` is
     /// answered with the report at the end.
     pub(super) fn start_chain(&mut self, chain: ChainRequest, done: Done) -> Result<i64, CoreError> {
@@ -221,7 +174,7 @@ impl Engine {
         services.extend(edges.iter().flat_map(|e| [e.service.as_str(), e.depends_on.as_str()]));
         let graph = DependencyGraph::from_parts(services, edges.iter().map(Edge::from))?;
         let options = PlanOptions { max_concurrent: chain.max_concurrent, durations: self.store.recent_durations()? };
-        let plan = self.strategies.plan(&strategy, &graph, &chain.roots, &options)?;
+        let plan = self.strategies()?.plan(&strategy, &graph, &chain.roots, &options)?;
         let soft = plan
             .services()
             .filter(|s| !chain.roots.iter().any(|r| r == s))

@@ -5,12 +5,14 @@
 mod chain;
 mod compound;
 mod deps;
+mod import;
 mod leftovers;
 mod ops;
 mod outcomes;
 mod ports;
 mod service;
 mod stack;
+mod strategies;
 mod tunnels;
 
 use std::{collections::BTreeMap, sync::Arc};
@@ -95,7 +97,7 @@ pub enum Outcome {
         /// The tunnel's generation.
         generation: u64,
         /// The open tunnel, or why not.
-        result: Result<crate::tunnel::OpenTunnel, String>,
+        result: Result<crate::tunnel::OpenTunnel, crate::tunnel::TunnelError>,
     },
     /// A provider finished tearing down a closed tunnel (its process stopped, its files removed).
     TunnelDestroyed,
@@ -123,6 +125,15 @@ pub enum Outcome {
         generation: u64,
         /// Stopped, or what outlived the stop.
         result: Result<(), String>,
+    },
+    /// A file to import was read and parsed off the engine task.
+    ImportRead {
+        /// What was asked.
+        request: nexsock_proto::ImportRequest,
+        /// The parsed file, or why not.
+        result: Result<nexsock_import::Imported, CoreError>,
+        /// Where the answer goes.
+        reply: Reply,
     },
     /// A restart back-off elapsed.
     RestartDue {
@@ -423,8 +434,9 @@ impl Engine {
             Request::ListDependencies { service } => self.list_dependencies(&service),
             Request::DependencyTree { service } => self.dependency_tree(&service),
             Request::Apply(stack) => self.apply(stack),
+            Request::Import(request) => return self.import(request, reply),
             Request::AddProfile(spec) => match self.providers.for_kind(&spec.provider) {
-                Err(e) => Err(CoreError::Profile(e.0)),
+                Err(e) => Err(CoreError::Profile(e.to_string())),
                 Ok(_) => self.config.add_profile(spec).map(|()| self.profiles_changed()),
             },
             Request::RemoveProfile { name } => return self.remove_profile(&name, reply),
@@ -446,6 +458,8 @@ impl Engine {
             Request::ServiceEnv { name, reveal } => self.service_env(&name, reveal),
             Request::GetSettings => self.settings(),
             Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
+            Request::AddStrategy(spec) => self.add_strategy(spec),
+            Request::RemoveStrategy { name } => self.remove_strategy(&name),
             Request::SetLoginChain { chain } => self.set_login_chain(chain),
             Request::Export => self.export(),
             Request::Reconciliation => Ok(self.reconciliation()),

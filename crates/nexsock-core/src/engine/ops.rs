@@ -155,6 +155,7 @@ impl Engine {
             svc.answer_start(|| Err(Self::port_in_use(name, port, holder.clone())));
             return self.emit(name);
         }
+        let withheld = self.command_token_vars();
         let Some(svc) = self.services.get_mut(name) else { return };
         svc.completed = false;
         svc.generation += 1;
@@ -165,6 +166,7 @@ impl Engine {
             generation,
             log_path: self.paths.service_log(name),
             outcomes: self.outcomes.clone(),
+            withheld,
         };
         let mut spec = svc.spec.clone();
         spec.env.extend(svc.injected_env.iter().map(|(k, (v, _))| (k.clone(), v.clone())));

@@ -25,6 +25,7 @@ impl Engine {
             Outcome::NotReady { name, generation, reason } => self.on_not_ready(&name, generation, reason),
             Outcome::Exited { name, generation, exit } => self.on_exited(&name, generation, exit),
             Outcome::RestartDue { name, generation } => self.on_restart_due(&name, generation),
+            Outcome::ImportRead { request, result, reply } => self.on_import_read(request, result, reply),
             Outcome::LeftoverStopped { name, generation, result } => {
                 self.on_leftover_stopped(&name, generation, result)
             }

@@ -17,8 +17,23 @@ use crate::{
     validate::{resolve_dependency, validate_spec},
 };
 
+/// A validated stack and what applying it changes, before anything is written.
+pub(super) struct StackPlan {
+    specs: Vec<ServiceSpec>,
+    declared: BTreeMap<String, Vec<StoredEdge>>,
+    /// What applying it creates, updates, leaves unchanged and removes.
+    pub(super) report: ApplyReport,
+}
+
 impl Engine {
     pub(super) fn apply(&mut self, stack: Stack) -> Result<Response, CoreError> {
+        let plan = self.plan_stack(&stack)?;
+        self.commit_stack(plan).map(Response::Applied)
+    }
+
+    /// Validates a stack — specs, edges against the final specs, the final graph for cycles —
+    /// and works out its report; writes nothing (an import's dry run stops here).
+    pub(super) fn plan_stack(&self, stack: &Stack) -> Result<StackPlan, CoreError> {
         let specs = stack.services.iter().map(|(name, s)| spec_from_stack(name, s)).collect::<Result<Vec<_>, _>>()?;
         for spec in &specs {
             validate_spec(spec)?;
@@ -55,6 +70,12 @@ impl Engine {
                 .collect(),
             dependencies: edge_changes(&existing, &declared),
         };
+        Ok(StackPlan { specs, declared, report })
+    }
+
+    /// Writes a planned stack in one transaction, updates the services and tells subscribers.
+    pub(super) fn commit_stack(&mut self, plan: StackPlan) -> Result<ApplyReport, CoreError> {
+        let StackPlan { specs, declared, report } = plan;
         let ids = self.store.apply_stack(&specs, &declared)?;
         for ((spec, id), change) in specs.into_iter().zip(ids).zip(&report.services) {
             let name = spec.name.clone();
@@ -72,7 +93,7 @@ impl Engine {
             });
         }
         self.emit_edge_changes(&report.dependencies, &declared);
-        Ok(Response::Applied(report))
+        Ok(report)
     }
 
     /// A `DependencyAdded` or `DependencyRemoved` per edge `apply` created, updated or removed.

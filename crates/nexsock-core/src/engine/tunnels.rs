@@ -16,7 +16,7 @@ use crate::{
     secrets::Secret,
     strategy::tunnel_env_var,
     time::now_ms,
-    tunnel::{OpenTunnel, TunnelRequest},
+    tunnel::{OpenTunnel, TunnelError, TunnelRequest},
 };
 
 /// How often an open tunnel is checked: a dropped tunnel is noticed within this (plus the check).
@@ -88,7 +88,7 @@ impl Engine {
             return Ok(());
         }
         let token = self.token_for(&spec);
-        let provider = self.providers.for_kind(&spec.provider).map_err(|e| CoreError::Tunnel(e.0))?;
+        let provider = self.providers.for_kind(&spec.provider).map_err(|e| CoreError::Tunnel(e.to_string()))?;
         let previous = self.tunnels.remove(service);
         let mut tunnel = match previous {
             Some(mut old) if old.profile.name == spec.name => {
@@ -115,9 +115,9 @@ impl Engine {
                 Ok(token) => {
                     let request =
                         TunnelRequest { service: name.clone(), local_port: port, profile: spec, token, records };
-                    provider.create(request).await.map_err(|e| e.0)
+                    provider.create(request).await
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(TunnelError::Failed(e.to_string())),
             };
             let _ = outcomes.send(Outcome::TunnelOpened { service: name, generation, result });
         });
@@ -154,15 +154,17 @@ impl Engine {
     fn token_for(&self, spec: &ProfileSpec) -> BoxFuture<Result<Option<Secret>, CoreError>> {
         match spec.provider {
             ProviderKind::Cloudflared | ProviderKind::Localtunnel => Box::pin(std::future::ready(Ok(None))),
+            // A command tool gets a token only through the variable its profile names.
+            ProviderKind::Command if spec.token_env.is_none() => Box::pin(std::future::ready(Ok(None))),
             ProviderKind::Ngrok => match std::env::var(NGROK_AUTHTOKEN_ENV) {
                 Ok(t) if !t.is_empty() => Box::pin(std::future::ready(Ok(Some(Secret::new(t))))),
                 _ => Box::pin(self.secrets.get(&spec.name)),
             },
-            ProviderKind::Bore | ProviderKind::Custom(_) => {
+            ProviderKind::Bore | ProviderKind::Command | ProviderKind::Custom(_) => {
                 let (read, profile) = (self.secrets.get(&spec.name), spec.name.clone());
                 Box::pin(async move {
                     read.await.or_else(|e| {
-                        tracing::warn!(%profile, "no bore secret: {e}");
+                        tracing::warn!(%profile, "no token from the keyring: {e}");
                         Ok(None)
                     })
                 })
@@ -170,7 +172,7 @@ impl Engine {
         }
     }
 
-    pub(super) fn on_tunnel_opened(&mut self, service: &str, generation: u64, result: Result<OpenTunnel, String>) {
+    pub(super) fn on_tunnel_opened(&mut self, service: &str, generation: u64, result: Result<OpenTunnel, TunnelError>) {
         let Some(t) = self.tunnels.get_mut(service) else { return };
         if t.generation != generation {
             return;
@@ -222,14 +224,15 @@ impl Engine {
                 t.row = record_tunnel(&self.store, &self.writer, t.row, &t.info);
                 let _ = self.events.send(Event::TunnelChecked(t.info.clone()));
             }
-            Err(reason) => self.tunnel_failed(service, reason),
+            Err(reason) => self.tunnel_failed(service, TunnelError::Failed(reason)),
         }
     }
 
     /// Marks the tunnel failed, tells everyone, and schedules its re-creation. A tunnel that never
     /// opened answers its waiters with the error instead of retrying.
-    fn tunnel_failed(&mut self, service: &str, reason: String) {
+    fn tunnel_failed(&mut self, service: &str, error: TunnelError) {
         let Some(t) = self.tunnels.get_mut(service) else { return };
+        let reason = error.message().to_owned();
         t.cancel_tasks();
         t.info.status = TunnelStatus::Failed;
         t.info.error = Some(reason.clone());
@@ -237,7 +240,11 @@ impl Engine {
         let info = t.info.clone();
         let first_open = t.info.public_url.is_none() && t.failures == 0 && !t.waiters.is_empty();
         for w in t.waiters.drain(..) {
-            let _ = w.send(Err(CoreError::Tunnel(format!("cannot open a tunnel for `{service}`: {reason}"))));
+            let message = format!("cannot open a tunnel for `{service}`: {reason}");
+            let _ = w.send(Err(match error {
+                TunnelError::Timeout(_) => CoreError::TunnelTimeout(message),
+                TunnelError::Failed(_) => CoreError::Tunnel(message),
+            }));
         }
         t.row = record_tunnel(&self.store, &self.writer, t.row, &info);
         let _ = self.events.send(Event::TunnelFailed(info));
@@ -268,7 +275,7 @@ impl Engine {
         }
         let profile = t.profile.name.clone();
         if let Err(e) = self.reopen(service, &profile) {
-            self.tunnel_failed(service, e.to_string());
+            self.tunnel_failed(service, TunnelError::Failed(e.to_string()));
         }
     }
 
@@ -481,6 +488,17 @@ impl Engine {
         Ok(Response::Service(self.service(name)?.detail()))
     }
 
+    /// The token variables that command profiles name: no service inherits them from the host
+    /// (a service that declares one itself keeps its own value).
+    pub(super) fn command_token_vars(&mut self) -> Vec<String> {
+        let Ok(file) = self.config.current() else { return Vec::new() };
+        file.profiles
+            .values()
+            .filter(|p| p.provider == ProviderKind::Command)
+            .filter_map(|p| p.token_env.clone())
+            .collect()
+    }
+
     /// Closes every tunnel (shutdown).
     pub(super) fn close_all_tunnels(&mut self) {
         let names: Vec<String> = self.tunnels.keys().cloned().collect();
@@ -504,7 +522,7 @@ fn health_task(
         let Ok(provider) = providers.for_kind(&kind) else { return };
         loop {
             tokio::time::sleep(HEALTH_INTERVAL).await;
-            let result = provider.health(&service).await.map_err(|e| e.0);
+            let result = provider.health(&service).await.map_err(|e| e.to_string());
             let failed = result.is_err();
             if outcomes.send(Outcome::TunnelHealth { service: service.clone(), generation, result }).is_err() || failed
             {

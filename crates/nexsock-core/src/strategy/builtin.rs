@@ -17,7 +17,7 @@ use crate::graph::{DependencyGraph, GraphError};
 pub struct Sequential;
 
 impl DependencyStrategy for Sequential {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "sequential"
     }
 
@@ -62,7 +62,7 @@ impl Default for ParallelSafe {
 }
 
 impl DependencyStrategy for ParallelSafe {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "parallel-safe"
     }
 
@@ -103,7 +103,7 @@ impl DependencyStrategy for ParallelSafe {
 pub struct Concurrent;
 
 impl DependencyStrategy for Concurrent {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "concurrent"
     }
 
@@ -131,7 +131,7 @@ impl DependencyStrategy for Concurrent {
 pub struct CriticalPath;
 
 impl DependencyStrategy for CriticalPath {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "critical-path"
     }
 

@@ -8,6 +8,7 @@
 //! ties in step order. Steps are listed so that every step comes after the steps it waits for.
 
 mod builtin;
+mod declared;
 mod registry;
 mod simulate;
 
@@ -23,6 +24,7 @@ use petgraph::{Direction, graph::NodeIndex};
 use serde::{Deserialize, Serialize};
 
 pub use builtin::{BARRIER_DIRECT_LIMIT, Concurrent, CriticalPath, ParallelSafe, Sequential};
+pub use declared::Declared;
 pub use registry::{DEFAULT_STRATEGY, StrategyError, StrategyRegistry};
 pub use simulate::{SimulationError, simulate};
 
@@ -31,7 +33,7 @@ use crate::graph::{DependencyGraph, GraphError};
 /// A way to start services with their dependencies, chosen by name.
 pub trait DependencyStrategy {
     /// The name users pick it by (`--strategy NAME`); unique in a registry.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
 
     /// The plan that starts `roots` and everything they depend on, each service once. Empty
     /// `roots` give an empty plan.

@@ -38,7 +38,7 @@ impl BoreProvider {
 fn server_host(server: &str) -> Result<&str, TunnelError> {
     match server.rsplit_once(':') {
         Some((host, "7835")) => Ok(host),
-        Some((_, port)) if port.chars().all(|c| c.is_ascii_digit()) => Err(TunnelError(format!(
+        Some((_, port)) if port.chars().all(|c| c.is_ascii_digit()) => Err(TunnelError::Failed(format!(
             "bore servers listen for clients on port 7835; drop `:{port}` from the profile's --server"
         ))),
         _ => Ok(server),
@@ -53,13 +53,13 @@ impl TunnelProvider for BoreProvider {
     fn create(&self, request: TunnelRequest) -> BoxFuture<'_, Result<OpenTunnel, TunnelError>> {
         Box::pin(async move {
             let server = request.profile.server.as_deref().ok_or_else(|| {
-                TunnelError(format!("profile `{}` names no bore server (--server HOST)", request.profile.name))
+                TunnelError::Failed(format!("profile `{}` names no bore server (--server HOST)", request.profile.name))
             })?;
             let host = server_host(server)?.to_owned();
             let secret = request.token.as_ref().map(|s| s.expose().to_owned());
             let client = bore_cli::client::Client::new("127.0.0.1", request.local_port, &host, 0, secret.as_deref())
                 .await
-                .map_err(|e| TunnelError(format!("bore server {host}: {e:#}")))?;
+                .map_err(|e| TunnelError::Failed(format!("bore server {host}: {e:#}")))?;
             let remote_port = client.remote_port();
             let tunnel = request.opened(format!("http://{host}:{remote_port}"));
             let service = request.service.clone();
@@ -93,15 +93,15 @@ impl TunnelProvider for BoreProvider {
         Box::pin(async move {
             let (host, port, finished) = match self.open().get(service) {
                 Some(e) => (e.host.clone(), e.remote_port, e.task.is_finished()),
-                None => return Err(TunnelError(format!("no bore tunnel for {service}"))),
+                None => return Err(TunnelError::Failed(format!("no bore tunnel for {service}"))),
             };
             if finished {
-                return Err(TunnelError("the connection to the bore server dropped".into()));
+                return Err(TunnelError::Failed("the connection to the bore server dropped".into()));
             }
             match timeout(HEALTH_TIMEOUT, TcpStream::connect((host.as_str(), port))).await {
                 Ok(Ok(_)) => Ok(()),
-                Ok(Err(e)) => Err(TunnelError(format!("public port {host}:{port} refuses connections: {e}"))),
-                Err(_) => Err(TunnelError(format!("public port {host}:{port} did not answer within 2s"))),
+                Ok(Err(e)) => Err(TunnelError::Failed(format!("public port {host}:{port} refuses connections: {e}"))),
+                Err(_) => Err(TunnelError::Failed(format!("public port {host}:{port} did not answer within 2s"))),
             }
         })
     }

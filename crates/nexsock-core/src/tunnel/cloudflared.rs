@@ -75,7 +75,10 @@ async fn wait_ready(
         if let Some(how) = process.exited() {
             process.stop().await;
             tail.drained().await;
-            return Err(TunnelError(format!("cloudflared {how} before its tunnel was ready; {}", tail.last(5))));
+            return Err(TunnelError::Failed(format!(
+                "cloudflared {how} before its tunnel was ready; {}",
+                tail.last(5)
+            )));
         }
         if url.is_none()
             && let Ok((200, body)) = http("GET", format!("{metrics}/quicktunnel"), None).await
@@ -91,7 +94,7 @@ async fn wait_ready(
         }
         if Instant::now() >= deadline {
             process.stop().await;
-            return Err(TunnelError(format!(
+            return Err(TunnelError::Failed(format!(
                 "cloudflared did not get a ready quick tunnel within {}s (Cloudflare may be unreachable or rate \
                  limiting quick tunnels); {}",
                 READY_TIMEOUT.as_secs(),
@@ -146,17 +149,17 @@ impl TunnelProvider for CloudflaredProvider {
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {
         Box::pin(async move {
             let Some(entry) = self.open.get(service) else {
-                return Err(TunnelError(format!("no cloudflared tunnel for `{service}`")));
+                return Err(TunnelError::Failed(format!("no cloudflared tunnel for `{service}`")));
             };
             if let Some(how) = entry.process.exited() {
-                return Err(TunnelError(format!("cloudflared {how}")));
+                return Err(TunnelError::Failed(format!("cloudflared {how}")));
             }
             match http("GET", format!("{}/ready", entry.extra), None).await {
                 Ok((200, body)) if ready_connections(&body) > 0 => Ok(()),
                 Ok((status, _)) => {
-                    Err(TunnelError(format!("cloudflared has no ready connection (/ready answered {status})")))
+                    Err(TunnelError::Failed(format!("cloudflared has no ready connection (/ready answered {status})")))
                 }
-                Err(e) => Err(TunnelError(format!("cloudflared's metrics server did not answer: {e}"))),
+                Err(e) => Err(TunnelError::Failed(format!("cloudflared's metrics server did not answer: {e}"))),
             }
         })
     }

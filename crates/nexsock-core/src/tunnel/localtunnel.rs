@@ -79,7 +79,7 @@ impl TunnelProvider for LocaltunnelProvider {
                 let how = process.exited();
                 process.stop().await;
                 tail.drained().await;
-                return Err(TunnelError(match how {
+                return Err(TunnelError::Failed(match how {
                     Some(how) => format!("lt {how} before printing its URL; {}", tail.last(5)),
                     None => format!(
                         "lt printed no URL within {}s (is the localtunnel server reachable?); {}",
@@ -106,8 +106,8 @@ impl TunnelProvider for LocaltunnelProvider {
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {
         Box::pin(async move {
             match self.open.get(service).map(|e| e.process.exited()) {
-                None => Err(TunnelError(format!("no localtunnel for `{service}`"))),
-                Some(Some(how)) => Err(TunnelError(format!("lt {how}"))),
+                None => Err(TunnelError::Failed(format!("no localtunnel for `{service}`"))),
+                Some(Some(how)) => Err(TunnelError::Failed(format!("lt {how}"))),
                 Some(None) => Ok(()),
             }
         })

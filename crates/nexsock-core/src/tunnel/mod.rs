@@ -5,6 +5,7 @@
 
 mod bore;
 mod cloudflared;
+mod command;
 mod localtunnel;
 mod ngrok;
 mod ngrok_api;
@@ -17,6 +18,8 @@ use nexsock_proto::{ProfileSpec, ProviderKind};
 
 pub use bore::BoreProvider;
 pub use cloudflared::CloudflaredProvider;
+pub(crate) use command::validate as validate_command_profile;
+pub use command::{CommandProvider, DEFAULT_URL_TIMEOUT};
 pub use localtunnel::LocaltunnelProvider;
 pub use ngrok::NgrokProvider;
 
@@ -67,8 +70,23 @@ pub struct OpenTunnel {
 
 /// Why a provider failed, in words that say what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct TunnelError(pub String);
+pub enum TunnelError {
+    /// It could not be opened or kept.
+    #[error("{0}")]
+    Failed(String),
+    /// Its tool did not say its URL in time; the message names what was waited for.
+    #[error("{0}")]
+    Timeout(String),
+}
+
+impl TunnelError {
+    /// What went wrong, for people.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Failed(m) | Self::Timeout(m) => m,
+        }
+    }
+}
 
 /// One kind of tunnel.
 pub trait TunnelProvider: Send + Sync {
@@ -104,6 +122,7 @@ impl ProviderRegistry {
         registry.register(Arc::new(NgrokProvider::default()));
         registry.register(Arc::new(CloudflaredProvider::default()));
         registry.register(Arc::new(LocaltunnelProvider::default()));
+        registry.register(Arc::new(CommandProvider::default()));
         registry
     }
 
@@ -120,7 +139,7 @@ impl ProviderRegistry {
     /// The provider with this name.
     pub fn get(&self, name: &str) -> Result<Arc<dyn TunnelProvider>, TunnelError> {
         self.providers.get(name).cloned().ok_or_else(|| {
-            TunnelError(format!(
+            TunnelError::Failed(format!(
                 "no tunnel provider `{name}` in this build (available: {})",
                 self.providers.keys().cloned().collect::<Vec<_>>().join(", ")
             ))

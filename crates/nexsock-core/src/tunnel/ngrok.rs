@@ -67,8 +67,8 @@ impl Agent {
     /// Why the agent is not usable: its last error line, else how it ended and its last output.
     fn failure(&self, profile: &str, how: &str) -> TunnelError {
         match self.log().error.clone() {
-            Some((code, err)) => TunnelError(explain(code, &err, profile, None)),
-            None => TunnelError(format!("the ngrok agent of profile `{profile}` {how}; {}", self.tail.last(3))),
+            Some((code, err)) => TunnelError::Failed(explain(code, &err, profile, None)),
+            None => TunnelError::Failed(format!("the ngrok agent of profile `{profile}` {how}; {}", self.tail.last(3))),
         }
     }
 
@@ -79,7 +79,7 @@ impl Agent {
                 self.tail.drained().await;
                 self.failure(profile, &how)
             }
-            None => TunnelError(format!("the ngrok agent of profile `{profile}` did not answer: {error}")),
+            None => TunnelError::Failed(format!("the ngrok agent of profile `{profile}` did not answer: {error}")),
         }
     }
 
@@ -95,7 +95,7 @@ impl Agent {
             let coded = self.log().error.clone().filter(|(code, _)| code.is_some());
             if let Some((code, err)) = coded {
                 self.process.stop().await;
-                return Err(TunnelError(explain(code, &err, profile, None)));
+                return Err(TunnelError::Failed(explain(code, &err, profile, None)));
             }
             if let Some(how) = exited {
                 self.process.stop().await;
@@ -106,7 +106,7 @@ impl Agent {
             }
             if Instant::now() >= deadline {
                 self.process.stop().await;
-                return Err(TunnelError(format!(
+                return Err(TunnelError::Failed(format!(
                     "the ngrok agent of profile `{profile}` did not serve its API within {}s; {}",
                     START_TIMEOUT.as_secs(),
                     self.tail.last(3)
@@ -133,7 +133,7 @@ impl Agent {
             // The answer explains this failure; the log line about it must not explain a later one.
             self.log().error = None;
             let (code, err) = api_error(status, &answer);
-            return Err(TunnelError(explain(code, &err, &profile.name, profile.url.as_deref())));
+            return Err(TunnelError::Failed(explain(code, &err, &profile.name, profile.url.as_deref())));
         }
         if let Some(url) = endpoint_url(&answer, &request.service) {
             return Ok(url);
@@ -155,7 +155,7 @@ impl Agent {
                 return Ok(url);
             }
             if Instant::now() >= deadline {
-                return Err(TunnelError(format!(
+                return Err(TunnelError::Failed(format!(
                     "the ngrok agent of profile `{profile}` accepted the endpoint of `{service}` but showed no URL \
                      within {}s",
                     URL_TIMEOUT.as_secs()
@@ -312,14 +312,14 @@ impl TunnelProvider for NgrokProvider {
                     .and_then(|t| Some((t.profile.clone(), state.agents.get(&t.profile)?.clone())))
             };
             let Some((profile, agent)) = found else {
-                return Err(TunnelError(format!("no ngrok agent serves `{service}`")));
+                return Err(TunnelError::Failed(format!("no ngrok agent serves `{service}`")));
             };
             if agent.process.exited().is_some() {
                 return Err(agent.unreachable(&profile, "it exited").await);
             }
             match http("GET", format!("{}/endpoints", agent.api), None).await {
                 Ok((200, body)) if endpoint_url(&body, service).is_some() => Ok(()),
-                Ok((status, _)) => Err(TunnelError(format!(
+                Ok((status, _)) => Err(TunnelError::Failed(format!(
                     "the ngrok agent of profile `{profile}` no longer lists the endpoint of `{service}` (API answered \
                      {status})"
                 ))),

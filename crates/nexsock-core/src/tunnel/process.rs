@@ -52,7 +52,7 @@ pub(crate) fn find_binary(profile: &ProfileSpec, program: &str, install: &str) -
         return if is_executable(&path) {
             Ok(path)
         } else {
-            Err(TunnelError(format!(
+            Err(TunnelError::Failed(format!(
                 "the {program} binary `{binary}` of profile `{}` is missing or not executable: {install}, or point the \
                  profile's --binary at it",
                 profile.name
@@ -60,7 +60,7 @@ pub(crate) fn find_binary(profile: &ProfileSpec, program: &str, install: &str) -
         };
     }
     which::which(program).map_err(|_| {
-        TunnelError(format!(
+        TunnelError::Failed(format!(
             "`{program}` was not found on PATH: {install}, or set its path with `nexsock profile add {} --provider {} \
              --binary PATH`",
             profile.name, profile.provider
@@ -77,7 +77,7 @@ pub(crate) fn free_loopback_port() -> Result<u16, TunnelError> {
     std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .map_err(|e| TunnelError(format!("no free loopback port: {e}")))
+        .map_err(|e| TunnelError::Failed(format!("no free loopback port: {e}")))
 }
 
 /// One provider process per tunnel: what the process-based providers (cloudflared, localtunnel)
@@ -166,9 +166,10 @@ impl GroupProcess {
         let mut wrap = CommandWrap::from(cmd);
         wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         wrap.wrap(KillOnDrop).wrap(ProcessGroup::leader());
-        let mut child = wrap.spawn().map_err(|e| TunnelError(format!("cannot start {what}: {e}")))?;
-        let pid = child.id().ok_or_else(|| TunnelError(format!("{what} exited before its pid was read")))?;
-        let pgid = i32::try_from(pid).map_err(|_| TunnelError(format!("{what} got an impossible pid {pid}")))?;
+        let mut child = wrap.spawn().map_err(|e| TunnelError::Failed(format!("cannot start {what}: {e}")))?;
+        let pid = child.id().ok_or_else(|| TunnelError::Failed(format!("{what} exited before its pid was read")))?;
+        let pgid =
+            i32::try_from(pid).map_err(|_| TunnelError::Failed(format!("{what} got an impossible pid {pid}")))?;
         let pipes = Pipes { stdout: child.stdout().take(), stderr: child.stderr().take() };
         let records = records.map(Path::to_path_buf);
         if let Some(dir) = &records {
@@ -330,7 +331,10 @@ impl PrivateDir {
             .permissions(std::fs::Permissions::from_mode(0o700))
             .tempdir()
             .map_err(|e| {
-                TunnelError(format!("cannot create a private directory in {}: {e}", std::env::temp_dir().display()))
+                TunnelError::Failed(format!(
+                    "cannot create a private directory in {}: {e}",
+                    std::env::temp_dir().display()
+                ))
             })?;
         Ok(Self { dir })
     }
@@ -344,7 +348,7 @@ impl PrivateDir {
             .mode(0o600)
             .open(&path)
             .and_then(|mut f| f.write_all(contents.as_bytes()))
-            .map_err(|e| TunnelError(format!("cannot write {}: {e}", path.display())))?;
+            .map_err(|e| TunnelError::Failed(format!("cannot write {}: {e}", path.display())))?;
         Ok(path)
     }
 
@@ -414,6 +418,10 @@ mod tests {
             url: None,
             server: None,
             binary: binary.map(str::to_owned),
+            command: None,
+            url_pattern: None,
+            token_env: None,
+            url_timeout_secs: None,
         }
     }
 
@@ -421,10 +429,10 @@ mod tests {
     fn a_missing_binary_says_how_to_install_it() {
         let err = find_binary(&profile(None), "surely-not-on-path-xyz", "install it from https://example.com")
             .expect_err("not on PATH");
-        assert!(err.0.contains("not found on PATH: install it from https://example.com"), "{err}");
-        assert!(err.0.contains("--binary PATH"), "{err}");
+        assert!(err.message().contains("not found on PATH: install it from https://example.com"), "{err}");
+        assert!(err.message().contains("--binary PATH"), "{err}");
         let err = find_binary(&profile(Some("/nonexistent/ngrok")), "ngrok", "install ngrok").expect_err("missing");
-        assert!(err.0.contains("`/nonexistent/ngrok` of profile `work`"), "{err}");
+        assert!(err.message().contains("`/nonexistent/ngrok` of profile `work`"), "{err}");
         assert_eq!(find_binary(&profile(Some("/bin/sh")), "ngrok", "").expect("exists"), PathBuf::from("/bin/sh"));
     }
 

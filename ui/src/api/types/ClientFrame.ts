@@ -14,6 +14,6 @@ protocol: number, } | { "type": "request",
  */
 id: number, 
 /**
- * What to do.
+ * What to do (boxed: a request is far larger than a handshake).
  */
 request: Request, };

@@ -3,4 +3,4 @@
 /**
  * Stable error codes. Clients and the UI branch on these, never on message text.
  */
-export type ErrorCode = "invalid_name" | "invalid_port" | "invalid_health_check" | "invalid_argument" | "unknown_service" | "duplicate_service" | "dependency_cycle" | "unknown_dependency" | "unknown_strategy" | "keyring" | "keyring_timeout" | "tunnel_failed" | "invalid_profile" | "service_busy" | "spawn_failed" | "start_failed" | "port_in_use" | "malformed_frame" | "frame_too_large" | "unknown_request" | "protocol_mismatch" | "handshake_required" | "store" | "shutting_down" | "internal";
+export type ErrorCode = "invalid_name" | "invalid_port" | "invalid_health_check" | "invalid_argument" | "unknown_service" | "duplicate_service" | "dependency_cycle" | "unknown_dependency" | "unknown_strategy" | "duplicate_strategy" | "keyring" | "keyring_timeout" | "tunnel_failed" | "tunnel_timeout" | "invalid_profile" | "service_busy" | "spawn_failed" | "start_failed" | "port_in_use" | "malformed_frame" | "frame_too_large" | "unknown_request" | "protocol_mismatch" | "handshake_required" | "import_invalid" | "store" | "shutting_down" | "internal";

@@ -24,4 +24,24 @@ server?: string | null,
 /**
  * Path of the provider's executable, when not on PATH.
  */
-binary?: string | null, };
+binary?: string | null, 
+/**
+ * `command` profiles: the tool's command line, split into arguments by shell-words rules
+ * (no shell runs it); `{port}` (required), `{host}` and `{service}` are substituted in each
+ * argument.
+ */
+command?: string | null, 
+/**
+ * `command` profiles: a regular expression; the first output line it matches gives the URL
+ * (its first capture group when it has one, else the whole match).
+ */
+url_pattern?: string | null, 
+/**
+ * `command` profiles: the environment variable through which the tool gets the profile's
+ * token (never its arguments); without it the tool gets no token.
+ */
+token_env?: string | null, 
+/**
+ * `command` profiles: seconds the tool gets to print its URL (30 when absent).
+ */
+url_timeout_secs?: number | null, };

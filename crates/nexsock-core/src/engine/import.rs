@@ -1,0 +1,50 @@
+//! `Import`: another tool's file read and parsed off the engine task (the engine never waits on
+//! the OS), then planned and committed through the same path as `Apply` — one transaction, the
+//! same report — or, for a dry run, only planned.
+
+use std::path::{Path, PathBuf};
+
+use nexsock_import::{Imported, Options, Source};
+use nexsock_proto::{ImportReport, ImportRequest, Response};
+
+use super::{Engine, Outcome, Reply};
+use crate::error::CoreError;
+
+impl Engine {
+    /// Reads and parses the file on a blocking thread; the answer follows its `ImportRead`.
+    pub(super) fn import(&self, request: ImportRequest, reply: Reply) {
+        let path = PathBuf::from(&request.path);
+        if !path.is_absolute() {
+            let err = CoreError::field("path", format!("`{}` is not an absolute path", request.path));
+            let _ = reply.send(Err(err));
+            return;
+        }
+        let outcomes = self.outcomes.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = read(&path, &request);
+            let _ = outcomes.send(Outcome::ImportRead { request, result, reply });
+        });
+    }
+
+    /// Plans the parsed stack like `Apply` and commits it unless this is a dry run.
+    pub(super) fn on_import_read(&mut self, request: ImportRequest, result: Result<Imported, CoreError>, reply: Reply) {
+        let answer = result.and_then(|imported| {
+            let plan = self.plan_stack(&imported.stack)?;
+            let applied = if request.dry_run { plan.report } else { self.commit_stack(plan)? };
+            Ok(Response::Imported(ImportReport {
+                format: imported.format,
+                applied,
+                unmapped: imported.unmapped,
+                dry_run: request.dry_run,
+            }))
+        });
+        let _ = reply.send(answer);
+    }
+}
+
+fn read(path: &Path, request: &ImportRequest) -> Result<Imported, CoreError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| CoreError::ImportRead { path: path.display().to_string(), source })?;
+    let source = Source { path, text: &text };
+    Ok(nexsock_import::import(source, request.format, Options { port_base: request.port_base })?)
+}
