@@ -8,6 +8,8 @@ import type { DependencySpec } from "./types/DependencySpec";
 import type { EnvVar } from "./types/EnvVar";
 import type { Event } from "./types/Event";
 import type { ExecutionReport } from "./types/ExecutionReport";
+import type { ImportReport } from "./types/ImportReport";
+import type { ImportRequest } from "./types/ImportRequest";
 import type { LogLine } from "./types/LogLine";
 import type { PortStatus } from "./types/PortStatus";
 import type { ProfileInfo } from "./types/ProfileInfo";
@@ -17,6 +19,7 @@ import type { ServiceSpec } from "./types/ServiceSpec";
 import type { ServiceStatus } from "./types/ServiceStatus";
 import type { Settings } from "./types/Settings";
 import type { Stack } from "./types/Stack";
+import type { StrategySpec } from "./types/StrategySpec";
 import type { TunnelInfo } from "./types/TunnelInfo";
 
 /** Stops an event subscription. */
@@ -51,6 +54,11 @@ export interface Api {
   exportStack(): Promise<Stack>;
   /** `apply`: upserts the declared services and replaces their dependencies, all or nothing. */
   applyStack(stack: Stack): Promise<ApplyReport>;
+  /** `import`: another tool's file (process-compose, Procfile, Compose) at an absolute `path`, read
+   *  by the host and applied like a stack; with `dry_run` only what would change. Refused, naming
+   *  the `field`, with `invalid_argument` (`path` not absolute) or `import_invalid` (`path`
+   *  unreadable or invalid, `format` not told, `port_base` for a file that is not a Procfile). */
+  importFile(request: ImportRequest): Promise<ImportReport>;
   /** `configure_service`: the tunnel profile of a service (`null` = the default profile). */
   configureService(name: string, tunnelProfile: string | null): Promise<void>;
   /** `list_profiles`. */
@@ -78,6 +86,14 @@ export interface Api {
   getSettings(): Promise<Settings>;
   /** `set_default_strategy`: `unknown_strategy` unless the engine knows it. */
   setDefaultStrategy(strategy: string): Promise<void>;
+  /** `add_strategy`: declares a strategy over a built-in (kept in the engine's config.toml).
+   *  Refused, naming the `field`, with `invalid_name` (`name` or `priority`), `duplicate_strategy`
+   *  (`name`), `unknown_strategy` (`base`) or `invalid_argument` (`max_concurrent` 0); the new
+   *  list comes back as `SettingsChanged`. */
+  addStrategy(spec: StrategySpec): Promise<void>;
+  /** `remove_strategy`: a declared strategy only (`invalid_argument` for a built-in); a default
+   *  that named it falls back to the built-in default. */
+  removeStrategy(name: string): Promise<void>;
   /** `set_login_chain`: the chain the desktop app starts when it starts at login (`null`: none).
    *  Refused with `invalid_argument` (no roots, `max_concurrent` 0), `unknown_service` or
    *  `unknown_strategy`; the new value comes back as `SettingsChanged`. */

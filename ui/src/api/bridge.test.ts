@@ -50,6 +50,7 @@ describe("BridgeApi tunnels, profiles and settings", () => {
     const settings = {
       default_strategy: "concurrent", strategies: ["concurrent"],
       login_chain: { roots: ["db"], strategy: null, max_concurrent: null },
+      custom_strategies: [{ name: "pinned", base: "concurrent", priority: ["db"] }],
     };
     const { api, sent } = bridge({ type: "settings", data: settings });
     await expect(api.getSettings()).resolves.toEqual(settings);
@@ -65,7 +66,7 @@ describe("BridgeApi tunnels, profiles and settings", () => {
       { type: "set_login_chain", data: { chain: { roots: ["db", "api"], strategy: "sequential", max_concurrent: null } } },
       { type: "set_login_chain", data: { chain: null } },
     ]);
-    await expect(bridge({ type: "settings", data: { default_strategy: "concurrent", strategies: [], login_chain: null } })
+    await expect(bridge({ type: "settings", data: { default_strategy: "concurrent", strategies: [], login_chain: null, custom_strategies: [] } })
       .api.setLoginChain(null)).rejects.toMatchObject({ code: "internal" });
   });
 });

@@ -74,6 +74,7 @@ export class BridgeApi implements Api {
   logs = (name: string, tail: number | null) => this.expect({ type: "logs", data: { name, tail, follow: false } }, "logs");
   exportStack = () => this.expect({ type: "export" }, "stack");
   applyStack = (data: Parameters<Api["applyStack"]>[0]) => this.expect({ type: "apply", data }, "applied");
+  importFile = (data: Parameters<Api["importFile"]>[0]) => this.expect({ type: "import", data }, "imported");
   configureService = async (name: string, tunnelProfile: string | null) =>
     void (await this.send({ type: "configure_service", data: { name, tunnel_profile: tunnelProfile } }));
   listProfiles = () => this.expect({ type: "list_profiles" }, "profiles");
@@ -93,6 +94,9 @@ export class BridgeApi implements Api {
   getSettings = () => this.expect({ type: "get_settings" }, "settings");
   setDefaultStrategy = async (strategy: string) =>
     void (await this.expect({ type: "set_default_strategy", data: { strategy } }, "done"));
+  addStrategy = async (spec: Parameters<Api["addStrategy"]>[0]) =>
+    void (await this.expect({ type: "add_strategy", data: spec }, "done"));
+  removeStrategy = async (name: string) => void (await this.expect({ type: "remove_strategy", data: { name } }, "done"));
   setLoginChain = async (chain: Parameters<Api["setLoginChain"]>[0]) =>
     void (await this.expect({ type: "set_login_chain", data: { chain } }, "done"));
   portStatus = (port: number) => this.expect({ type: "port_status", data: { port } }, "port");

@@ -10,7 +10,7 @@ import type { Settings } from "../api/types/Settings";
 
 /** The built-ins with the built-in default, until (or unless) the engine answers. */
 export const FALLBACK_SETTINGS: Settings = {
-  default_strategy: DEFAULT_STRATEGY, strategies: [...STRATEGIES], login_chain: null,
+  default_strategy: DEFAULT_STRATEGY, strategies: [...STRATEGIES], login_chain: null, custom_strategies: [],
 };
 
 export interface LiveSettings {

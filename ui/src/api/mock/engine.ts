@@ -15,6 +15,7 @@ import type { Response } from "../types/Response";
 import type { ServiceSpec } from "../types/ServiceSpec";
 import type { ServiceState } from "../types/ServiceState";
 import type { ServiceStatus } from "../types/ServiceStatus";
+import type { StrategySpec } from "../types/StrategySpec";
 import type { TunnelInfo } from "../types/TunnelInfo";
 import { isDown } from "../states";
 import { STRATEGIES } from "../strategies";
@@ -23,10 +24,11 @@ import { addDependency, removeDependency } from "./deps";
 import { serviceEnv } from "./env";
 import { endRun, exitCodeOf } from "./exits";
 import { history } from "./history";
+import { importFile } from "./imports";
 import { print, printOutcome, printSpawned, readLogs } from "./logs";
 import { blockingHolder, freePort, portInUseMessage, portStatus, type SeededHolder } from "./ports";
 import { addProfile, BUILTIN_PROVIDERS, removeProfile, setDefaultProfile, setProfileToken } from "./profiles";
-import { getSettings, setDefaultStrategy, setLoginChain } from "./settings";
+import { addStrategy, getSettings, removeStrategy, setDefaultStrategy, setLoginChain } from "./settings";
 import { applyStack, exportStack } from "./stack";
 import { checkTunnels, closeTunnel, dropTunnel, listTunnels, openTunnel } from "./tunnels";
 import { fail, validateSpec } from "./validate";
@@ -73,6 +75,8 @@ export class MockEngine {
   /** Strategy names in registration order, and the default for chains that name none. */
   strategies: string[] = [...STRATEGIES];
   defaultStrategy = "concurrent";
+  /** The strategies declared at run time (`settings.ts`), by name; their names end `strategies`. */
+  customStrategies: StrategySpec[] = [];
   /** The chain the desktop app starts when it starts at login (`settings.ts`); none at first. */
   loginChain: ChainRequest | null = null;
   /** Every request received, oldest first, so tests can check what the UI asked for. */
@@ -251,6 +255,8 @@ export class MockEngine {
         return { type: "stack", data: exportStack(this) };
       case "apply":
         return { type: "applied", data: applyStack(this, request.data) };
+      case "import":
+        return { type: "imported", data: importFile(this, request.data) };
       case "configure_service":
         return this.configure(request.data.name, request.data.tunnel_profile);
       case "list_profiles":
@@ -279,6 +285,12 @@ export class MockEngine {
         return { type: "settings", data: getSettings(this) };
       case "set_default_strategy":
         setDefaultStrategy(this, request.data.strategy);
+        return { type: "done" };
+      case "add_strategy":
+        addStrategy(this, request.data);
+        return { type: "done" };
+      case "remove_strategy":
+        removeStrategy(this, request.data.name);
         return { type: "done" };
       case "set_login_chain":
         setLoginChain(this, request.data.chain);

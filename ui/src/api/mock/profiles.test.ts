@@ -25,9 +25,27 @@ describe("MockApi profiles", () => {
     [profile("c", "cloudflared", { server: "bore.example.com" }), "profile `c`: --server is for bore profiles, not cloudflared"],
     [profile("n", "ngrok", { server: "x" }), "profile `n`: --server is for bore profiles, not ngrok"],
     [profile("u", "ngrok", { url: "ftp://x" }), "profile `u`: url `ftp://x` must start with https:// or http://"],
-    [profile("v", "my-vpn"), "no tunnel provider `my-vpn` in this build (available: bore, cloudflared, localtunnel, ngrok)"],
+    [profile("v", "my-vpn"), "no tunnel provider `my-vpn` in this build (available: bore, cloudflared, command, localtunnel, ngrok)"],
   ])("refuses %j", async (spec, message) => {
     await expect(new MockApi().addProfile(spec)).rejects.toEqual({ code: "invalid_profile", message });
+  });
+
+  it.each([
+    [{ command: "tool --port 80", url_pattern: "(https://\\S+)" }, "command"],
+    [{ command: "tool --port {port}" }, "url_pattern"],
+    [{ command: "tool --port {port}", url_pattern: "(unclosed" }, "url_pattern"],
+    [{ command: "tool --port {port}", url_pattern: "x", token_env: "NOT-A-NAME" }, "token_env"],
+  ])("refuses the command profile %j naming its field", async (extra, field) => {
+    const api = new MockApi();
+    await expect(api.addProfile(profile("c", "command", extra))).rejects.toMatchObject({ code: "invalid_profile", field });
+    expect(await api.listProfiles()).toEqual([]);
+  });
+
+  it("accepts a command profile with its template, pattern and token variable", async () => {
+    const api = new MockApi();
+    const spec = profile("c", "command", { command: "ssh -R 80:{host}:{port} nokey@localhost.run", url_pattern: "(https://\\S+)", token_env: "RUN_TOKEN" });
+    await api.addProfile(spec);
+    expect((await api.listProfiles())[0].spec).toEqual(spec);
   });
 
   it("accepts a custom provider once it is registered", async () => {
@@ -117,7 +135,7 @@ describe("MockApi settings", () => {
     const api = new MockApi();
     expect(await api.getSettings()).toEqual({
       default_strategy: "concurrent", strategies: ["sequential", "parallel-safe", "concurrent", "critical-path"],
-      login_chain: null,
+      login_chain: null, custom_strategies: [],
     });
     await api.setDefaultStrategy("sequential");
     expect((await api.getSettings()).default_strategy).toBe("sequential");

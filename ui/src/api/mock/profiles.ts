@@ -9,7 +9,7 @@ import type { MockEngine } from "./engine";
 import { fail } from "./validate";
 
 /** The built-in providers, as the engine lists them. */
-export const BUILTIN_PROVIDERS = ["bore", "cloudflared", "localtunnel", "ngrok"] as const;
+export const BUILTIN_PROVIDERS = ["bore", "cloudflared", "command", "localtunnel", "ngrok"] as const;
 
 /** The engine's refusal of a profile name it does not know. */
 export function unknownProfile(name: string): never {
@@ -27,7 +27,36 @@ export function validateProfile(spec: ProfileSpec): void {
   if (spec.provider === "bore" && !spec.server) bad("a bore profile needs --server HOST");
   if (builtin && spec.provider !== "bore" && spec.server) bad(`--server is for bore profiles, not ${spec.provider}`);
   if (spec.url && !/^https?:\/\//.test(spec.url)) bad(`url \`${spec.url}\` must start with https:// or http://`);
+  validateCommandProfile(spec, name);
   // The mock cannot see the file system: any binary path is taken as existing.
+}
+
+/** A command profile's template (with `{port}`), pattern and token variable, each refusal naming
+ *  its field; other providers take none of them. */
+function validateCommandProfile(spec: ProfileSpec, name: string): void {
+  const bad = (field: string, why: string) => fail("invalid_profile", `profile \`${name}\`: ${why}`, field);
+  const own = { command: spec.command, url_pattern: spec.url_pattern, token_env: spec.token_env, url_timeout_secs: spec.url_timeout_secs };
+  if (spec.provider !== "command") {
+    for (const [field, value] of Object.entries(own)) {
+      if (value != null) bad(field, `--${field.replaceAll("_", "-")} is for command profiles, not ${spec.provider}`);
+    }
+    return;
+  }
+  const template = spec.command?.trim() ?? "";
+  if (template === "") bad("command", "a command profile needs --command TEMPLATE (with `{port}`)");
+  if (!template.includes("{port}")) {
+    bad("command", `the command \`${template}\` has no \`{port}\`: the tool must be told which port to expose`);
+  }
+  if (!spec.url_pattern) bad("url_pattern", "a command profile needs --url-pattern REGEX");
+  try {
+    new RegExp(spec.url_pattern ?? "");
+  } catch (e) {
+    bad("url_pattern", `invalid --url-pattern \`${spec.url_pattern}\`: ${(e as Error).message}`);
+  }
+  if (spec.token_env && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(spec.token_env)) {
+    bad("token_env", `--token-env \`${spec.token_env}\` is not a variable name (letters, digits and \`_\`)`);
+  }
+  if (spec.url_timeout_secs === 0) bad("url_timeout_secs", "--url-timeout must be at least 1 second");
 }
 
 /** `add_profile`: adds or replaces; the first profile becomes the default. */

@@ -39,7 +39,7 @@ describe("MockApi set_login_chain", () => {
     await api.setDefaultStrategy("sequential");
     expect(await api.getSettings()).toEqual({
       default_strategy: "sequential", strategies: ["sequential", "parallel-safe", "concurrent", "critical-path"],
-      login_chain: chain(["db"]),
+      login_chain: chain(["db"]), custom_strategies: [],
     });
   });
 
@@ -89,5 +89,42 @@ describe("MockApi set_login_chain", () => {
     await api.stopService("web", false);
     await api.removeService("web");
     expect((await api.getSettings()).login_chain).toEqual(chain(["web"], "nightly"));
+  });
+});
+
+describe("MockApi add_strategy and remove_strategy", () => {
+  const spec = (name: string, base = "concurrent") => ({ name, base, priority: ["db"], max_concurrent: 2 });
+
+  it("declares a strategy, lists it after the built-ins and announces it", async () => {
+    const { api, events } = demo();
+    await api.addStrategy(spec("db-first"));
+    const settings = await api.getSettings();
+    expect(settings.strategies).toEqual(["sequential", "parallel-safe", "concurrent", "critical-path", "db-first"]);
+    expect(settings.custom_strategies).toEqual([spec("db-first")]);
+    expect(events.at(-1)).toEqual({ type: "SettingsChanged", data: settings });
+  });
+
+  it.each([
+    [spec("bad name"), "invalid_name", "name"],
+    [{ ...spec("p"), priority: ["no good"] }, "invalid_name", "priority"],
+    [spec("x", "fastest"), "unknown_strategy", "base"],
+    [spec("concurrent"), "duplicate_strategy", "name"],
+    [{ ...spec("z"), max_concurrent: 0 }, "invalid_argument", "max_concurrent"],
+  ])("refuses %j with %s at %s and stores nothing", async (bad, code, field) => {
+    const { api, events } = demo();
+    await expect(api.addStrategy(bad)).rejects.toMatchObject({ code, field });
+    expect((await api.getSettings()).custom_strategies).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it("removes only a declared strategy; the default falls back to the built-in one", async () => {
+    const { api } = demo();
+    await api.addStrategy(spec("db-first"));
+    await api.setDefaultStrategy("db-first");
+    await expect(api.removeStrategy("sequential")).rejects.toMatchObject({ code: "invalid_argument" });
+    await expect(api.removeStrategy("ghost")).rejects.toMatchObject({ code: "unknown_strategy" });
+    await api.removeStrategy("db-first");
+    const settings = await api.getSettings();
+    expect([settings.default_strategy, settings.custom_strategies]).toEqual(["concurrent", []]);
   });
 });

@@ -1,7 +1,8 @@
 //! `export` and `apply` in the mock engine: the stack file view of services and their edges.
-//! Apply validates everything (specs, edges, the final graph's cycles) before changing anything,
-//! then announces each declared service (`ServiceAdded` or `ServiceUpdated`) and each edge it
-//! created, updated or removed (`DependencyAdded`, `DependencyRemoved`), as the engine does.
+//! Apply plans first, validating everything (specs, edges, the final graph's cycles) and changing
+//! nothing (an import's dry run stops there), then commits: it announces each declared service
+//! (`ServiceAdded` or `ServiceUpdated`) and each edge it created, updated or removed
+//! (`DependencyAdded`, `DependencyRemoved`), as the engine does.
 
 import type { ApplyReport } from "../types/ApplyReport";
 import type { DependencySpec } from "../types/DependencySpec";
@@ -92,7 +93,16 @@ function announceEdges(engine: MockEngine, changes: EdgeChange[], declared: Depe
   }
 }
 
-export function applyStack(engine: MockEngine, stack: Stack): ApplyReport {
+/** What apply would do: its report, and the specs, edges and final graph to commit. Validates
+ *  everything and changes nothing, so an import's dry run is this alone. */
+export interface StackPlan {
+  report: ApplyReport;
+  specs: ServiceSpec[];
+  declared: DependencySpec[];
+  final: DependencySpec[];
+}
+
+export function planStack(engine: MockEngine, stack: Stack): StackPlan {
   const specs = Object.entries(stack.services).map(([name, s]) => specFrom(name, s));
   specs.forEach(validateSpec);
   // Resolve edges against a scratch engine view holding the final specs, then check the final graph.
@@ -117,6 +127,11 @@ export function applyStack(engine: MockEngine, stack: Stack): ApplyReport {
     }),
     dependencies: edgeChanges(engine.edges, declared, specs.map((s) => s.name)),
   };
+  return { report, specs, declared, final };
+}
+
+/** Makes a plan so, with its events; answers its report. */
+export function commitStack(engine: MockEngine, { report, specs, declared, final }: StackPlan): ApplyReport {
   engine.edges = final;
   for (const spec of specs) {
     const old = engine.services.get(spec.name);
@@ -131,4 +146,8 @@ export function applyStack(engine: MockEngine, stack: Stack): ApplyReport {
   }
   announceEdges(engine, report.dependencies, declared);
   return report;
+}
+
+export function applyStack(engine: MockEngine, stack: Stack): ApplyReport {
+  return commitStack(engine, planStack(engine, stack));
 }

@@ -2,15 +2,17 @@
 //! add/edit form. Batch start is one `StartChain` over the selection with the chosen strategy. The
 //! table follows the engine's events: what this window, the CLI or the tray adds, changes or
 //! removes shows without a reload. A service waiting to start shows who holds its port, with a way
-//! to free it (`usePortHolders`).
+//! to free it (`usePortHolders`). "Import file" opens the import panel (`nexsock import`), whose
+//! services arrive in the table by the same events.
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { errorMessage, isApiError } from "../../api";
 import { useApi } from "../../ApiContext";
 import { useNow } from "../../hooks/useNow";
 import { useProfiles } from "../../hooks/useProfiles";
 import { useServices } from "../../hooks/useServices";
 import { useStrategies } from "../../hooks/useStrategies";
+import { ImportPanel } from "../import/ImportPanel";
 import { ExecutionProgress } from "./ExecutionProgress";
 import { ServiceForm } from "./ServiceForm";
 import { ServiceTable } from "./ServiceTable";
@@ -32,6 +34,8 @@ export function ServicesView() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState<FormState>(null);
+  const [importing, setImporting] = useState(false);
+  const importButton = useRef<HTMLButtonElement>(null);
   const { profiles } = useProfiles();
   const ports = usePortHolders(services);
 
@@ -77,7 +81,12 @@ export function ServicesView() {
     <section aria-labelledby="services-title" className="view">
       <div className="view-header">
         <h2 id="services-title">Services</h2>
-        <button type="button" onClick={() => setForm({ editing: null })}>New service</button>
+        <div className="form-actions">
+          <button type="button" ref={importButton} onClick={() => setImporting(true)} aria-expanded={importing}>
+            Import file
+          </button>
+          <button type="button" onClick={() => setForm({ editing: null })}>New service</button>
+        </div>
       </div>
       <SmartStart
         strategy={strategy}
@@ -110,6 +119,14 @@ export function ServicesView() {
           profiles={profiles}
           onCancel={() => setForm(null)}
           onDone={() => setForm(null)}
+        />
+      )}
+      {importing && (
+        <ImportPanel
+          onClose={() => {
+            setImporting(false);
+            importButton.current?.focus();
+          }}
         />
       )}
     </section>

@@ -1,5 +1,6 @@
 //! Add or edit a tunnel profile. Editing sends `add_profile` again, which replaces it (its token
-//! and default mark stay). A name or provider refusal shows at the name field.
+//! and default mark stay). A name or provider refusal shows at the name field; a `command`
+//! profile's refusal at the field the engine names (template, URL pattern, token variable).
 
 import { useState, type FormEvent } from "react";
 import { errorMessage, isApiError } from "../../api";
@@ -7,7 +8,8 @@ import type { ProfileSpec } from "../../api/types/ProfileSpec";
 import { useApi } from "../../ApiContext";
 import { FormField } from "../services/ServiceForm";
 import {
-  EMPTY_PROFILE, fieldOf, fieldsFor, fromProfileSpec, PROVIDER_GROUPS, toProfileSpec, type ProfileValues, type ProviderGroup,
+  EMPTY_PROFILE, fieldOf, fieldsFor, fromProfileSpec, profileFieldOf, PROVIDERS, toProfileSpec, type Provider, type ProfileField,
+  type ProfileValues,
 } from "./profileModel";
 
 interface Props {
@@ -21,6 +23,7 @@ export function ProfileForm({ editing, onDone, onCancel }: Props) {
   const api = useApi();
   const [values, setValues] = useState<ProfileValues>(editing ? fromProfileSpec(editing) : EMPTY_PROFILE);
   const [nameError, setNameError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<ProfileField, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const shown = fieldsFor(values.provider);
@@ -31,24 +34,34 @@ export function ProfileForm({ editing, onDone, onCancel }: Props) {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setNameError(null);
+    setFieldErrors({});
     setFormError(null);
     setBusy(true);
     try {
       await api.addProfile(toProfileSpec(values));
       onDone();
     } catch (e) {
-      if (isApiError(e) && fieldOf(e.code) === "name") setNameError(e.message);
+      const field = isApiError(e) ? profileFieldOf(e) : null;
+      if (isApiError(e) && field) setFieldErrors({ [field]: e.message });
+      else if (isApiError(e) && fieldOf(e.code) === "name") setNameError(e.message);
       else setFormError(errorMessage(e));
     } finally {
       setBusy(false);
     }
   }
 
-  const text = (key: "custom" | "server" | "url" | "binary", label: string, placeholder: string) => (
-    <FormField label={label}>
-      {(id) => <input id={id} value={values[key]} placeholder={placeholder} onChange={(e) => set(key)(e.target.value)} />}
-    </FormField>
-  );
+  type TextKey = "server" | "url" | "binary" | "command" | "urlPattern" | "tokenEnv" | "urlTimeout";
+  const text = (key: TextKey, label: string, placeholder: string, field?: ProfileField) => {
+    const error = field ? fieldErrors[field] : undefined;
+    return (
+      <FormField label={label} error={error}>
+        {(id, describedBy) => (
+          <input id={id} value={values[key]} placeholder={placeholder} onChange={(e) => set(key)(e.target.value)}
+            aria-invalid={error ? true : undefined} aria-describedby={describedBy} />
+        )}
+      </FormField>
+    );
+  };
 
   return (
     <form className="service-form profile-form" onSubmit={submit} aria-label={title}>
@@ -61,17 +74,24 @@ export function ProfileForm({ editing, onDone, onCancel }: Props) {
       </FormField>
       <FormField label="Provider">
         {(id) => (
-          <select id={id} value={values.provider} onChange={(e) => set("provider")(e.target.value as ProviderGroup)}>
-            {PROVIDER_GROUPS.map((p) => (
+          <select id={id} value={values.provider} onChange={(e) => set("provider")(e.target.value as Provider)}>
+            {PROVIDERS.map((p) => (
               <option key={p} value={p}>{p}</option>
             ))}
           </select>
         )}
       </FormField>
-      {values.provider === "custom" && text("custom", "Custom provider name", "the name it is registered under")}
       {shown.server && text("server", "Server", "bore.example.com")}
       {shown.url && text("url", "URL", values.provider === "localtunnel" ? "https://your-localtunnel-server" : "https://reserved.example.com")}
-      {text("binary", "Binary", "found on PATH when empty")}
+      {shown.binary && text("binary", "Binary", "found on PATH when empty")}
+      {shown.command && (
+        <>
+          {text("command", "Command", "ssh -R 80:{host}:{port} nokey@localhost.run", "command")}
+          {text("urlPattern", "URL pattern", "(https://\\S+\\.lhr\\.life)", "url_pattern")}
+          {text("tokenEnv", "Token variable", "none: the tool gets no token", "token_env")}
+          {text("urlTimeout", "URL timeout (s)", "30", "url_timeout_secs")}
+        </>
+      )}
       {formError && <p role="alert" className="error">{formError}</p>}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>{editing ? "Save profile" : "Add profile"}</button>

@@ -38,22 +38,46 @@ describe("SettingsView profiles", () => {
     expect(group("bore").contains(team)).toBe(true);
     expect(api.engine.requests).toContainEqual({
       type: "add_profile",
-      data: { name: "team", provider: "bore", url: null, server: "bore.example.com", binary: null },
+      data: {
+        name: "team", provider: "bore", url: null, server: "bore.example.com", binary: null,
+        command: null, url_pattern: null, token_env: null, url_timeout_secs: null,
+      },
     });
     expect(screen.queryByRole("form", { name: "Add a profile" })).toBeNull();
   });
 
-  it("lists a custom provider's profile under custom", async () => {
+  it("adds a command profile with its template, pattern and token variable", async () => {
     const user = userEvent.setup();
-    const api = demoApi();
-    api.engine.providers.push("my-vpn");
-    renderWithApi(<SettingsView />, api);
+    const { api } = renderWithApi(<SettingsView />);
     await user.click(await screen.findByRole("button", { name: "New profile" }));
-    await user.type(screen.getByLabelText("Name"), "vpn");
-    await user.selectOptions(screen.getByLabelText("Provider"), "custom");
-    await user.type(screen.getByLabelText("Custom provider name"), "my-vpn");
+    await user.type(screen.getByLabelText("Name"), "lhr");
+    await user.selectOptions(screen.getByLabelText("Provider"), "command");
+    expect(screen.queryByLabelText("Binary")).toBeNull();
+    expect(screen.queryByRole("option", { name: "custom" })).toBeNull();
+    const command = screen.getByLabelText("Command");
+    // userEvent reads `{` as a key descriptor: `{{` types one brace.
+    await user.type(command, "ssh -R 80:localhost:8080 nokey@localhost.run");
+    await user.type(screen.getByLabelText("URL pattern"), "(https://\\S+\\.lhr\\.life)");
+    await user.type(screen.getByLabelText("Token variable"), "RUN_TOKEN");
     await user.click(screen.getByRole("button", { name: "Add profile" }));
-    expect(group("custom").contains(await row("vpn"))).toBe(true);
+    // No `{port}`: refused at the command field, nothing stored.
+    await waitFor(() => expect(command.getAttribute("aria-invalid")).toBe("true"));
+    expect(errorOf(command)).toContain("has no `{port}`");
+    expect(api.engine.profiles.some((p) => p.spec.name === "lhr")).toBe(false);
+    await user.clear(command);
+    await user.type(command, "ssh -R 80:{{host}:{{port} nokey@localhost.run");
+    await user.click(screen.getByRole("button", { name: "Add profile" }));
+    const added = await row("lhr");
+    expect(group("command").contains(added)).toBe(true);
+    expect(within(added).getByText("token in RUN_TOKEN")).toBeTruthy();
+    expect(api.engine.requests).toContainEqual({
+      type: "add_profile",
+      data: {
+        name: "lhr", provider: "command", url: null, server: null, binary: null,
+        command: "ssh -R 80:{host}:{port} nokey@localhost.run", url_pattern: "(https://\\S+\\.lhr\\.life)",
+        token_env: "RUN_TOKEN", url_timeout_secs: null,
+      },
+    });
   });
 
   it("shows an invalid name at the name field", async () => {
@@ -336,5 +360,57 @@ describe("SettingsView start at login", () => {
     expect((screen.getByLabelText("Strategy at login") as HTMLSelectElement).value).toBe("");
     expect(clear.disabled).toBe(true);
     expect((screen.getByRole("button", { name: "Save login chain" }) as HTMLButtonElement).disabled).toBe(true);
+  });
+});
+
+describe("SettingsView custom strategies", () => {
+  const form = () => screen.getByRole("form", { name: "Add a strategy" });
+
+  it("declares a strategy over a built-in, offers it as the default, and removes it", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<SettingsView />);
+    await screen.findByText("No custom strategies.");
+    await user.type(within(form()).getByLabelText("Strategy name"), "db-first");
+    await user.selectOptions(within(form()).getByLabelText("Base"), "parallel-safe");
+    await user.type(within(form()).getByLabelText("Start first"), "db, cache");
+    await user.type(within(form()).getByLabelText("Max concurrent"), "2");
+    await user.click(screen.getByRole("button", { name: "Add strategy" }));
+    const item = await screen.findByRole("listitem", { name: "db-first" });
+    expect(within(item).getByText("base parallel-safe · first db, cache · at most 2")).toBeTruthy();
+    expect(api.engine.requests).toContainEqual({
+      type: "add_strategy", data: { name: "db-first", base: "parallel-safe", priority: ["db", "cache"], max_concurrent: 2 },
+    });
+    const picker = screen.getByLabelText("Default strategy") as HTMLSelectElement;
+    expect([...picker.options].map((o) => o.value)).toContain("db-first");
+    await user.selectOptions(picker, "db-first");
+    await user.click(screen.getByRole("button", { name: "Save strategy" }));
+    await waitFor(() => expect(api.engine.defaultStrategy).toBe("db-first"));
+
+    await user.click(screen.getByRole("button", { name: "Remove strategy db-first" }));
+    await screen.findByText("No custom strategies.");
+    expect(api.engine.defaultStrategy).toBe("concurrent");
+    await waitFor(() => expect(picker.value).toBe("concurrent"));
+  });
+
+  it("shows a refusal at the field the engine names and stores nothing", async () => {
+    const user = userEvent.setup();
+    const { api } = renderWithApi(<SettingsView />);
+    const name = await within(await screen.findByRole("form", { name: "Add a strategy" })).findByLabelText("Strategy name");
+    await user.type(name, "concurrent");
+    await user.click(screen.getByRole("button", { name: "Add strategy" }));
+    await waitFor(() => expect(name.getAttribute("aria-invalid")).toBe("true"));
+    expect(errorOf(name)).toBe("a strategy named `concurrent` already exists");
+    await user.clear(name);
+    await user.type(name, "bad name");
+    await user.click(screen.getByRole("button", { name: "Add strategy" }));
+    await waitFor(() => expect(errorOf(name)).toContain("invalid strategy name `bad name`"));
+    expect(api.engine.customStrategies).toEqual([]);
+  });
+
+  it("follows strategies declared elsewhere (the CLI) through SettingsChanged", async () => {
+    const { api } = renderWithApi(<SettingsView />);
+    await screen.findByText("No custom strategies.");
+    await act(() => api.addStrategy({ name: "nightly", base: "sequential", priority: [], max_concurrent: null }));
+    expect(await screen.findByRole("listitem", { name: "nightly" })).toBeTruthy();
   });
 });

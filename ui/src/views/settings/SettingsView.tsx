@@ -1,4 +1,4 @@
-//! The Settings view: the default start strategy; the start at login (the app's OS setting) and
+//! The Settings view: the default start strategy and the custom (declared) ones; the start at login (the app's OS setting) and
 //! the chain it starts then; and the tunnel profiles grouped by provider with their tokens
 //! (write-only), the default mark, and add/edit/remove. The engine's parts follow its events
 //! (`SettingsChanged`, `ProfilesChanged`), whoever made the change: this window, the CLI or the
@@ -10,6 +10,7 @@ import type { ProfileSpec } from "../../api/types/ProfileSpec";
 import { useProfiles } from "../../hooks/useProfiles";
 import { useSettings } from "../../hooks/useStrategies";
 import { AutostartToggle } from "./AutostartToggle";
+import { CustomStrategies } from "./CustomStrategies";
 import { LoginChainForm } from "./LoginChainForm";
 import { ProfileForm } from "./ProfileForm";
 import { ProfileRow } from "./ProfileRow";
@@ -43,6 +44,10 @@ export function SettingsView() {
         <h3 id="strategy-title">Start strategy</h3>
         {settings && <StrategyForm settings={settings} />}
       </section>
+      <section aria-labelledby="custom-strategies-title" className="settings-section">
+        <h3 id="custom-strategies-title">Custom strategies</h3>
+        {settings && <CustomStrategies settings={settings} />}
+      </section>
       <section aria-label="Start at login" className="settings-section start-at-login">
         <h3>Start at login</h3>
         <AutostartToggle />
@@ -55,6 +60,8 @@ export function SettingsView() {
         </div>
         {PROVIDER_GROUPS.map((group) => {
           const members = profiles.filter((p) => groupOf(p.spec.provider) === group);
+          // Only an embedding program registers other providers: no empty group for them.
+          if (group === "other" && members.length === 0) return null;
           return (
             <section key={group} aria-labelledby={`profiles-${group}`} className="profile-group">
               <h4 id={`profiles-${group}`}>{group}</h4>
