@@ -26,6 +26,7 @@ pub async fn perform(action: MenuAction, backend: &Backend, desktop: &dyn Deskto
         MenuAction::SwitchProfile { service, profile } => {
             backend.call(Request::ConfigureService { name: service, tunnel_profile: Some(profile) }).await.map(drop)
         }
+        MenuAction::DefaultStrategy(strategy) => backend.call(Request::SetDefaultStrategy { strategy }).await.map(drop),
         MenuAction::StopAll => backend.call(Request::StopAll).await.map(drop),
         MenuAction::Open => {
             desktop.show_window();

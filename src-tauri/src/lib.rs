@@ -233,7 +233,7 @@ pub async fn start_login_chain(
     }
 }
 
-/// Reads services, tunnels and profiles, and rebuilds the tray from them.
+/// Reads services, tunnels, profiles and settings, and rebuilds the tray from them.
 pub async fn tray_state(backend: &Backend) -> TrayState {
     let mut state = TrayState::default();
     if let Ok(Response::Services(s)) = backend.call(Request::ListServices).await {
@@ -247,6 +247,9 @@ pub async fn tray_state(backend: &Backend) -> TrayState {
     }
     if let Ok(Response::Reconciliation(r)) = backend.call(Request::Reconciliation).await {
         state.reconciliation = r;
+    }
+    if let Ok(Response::Settings(settings)) = backend.call(Request::GetSettings).await {
+        state.settings = Some(settings);
     }
     state
 }

@@ -1,7 +1,7 @@
 //! The tray menu as data: every menu id is declared here once (as [`MenuAction`]), and the menu
 //! is a pure function of the engine's state, so it can be tested without a display.
 
-use nexsock_proto::{ProfileInfo, Reconciliation, ServiceState, ServiceStatus, TunnelInfo, TunnelStatus};
+use nexsock_proto::{ProfileInfo, Reconciliation, ServiceState, ServiceStatus, Settings, TunnelInfo, TunnelStatus};
 
 /// What a click on a menu item does. Its id is the only spelling of the action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub enum MenuAction {
         /// The profile.
         profile: String,
     },
+    /// Make a strategy (built-in or declared) the default of chain starts, the tray's included.
+    DefaultStrategy(String),
     /// Stop every service.
     StopAll,
     /// Show the window.
@@ -32,6 +34,7 @@ impl MenuAction {
             Self::StartChain(s) => format!("start-chain:{s}"),
             Self::CopyUrl(s) => format!("copy-url:{s}"),
             Self::SwitchProfile { service, profile } => format!("profile:{service}:{profile}"),
+            Self::DefaultStrategy(s) => format!("strategy:{s}"),
             Self::StopAll => "stop-all".into(),
             Self::Open => "open".into(),
             Self::Quit => "quit".into(),
@@ -43,6 +46,7 @@ impl MenuAction {
         match id.split_once(':') {
             Some(("start-chain", s)) => Some(Self::StartChain(s.to_owned())),
             Some(("copy-url", s)) => Some(Self::CopyUrl(s.to_owned())),
+            Some(("strategy", s)) => Some(Self::DefaultStrategy(s.to_owned())),
             Some(("profile", rest)) => {
                 let (service, profile) = rest.split_once(':')?;
                 Some(Self::SwitchProfile { service: service.to_owned(), profile: profile.to_owned() })
@@ -101,6 +105,8 @@ pub struct TrayState {
     pub profiles: Vec<ProfileInfo>,
     /// What is being done about a previous host's leftovers.
     pub reconciliation: Reconciliation,
+    /// Every strategy the host knows (built-in and declared), and the default one.
+    pub settings: Option<Settings>,
 }
 
 /// The aggregate health the tray icon shows.
@@ -190,6 +196,17 @@ impl TrayState {
                 }
             })
             .collect::<Vec<_>>();
+        let strategies = self
+            .settings
+            .iter()
+            .flat_map(|settings| {
+                settings.strategies.iter().map(|name| Entry::Check {
+                    action: MenuAction::DefaultStrategy(name.clone()),
+                    label: name.clone(),
+                    checked: *name == settings.default_strategy,
+                })
+            })
+            .collect::<Vec<_>>();
         let or_none = |entries: Vec<Entry>, none: &str| {
             if entries.is_empty() { vec![Entry::Label(none.to_owned())] } else { entries }
         };
@@ -199,6 +216,7 @@ impl TrayState {
             Entry::Submenu { label: "Start chain".into(), entries: or_none(start, "no services") },
             Entry::Submenu { label: "Tunnels".into(), entries: or_none(tunnels, "no open tunnels") },
             Entry::Submenu { label: "Profiles".into(), entries: or_none(profiles, "no services with a port") },
+            Entry::Submenu { label: "Start strategy".into(), entries: or_none(strategies, "the host did not answer") },
             Entry::Separator,
             Entry::Item { action: MenuAction::StopAll, label: "Stop all".into() },
             Entry::Item { action: MenuAction::Open, label: "Open nexsock".into() },

@@ -16,7 +16,7 @@ use nexsock_desktop::{
     notify::Notifier,
     tray_state,
 };
-use nexsock_proto::{ProfileSpec, ProviderKind, Request, Response, ServiceSpec, ServiceState};
+use nexsock_proto::{ProfileSpec, ProviderKind, Request, Response, ServiceSpec, ServiceState, StrategySpec};
 use serde_json::json;
 use tauri::{
     ipc::{CallbackFn, InvokeBody},
@@ -233,6 +233,38 @@ fn copy_url_switch_profile_stop_all_open_and_quit_act_on_the_engine() {
     };
     assert_eq!(checked, ["two (bore)"]);
 
+    // A strategy declared at run time is offered by the tray, and choosing it makes it the default.
+    let spec = StrategySpec {
+        name: "db-first".into(),
+        base: "concurrent".into(),
+        priority: vec!["web".into()],
+        max_concurrent: Some(2),
+    };
+    fx.call(Request::AddStrategy(spec));
+    let strategies = |fx: &Fixture| {
+        let state = tauri::async_runtime::block_on(tray_state(&fx.backend));
+        state.menu(true).into_iter().find_map(|e| match e {
+            Entry::Submenu { label, entries } if label == "Start strategy" => Some(
+                entries
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        Entry::Check { label, checked, .. } => Some((label, checked)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+    };
+    let offered = strategies(&fx).unwrap();
+    assert!(offered.contains(&("db-first".to_owned(), false)), "{offered:?}");
+    assert_eq!(offered.iter().filter(|(_, checked)| *checked).count(), 1, "{offered:?}");
+    fx.perform(MenuAction::DefaultStrategy("db-first".into()), &desktop);
+    let Response::Settings(settings) = fx.call(Request::GetSettings) else { panic!() };
+    assert_eq!(settings.default_strategy, "db-first");
+    let checked: Vec<_> = strategies(&fx).unwrap().into_iter().filter(|(_, c)| *c).map(|(l, _)| l).collect();
+    assert_eq!(checked, ["db-first"]);
+
     fx.perform(MenuAction::StopAll, &desktop);
     assert_eq!(fx.state_of("web"), ServiceState::Stopped);
 
@@ -254,6 +286,7 @@ fn menu_ids_are_declared_once_and_round_trip() {
         MenuAction::StartChain("web-api".into()),
         MenuAction::CopyUrl("web".into()),
         MenuAction::SwitchProfile { service: "web".into(), profile: "work".into() },
+        MenuAction::DefaultStrategy("db-first".into()),
         MenuAction::StopAll,
         MenuAction::Open,
         MenuAction::Quit,
