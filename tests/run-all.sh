@@ -2,7 +2,8 @@
 # Runs every nexsock check: formatting, lints (warnings are errors), then the whole test suite —
 # unit tests, the black-box suites that drive real hosts, processes and sockets, the desktop shell
 # on Tauri's mock runtime, the UI's tests against its mock backend, the desktop app headless
-# under Xvfb, and the cross-platform checks (macOS type-check, Windows check).
+# under Xvfb, the cross-platform checks (macOS type-check, Windows check), and the .deb package
+# built, installed, run and removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
@@ -18,3 +19,5 @@ cargo build --workspace --locked
 cargo nextest run --workspace --locked --no-fail-fast
 # The desktop app for real: Xvfb, its own D-Bus session, a notification daemon, a keyring.
 bash tests/desktop/run.sh
+# The package a user installs: built, installed, its app and CLI run, removed.
+bash tests/package.sh

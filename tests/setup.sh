@@ -12,6 +12,8 @@ apt_packages=(
   # demo and test services, keyring and desktop tests
   python3 python3-venv python3-dbus-next procps dbus dbus-x11 gnome-keyring libsecret-tools
   xvfb xauth x11-utils imagemagick dunst libnotify-bin at-spi2-core xdotool xclip webkit2gtk-driver
+  # the package test (tests/package.sh)
+  desktop-file-utils
 )
 
 missing=()
