@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 15
+EXPECTED = 16
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -401,6 +401,55 @@ async def main():
             s.cli("service", "remove", "held")
 
         await results.check("a busy port shows its holder next to it, and Kill holder ends it", held_port())
+
+        async def import_and_custom_strategy():
+            # A Procfile imported through the window: a preview that stores nothing, then Apply.
+            procfile = s.tmp / "Procfile.dev"
+            procfile.write_text("# imported by the webdriver e2e\nweb-pf: sleep 300\nworker-pf: sleep 301\n")
+            w.open_view("Services")
+            w.button("Import file").click()
+            panel = "//section[contains(@class,'import-panel')]"
+            w.fill("File path", str(procfile), panel)
+            w.fill("Port base", "7100", panel)
+            w.button("Preview", panel).click()
+            w.until("the preview's report", lambda: w.find(f"{panel}//p[@role='status']").text.startswith(
+                "Preview: would import 2 services"))
+            assert "web-pf" in w.find(panel).text and "worker-pf" in w.find(panel).text
+            assert "web-pf" not in [x["name"] for x in s.cli_json("service", "list")], "a preview stores nothing"
+            w.button("Apply", panel).click()
+            w.until("the imported services in the engine", lambda: {"web-pf", "worker-pf"} <= {
+                x["name"] for x in s.cli_json("service", "list")})
+            web = next(x for x in s.cli_json("service", "list") if x["name"] == "web-pf")
+            assert web["port"] == 7100, web
+            w.find("//tr[@data-testid='service-worker-pf']")
+            w.until("the import's report", lambda: w.find(f"{panel}//p[@role='status']").text.startswith(
+                "Imported 2 services"))
+            w.shot("import")
+            w.button("Close", panel).click()
+            for name in ("web-pf", "worker-pf"):
+                s.cli("service", "remove", name)
+
+            # A strategy declared in Settings reaches config.toml, the engine and the window's picker.
+            w.open_view("Settings")
+            form = "//form[@aria-label='Add a strategy']"
+            w.fill("Strategy name", "db-first", form)
+            Select(w.field("Base", form)).select_by_value("concurrent")
+            w.fill("Start first", "db", form)
+            w.fill("Max concurrent", "1", form)
+            w.button("Add strategy", form).click()
+            w.find("//li[@aria-label='db-first'][contains(., 'first db') and contains(., 'at most 1')]")
+            config = Path(s.env["NEXSOCK_HOME"], "config.toml").read_text()
+            assert "[strategies.db-first]" in config, config
+            w.open_view("Services")
+            options = [o.text for o in Select(w.field("Strategy")).options]
+            assert "db-first" in options, options
+            w.open_view("Settings")
+            w.button("Remove strategy db-first").click()
+            w.until("the strategy gone from the engine", lambda: "db-first" not in
+                    Path(s.env["NEXSOCK_HOME"], "config.toml").read_text())
+
+        await results.check("import a Procfile (preview, then apply) and declare a strategy in Settings",
+                            import_and_custom_strategy())
 
         async def shutdown_leaves_nothing():
             pids = [x["pid"] for x in s.cli_json("service", "list") if x["pid"]]
