@@ -51,10 +51,24 @@ async def main():
         w.find("//article[@aria-label='Tunnel for web']//*[local-name()='svg' and @role='img']")
         w.shot("tunnels")
 
+        w.open_view("History")
+        w.find("//*[@data-testid='waterfall-api']")
+        w.find("//*[@data-testid='critical-chain']")
+        w.shot("history")
+
         w.open_view("Logs")
         Select(w.field("Service")).select_by_value("worker")
         w.until("the worker's output", lambda: "worker ready" in w.find("//*[@role='log']").text)
         w.shot("logs")
+
+        w.open_view("Services")
+        w.button("Import file").click()
+        panel = "//section[contains(@class,'import-panel')]"
+        w.fill("File path", str(ROOT / "crates" / "nexsock-import" / "tests" / "fixtures" / "pc-data-aggregation.yaml"), panel)
+        w.button("Preview", panel).click()
+        w.until("the preview", lambda: w.find(f"{panel}//p[@role='status']").text.startswith("Preview"))
+        w.shot("import")
+        w.button("Close", panel).click()
 
         w.open_view("Settings")
         w.find("//li[contains(@class,'profile-row')]")
