@@ -105,12 +105,22 @@ async def layout(bus, menu):
 
 
 async def click(bus, menu, *labels):
-    """Clicks the item whose label path starts with `labels` (each a prefix of the label)."""
-    items = await layout(bus, menu)
-    for item_id, path in items:
-        if len(path) == len(labels) and all(p.startswith(l) for p, l in zip(path, labels)):
-            name, obj = menu
+    """Clicks the item whose label path starts with `labels` (each a prefix of the label). The app
+    rebuilds its menu as the engine's state changes, which gives the items new ids: an id that
+    went stale between reading the layout and clicking is looked up again, as a panel does when
+    the menu it shows is replaced."""
+    for _ in range(20):
+        items = await layout(bus, menu)
+        found = [item_id for item_id, path in items
+                 if len(path) == len(labels) and all(p.startswith(l) for p, l in zip(path, labels))]
+        if not found:
+            raise LookupError(f"no menu item {labels!r} in {[p for _, p in items]}")
+        name, obj = menu
+        try:
             await call(bus, name, obj, "com.canonical.dbusmenu", "Event", "isvu",
-                       [item_id, "clicked", Variant("s", ""), 0])
+                       [found[0], "clicked", Variant("s", ""), 0])
             return
-    raise LookupError(f"no menu item {labels!r} in {[p for _, p in items]}")
+        except RuntimeError as e:
+            if "does not refer to a menu item" not in str(e):
+                raise
+    raise RuntimeError(f"the menu kept changing under the click on {labels!r}")
