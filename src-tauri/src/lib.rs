@@ -217,6 +217,11 @@ async fn exit_on_signal<R: Runtime>(app: AppHandle<R>) {
         }
         app.exit(0);
     }
+    // Windows: Ctrl+C or Ctrl+Break in the console the app was started from.
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_ok() {
+        app.exit(0);
+    }
 }
 
 /// Starts the login chain (`nexsock login-chain`), if one is set; answers what was started. A
@@ -319,7 +324,11 @@ fn show_notification<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str, vi
     #[cfg(not(target_os = "linux"))]
     {
         let _ = view;
-        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        let mut note = app.notification().builder().title(title).body(body);
+        if let Some(icon) = app.try_state::<NotificationIcon>().and_then(|i| i.0.clone()) {
+            note = note.icon(icon.display().to_string());
+        }
+        if let Err(e) = note.show() {
             tracing::warn!("cannot show a notification: {e}");
         }
     }

@@ -108,5 +108,12 @@ fn spawn_host(paths: &Paths) -> Result<std::process::Child> {
         // Its own group: Ctrl+C in this terminal must not reach the host.
         cmd.process_group(0);
     }
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        // CREATE_NEW_PROCESS_GROUP | DETACHED_PROCESS: no console of ours, so Ctrl+C in this one
+        // does not reach the host, and the host outlives this terminal.
+        cmd.creation_flags(0x0000_0200 | 0x0000_0008);
+    }
     cmd.spawn().context("starting the nexsock host")
 }

@@ -17,7 +17,7 @@ mod tunnel;
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
 use nexsock_core::{Host, Paths};
@@ -91,6 +91,7 @@ async fn daemon() -> Result<ExitCode> {
     tokio::pin!(wait);
     #[cfg(unix)]
     {
+        use anyhow::Context;
         use tokio::signal::unix::{SignalKind, signal};
         let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
         tokio::select! {
@@ -98,6 +99,12 @@ async fn daemon() -> Result<ExitCode> {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
         }
+    }
+    // Windows: Ctrl+C (or Ctrl+Break) in the host's console stops it like `nexsock shutdown`.
+    #[cfg(not(unix))]
+    tokio::select! {
+        _ = &mut wait => return Ok(ExitCode::SUCCESS),
+        _ = tokio::signal::ctrl_c() => {}
     }
     tracing::info!("stopping every service, then the host");
     let _ = handle.call(Request::Shutdown).await;

@@ -180,19 +180,13 @@ pub fn ownership(port: u16, pgid: u32) -> Ownership {
         }
         Ownership::Other(listener(port))
     }
-    #[cfg(unix)]
     #[cfg(not(target_os = "linux"))]
     {
         match listener(port) {
-            Listener::Pid(pid) if crate::procinfo::pgid_of(pid) == Some(pgid) => Ownership::Ours,
+            Listener::Pid(pid) if crate::procinfo::in_group(pid, pgid) => Ownership::Ours,
             Listener::Pid(pid) => Ownership::Other(Listener::Pid(pid)),
             Listener::Free | Listener::Hidden => Ownership::Unknown,
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (port, pgid);
-        Ownership::Unknown
     }
 }
 

@@ -1,12 +1,36 @@
 //! What the OS says about processes nexsock did not spawn in this lifetime: whether a process
 //! group still has live members, a process's start time (to tell it from a reused pid), and
-//! whether it carries a run's marker in its environment. Linux reads `/proc`; other Unix systems
-//! fall back to signal 0, which cannot tell zombies or reused pids apart.
+//! whether it carries a run's marker in its environment; and the one way to signal them. Linux
+//! reads `/proc`; macOS and Windows ask the OS through `sysinfo` (start time and environment by
+//! pid). Windows has no process groups or signals: a "group" is the leader and its descendants;
+//! the leader is asked to end with `taskkill`, and each of them ended with `taskkill /F` (a
+//! supervised service's own job object ends it whole instead, see the supervisor).
 
+#[cfg(unix)]
 use nix::{
-    sys::signal::{Signal, kill, killpg},
+    sys::signal::{kill, killpg},
     unistd::Pid,
 };
+
+/// How a stop addresses a process: asked to end, or ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Asked to end: SIGTERM; on Windows `taskkill` to the leader (closes windowed programs; a
+    /// console program cannot be asked and waits for the forced end).
+    Term,
+    /// Ended: SIGKILL; on Windows `taskkill /F` to the leader and each descendant.
+    Kill,
+}
+
+#[cfg(unix)]
+impl From<Signal> for nix::sys::signal::Signal {
+    fn from(signal: Signal) -> Self {
+        match signal {
+            Signal::Term => Self::SIGTERM,
+            Signal::Kill => Self::SIGKILL,
+        }
+    }
+}
 
 /// Name of the environment variable that marks every process of a run.
 pub const RUN_MARKER_ENV: &str = "NEXSOCK_RUN";
@@ -51,10 +75,10 @@ pub fn start_time(pid: u32) -> Option<u64> {
     stat(i32::try_from(pid).ok()?).map(|s| s.start_time)
 }
 
-/// Start times are not read on this platform.
+/// The start time of `pid` in seconds since the epoch (as the OS reports its creation time).
 #[cfg(not(target_os = "linux"))]
-pub fn start_time(_pid: u32) -> Option<u64> {
-    None
+pub fn start_time(pid: u32) -> Option<u64> {
+    os::process(pid).map(|p| p.start_time)
 }
 
 /// Live (non-zombie) members of a process group.
@@ -68,6 +92,7 @@ pub fn group_members(pgid: i32) -> Vec<ProcStat> {
 }
 
 /// Whether the group has any process at all, zombies included: one syscall.
+#[cfg(unix)]
 pub fn group_exists(pgid: i32) -> bool {
     killpg(Pid::from_raw(pgid), None) != Err(nix::errno::Errno::ESRCH)
 }
@@ -80,9 +105,13 @@ pub fn group_alive(pgid: i32) -> bool {
     {
         group_exists(pgid) && !group_members(pgid).is_empty()
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(all(unix, not(target_os = "linux")))]
     {
         killpg(Pid::from_raw(pgid), None).is_ok()
+    }
+    #[cfg(windows)]
+    {
+        u32::try_from(pgid).is_ok_and(|leader| !os::tree(leader).is_empty())
     }
 }
 
@@ -105,16 +134,38 @@ pub fn marker(pid: u32) -> Option<String> {
         .map(|token| String::from_utf8_lossy(token).into_owned())
 }
 
-/// Environments are not read on this platform.
+/// The run marker in `pid`'s environment (`NEXSOCK_RUN`), when it has one and the OS lets us
+/// read it.
 #[cfg(not(target_os = "linux"))]
-pub fn marker(_pid: u32) -> Option<String> {
-    None
+pub fn marker(pid: u32) -> Option<String> {
+    os::process(pid)?.marker
 }
 
 /// The process group of `pid`.
+#[cfg(unix)]
 pub fn pgid_of(pid: u32) -> Option<u32> {
     let pid = i32::try_from(pid).ok()?;
     nix::unistd::getpgid(Some(Pid::from_raw(pid))).ok().and_then(|g| u32::try_from(g.as_raw()).ok())
+}
+
+/// The "group" of `pid` on Windows: the ancestor the host started (a service's or an agent's
+/// leader), else `pid` itself.
+#[cfg(windows)]
+pub fn pgid_of(pid: u32) -> Option<u32> {
+    os::group_of(pid)
+}
+
+/// Whether `pid` belongs to the group led by `pgid`: its process group on Unix, the leader or
+/// one of its descendants on Windows.
+pub fn in_group(pid: u32, pgid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        pgid_of(pid) == Some(pgid)
+    }
+    #[cfg(windows)]
+    {
+        os::tree(pgid).iter().any(|p| p.pid == pid)
+    }
 }
 
 /// Whether `pid` is a live process (a zombie counts as gone).
@@ -125,7 +176,7 @@ pub fn pid_alive(pid: i32) -> bool {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        kill(Pid::from_raw(pid), None).is_ok()
+        u32::try_from(pid).ok().and_then(os::process).is_some()
     }
 }
 
@@ -137,12 +188,9 @@ pub fn run_members(pgid: i32, leader_start: Option<u64>, token: &str) -> Vec<Pro
     {
         provably_of_run(group_members(pgid), pgid, leader_start, token)
     }
-    // Without `/proc`, the leader answering signal 0 is the best evidence available.
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (leader_start, token);
-        let leader = ProcStat { pid: pgid, state: 'S', pgrp: pgid, start_time: 0 };
-        if kill(Pid::from_raw(pgid), None).is_ok() { vec![leader] } else { Vec::new() }
+        os::run_members(&os::table(), pgid, leader_start, token)
     }
 }
 
@@ -160,6 +208,8 @@ fn provably_of_run(members: Vec<ProcStat>, pgid: i32, leader_start: Option<u64>,
 pub struct ProcTable {
     #[cfg(target_os = "linux")]
     by_group: std::collections::HashMap<i32, Vec<ProcStat>>,
+    #[cfg(not(target_os = "linux"))]
+    processes: Vec<os::Process>,
 }
 
 impl ProcTable {
@@ -180,7 +230,7 @@ impl ProcTable {
             Self { by_group }
         }
         #[cfg(not(target_os = "linux"))]
-        Self::default()
+        Self { processes: os::table() }
     }
 
     /// [`run_members`] as of this reading.
@@ -190,7 +240,7 @@ impl ProcTable {
             provably_of_run(self.by_group.get(&pgid).cloned().unwrap_or_default(), pgid, leader_start, token)
         }
         #[cfg(not(target_os = "linux"))]
-        run_members(pgid, leader_start, token)
+        os::run_members(&self.processes, pgid, leader_start, token)
     }
 }
 
@@ -201,7 +251,18 @@ pub fn pids(members: &[ProcStat]) -> Vec<i32> {
 
 /// Sends `signal` to a whole process group; a group that is already gone is not an error.
 pub fn signal_group(pgid: i32, signal: Signal) {
-    let _ = killpg(Pid::from_raw(pgid), signal);
+    #[cfg(unix)]
+    let _ = killpg(Pid::from_raw(pgid), nix::sys::signal::Signal::from(signal));
+    #[cfg(windows)]
+    match signal {
+        // The leader alone: `taskkill /T` is not everywhere (Wine has no /T).
+        Signal::Term => os::taskkill(pgid, signal),
+        Signal::Kill => {
+            for p in u32::try_from(pgid).map(os::tree).unwrap_or_default() {
+                os::taskkill(i32::try_from(p.pid).unwrap_or(i32::MAX), signal);
+            }
+        }
+    }
 }
 
 /// Sends `signal` to what a run left of group `pgid`: the whole group when its leader is among
@@ -218,7 +279,126 @@ pub fn signal_members(pgid: i32, members: &[i32], signal: Signal) {
 
 /// Sends `signal` to one process; a process that is already gone is not an error.
 pub fn signal_pid(pid: i32, signal: Signal) {
-    let _ = kill(Pid::from_raw(pid), signal);
+    #[cfg(unix)]
+    let _ = kill(Pid::from_raw(pid), nix::sys::signal::Signal::from(signal));
+    #[cfg(windows)]
+    os::taskkill(pid, signal);
+}
+
+/// Processes as macOS and Windows report them, through `sysinfo`.
+#[cfg(not(target_os = "linux"))]
+mod os {
+    use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
+
+    use super::{ProcStat, RUN_MARKER_ENV};
+
+    /// What reconciliation needs of one process.
+    #[derive(Debug, Clone)]
+    pub struct Process {
+        pub pid: u32,
+        pub parent: Option<u32>,
+        /// Seconds since the epoch.
+        pub start_time: u64,
+        /// `NEXSOCK_RUN` from its environment, when readable.
+        pub marker: Option<String>,
+    }
+
+    fn kind() -> ProcessRefreshKind {
+        ProcessRefreshKind::nothing().with_environ(UpdateKind::Always)
+    }
+
+    fn of(pid: Pid, p: &sysinfo::Process) -> Process {
+        let prefix = format!("{RUN_MARKER_ENV}=");
+        let marker = p.environ().iter().find_map(|e| e.to_str()?.strip_prefix(prefix.as_str()).map(str::to_owned));
+        Process { pid: pid.as_u32(), parent: p.parent().map(Pid::as_u32), start_time: p.start_time(), marker }
+    }
+
+    /// One process, when it exists.
+    pub fn process(pid: u32) -> Option<Process> {
+        let mut sys = System::new();
+        let pid = Pid::from_u32(pid);
+        sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), true, kind());
+        sys.process(pid).map(|p| of(pid, p))
+    }
+
+    /// Every process.
+    pub fn table() -> Vec<Process> {
+        let mut sys = System::new();
+        sys.refresh_processes_specifics(ProcessesToUpdate::All, true, kind());
+        sys.processes().iter().map(|(pid, p)| of(*pid, p)).collect()
+    }
+
+    /// The ancestor of `pid` whose parent is this host (what the host started), else `pid`.
+    #[cfg(windows)]
+    pub fn group_of(pid: u32) -> Option<u32> {
+        let all = table();
+        let host = std::process::id();
+        let mut current = all.iter().find(|p| p.pid == pid)?;
+        // Bounded: a pid reused by a process younger than its "child" could make a loop.
+        for _ in 0..64 {
+            match current.parent {
+                Some(parent) if parent == host => return Some(current.pid),
+                Some(parent) => match all.iter().find(|p| p.pid == parent) {
+                    Some(p) => current = p,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        Some(pid)
+    }
+
+    /// `leader` and its descendants, when `leader` is alive.
+    #[cfg(windows)]
+    pub fn tree(leader: u32) -> Vec<Process> {
+        descendants(&table(), leader)
+    }
+
+    fn descendants(all: &[Process], leader: u32) -> Vec<Process> {
+        let mut found: Vec<Process> = all.iter().filter(|p| p.pid == leader).cloned().collect();
+        let mut i = 0;
+        while i < found.len() {
+            let parent = found[i].pid;
+            found.extend(all.iter().filter(|p| p.parent == Some(parent) && p.pid != parent).cloned());
+            i += 1;
+        }
+        found
+    }
+
+    /// What of the run led by `pgid` is provably ours: the leader when its start time is the
+    /// recorded one (then its descendants too), and any process carrying the run's marker.
+    pub fn run_members(all: &[Process], pgid: i32, leader_start: Option<u64>, token: &str) -> Vec<ProcStat> {
+        let Ok(leader) = u32::try_from(pgid) else { return Vec::new() };
+        let leader_is_ours =
+            leader_start.is_some() && all.iter().any(|p| p.pid == leader && Some(p.start_time) == leader_start);
+        let mut members: Vec<Process> = if leader_is_ours { descendants(all, leader) } else { Vec::new() };
+        for p in all.iter().filter(|p| p.marker.as_deref() == Some(token)) {
+            if !members.iter().any(|m| m.pid == p.pid) {
+                members.push(p.clone());
+            }
+        }
+        members
+            .into_iter()
+            .filter_map(|p| {
+                Some(ProcStat { pid: i32::try_from(p.pid).ok()?, state: 'S', pgrp: pgid, start_time: p.start_time })
+            })
+            .collect()
+    }
+
+    /// `taskkill /PID pid [/F]`: Windows' way to ask a process to end (windowed programs get
+    /// WM_CLOSE), or with `/F` to end it. Not waited for: stops poll for the result.
+    #[cfg(windows)]
+    pub fn taskkill(pid: i32, signal: super::Signal) {
+        let mut cmd = std::process::Command::new("taskkill");
+        cmd.arg("/PID").arg(pid.to_string());
+        if signal == super::Signal::Kill {
+            cmd.arg("/F");
+        }
+        cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        if let Err(e) = cmd.spawn() {
+            tracing::warn!("cannot run taskkill for process {pid}: {e}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::Signal;
-
 use crate::{
     error::CoreError,
-    procinfo::{self, ProcStat, ProcTable},
+    procinfo::{self, ProcStat, ProcTable, Signal},
     store::{OpenRun, RunEnd, Store},
     time::now_ms,
 };
@@ -98,7 +96,7 @@ fn stop_all_blocking<T>(leftovers: Vec<(Leftover, T)>, done: &impl Fn(T, Result<
         .into_iter()
         .map(|(Leftover { run, members }, tag)| {
             tracing::warn!(service = %run.service, pgid = run.pgid, members = ?procinfo::pids(&members), "stopping processes left by a previous host");
-            procinfo::signal_members(run.pgid, &procinfo::pids(&members), Signal::SIGTERM);
+            procinfo::signal_members(run.pgid, &procinfo::pids(&members), Signal::Term);
             let deadline = now + Duration::from_secs(run.stop_grace_secs);
             Stopping { run, tag: Some(tag), deadline, killed: false }
         })
@@ -118,7 +116,7 @@ fn stop_all_blocking<T>(leftovers: Vec<(Leftover, T)>, done: &impl Fn(T, Result<
                 continue;
             } else if !*killed {
                 // Only what is still provably ours gets the kill.
-                procinfo::signal_members(run.pgid, &procinfo::pids(&members), Signal::SIGKILL);
+                procinfo::signal_members(run.pgid, &procinfo::pids(&members), Signal::Kill);
                 *killed = true;
                 *deadline = now + KILL_WAIT;
                 continue;

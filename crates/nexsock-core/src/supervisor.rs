@@ -1,6 +1,8 @@
-//! Supervision of one service process: spawn it through the shell in its own process group, pump
-//! its output to the log file and the engine, and end it — SIGTERM to the whole group, the grace
-//! period, then SIGKILL — reporting how it ended. Leftover group members die with their leader.
+//! Supervision of one service process: spawn it through the shell (`sh -c`; `cmd /C` on Windows)
+//! in its own process group (on Windows its own job object, which ends with the host even when
+//! the host is killed), pump its output to the log file and the engine, and end it — SIGTERM to
+//! the whole group, the grace period, then SIGKILL (on Windows `taskkill /T`, then the forced
+//! end) — reporting how it ended. Leftover group members die with their leader.
 
 use std::{
     fs::{File, OpenOptions},
@@ -12,8 +14,11 @@ use std::{
 };
 
 use nexsock_proto::{LogLine, ServiceSpec, Stream};
-use nix::sys::signal::Signal;
-use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop, ProcessGroup};
+#[cfg(windows)]
+use process_wrap::tokio::JobObject;
+#[cfg(unix)]
+use process_wrap::tokio::ProcessGroup;
+use process_wrap::tokio::{ChildWrapper, CommandWrap, KillOnDrop};
 use tokio::{
     io::{AsyncBufReadExt, AsyncRead, BufReader},
     sync::{mpsc, oneshot},
@@ -24,7 +29,7 @@ use tokio::{
 use crate::{
     engine::Outcome,
     logfile,
-    procinfo::{self, RUN_MARKER_ENV},
+    procinfo::{self, RUN_MARKER_ENV, Signal},
 };
 
 /// How long to wait for leftovers after SIGKILL before giving up on them.
@@ -71,7 +76,10 @@ impl Exit {
         #[cfg(unix)]
         use std::os::unix::process::ExitStatusExt;
         match status {
+            #[cfg(unix)]
             Some(s) => Self { code: s.code(), signal: s.signal() },
+            #[cfg(not(unix))]
+            Some(s) => Self { code: s.code(), signal: None },
             None => Self::default(),
         }
     }
@@ -103,7 +111,8 @@ fn shell_command(line: &str) -> tokio::process::Command {
     cmd
 }
 
-/// Builds a command for `line` in its own process group, killed if its handle is dropped.
+/// Builds a command for `line` in its own process group (Windows: job object), killed if its
+/// handle is dropped.
 pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)]) -> CommandWrap {
     let mut cmd = shell_command(line);
     if let Some(cwd) = &spec.cwd {
@@ -114,7 +123,11 @@ pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)])
         cmd.env(k, v);
     }
     let mut wrap = CommandWrap::from(cmd);
-    wrap.wrap(KillOnDrop).wrap(ProcessGroup::leader());
+    wrap.wrap(KillOnDrop);
+    #[cfg(unix)]
+    wrap.wrap(ProcessGroup::leader());
+    #[cfg(windows)]
+    wrap.wrap(JobObject);
     wrap
 }
 
@@ -170,9 +183,13 @@ async fn supervise(
 ) {
     tokio::select! {
         status = child.wait() => {
-            // The leader ended on its own: what it left in its group gets the same grace.
+            // The leader ended on its own: what it left in its group gets the same grace (on
+            // Windows its job object ends it at once: nothing there can be asked to stop).
             let exit = Exit::from_status(status.ok());
+            #[cfg(unix)]
             stop_group(pgid, grace, |s| procinfo::signal_group(pgid, s)).await;
+            #[cfg(windows)]
+            let _ = child.start_kill();
             drain(pumps).await;
             let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
             return;
@@ -180,10 +197,27 @@ async fn supervise(
         // A dropped sender means the engine is gone: stop as if asked.
         _ = stop_rx => {}
     }
+    #[cfg(unix)]
     let status = stop_led_group(pgid, grace, |s| procinfo::signal_group(pgid, s), child.wait()).await;
+    #[cfg(windows)]
+    let status = stop_job(&mut child, pgid, grace).await;
     drain(pumps).await;
     let exit = Exit::from_status(status.ok());
     let _ = ctx.outcomes.send(Outcome::Exited { name: ctx.name, generation: ctx.generation, exit });
+}
+
+/// Windows: asks the leader to end (`taskkill`), then after `grace` ends the service's job object
+/// (`TerminateJobObject`), which takes every process the service started with it.
+#[cfg(windows)]
+async fn stop_job(child: &mut Box<dyn ChildWrapper>, pgid: i32, grace: Duration) -> std::io::Result<ExitStatus> {
+    procinfo::signal_group(pgid, Signal::Term);
+    if let Ok(status) = tokio::time::timeout(grace, child.wait()).await {
+        // What the leader left in its job goes with it.
+        let _ = child.start_kill();
+        return status;
+    }
+    child.start_kill()?;
+    child.wait().await
 }
 
 /// Waits for the output pumps to reach the end of their pipes, so that every line a process
@@ -210,11 +244,11 @@ pub async fn stop_processes(grace: Duration, signal: impl Fn(Signal), mut alive:
     if !alive() {
         return true;
     }
-    signal(Signal::SIGTERM);
+    signal(Signal::Term);
     if wait_gone(&mut alive, Instant::now() + grace).await {
         return true;
     }
-    signal(Signal::SIGKILL);
+    signal(Signal::Kill);
     wait_gone(&mut alive, Instant::now() + KILL_WAIT).await
 }
 
@@ -229,12 +263,12 @@ pub async fn stop_led_group<T>(
     leader: impl std::future::Future<Output = T>,
 ) -> T {
     let deadline = Instant::now() + grace;
-    signal(Signal::SIGTERM);
+    signal(Signal::Term);
     tokio::pin!(leader);
     let out = match timeout_at(deadline, &mut leader).await {
         Ok(out) => out,
         Err(_) => {
-            signal(Signal::SIGKILL);
+            signal(Signal::Kill);
             leader.await
         }
     };

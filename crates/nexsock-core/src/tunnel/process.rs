@@ -7,7 +7,6 @@
 use std::{
     collections::{BTreeMap, VecDeque},
     io::Write,
-    os::unix::fs::{OpenOptionsExt, PermissionsExt},
     path::{Path, PathBuf},
     process::{ExitStatus, Stdio},
     sync::{Arc, Mutex, MutexGuard, PoisonError},
@@ -15,12 +14,11 @@ use std::{
 };
 
 use nexsock_proto::ProfileSpec;
-use nix::{
-    errno::Errno,
-    sys::signal::{Signal, kill},
-    unistd::Pid,
-};
-use process_wrap::tokio::{CommandWrap, KillOnDrop, ProcessGroup};
+#[cfg(windows)]
+use process_wrap::tokio::JobObject;
+#[cfg(unix)]
+use process_wrap::tokio::ProcessGroup;
+use process_wrap::tokio::{CommandWrap, KillOnDrop};
 use tokio::{
     io::{AsyncBufReadExt, AsyncRead, BufReader},
     process::{ChildStderr, ChildStdout, Command},
@@ -30,7 +28,7 @@ use tokio::{
 
 use super::{OpenTunnel, TunnelError, records};
 use crate::{
-    procinfo,
+    procinfo::{self, Signal},
     secrets::Secret,
     supervisor::{stop_group, stop_led_group},
 };
@@ -68,8 +66,16 @@ pub(crate) fn find_binary(profile: &ProfileSpec, program: &str, install: &str) -
     })
 }
 
+#[cfg(unix)]
 fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
     path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Windows has no executable bit: a file is what `CreateProcess` is asked to run.
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
 }
 
 /// A loopback port that was free a moment ago, for a tool that must be told which port to take.
@@ -165,7 +171,11 @@ impl GroupProcess {
         crate::secrets::withhold_provider_secrets(&mut cmd);
         let mut wrap = CommandWrap::from(cmd);
         wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        wrap.wrap(KillOnDrop).wrap(ProcessGroup::leader());
+        wrap.wrap(KillOnDrop);
+        #[cfg(unix)]
+        wrap.wrap(ProcessGroup::leader());
+        #[cfg(windows)]
+        wrap.wrap(JobObject);
         let mut child = wrap.spawn().map_err(|e| TunnelError::Failed(format!("cannot start {what}: {e}")))?;
         let pid = child.id().ok_or_else(|| TunnelError::Failed(format!("{what} exited before its pid was read")))?;
         let pgid =
@@ -220,15 +230,20 @@ impl Drop for GroupProcess {
     fn drop(&mut self) {
         // Synchronous on purpose: this also runs while the host's runtime is being torn down.
         if self.exited().is_none() || procinfo::group_alive(self.pgid) {
-            procinfo::signal_group(self.pgid, Signal::SIGKILL);
+            procinfo::signal_group(self.pgid, Signal::Kill);
         }
     }
 }
 
 fn describe(status: Option<ExitStatus>) -> String {
+    #[cfg(unix)]
     use std::os::unix::process::ExitStatusExt;
+    #[cfg(unix)]
+    let signal = |s: &ExitStatus| s.signal();
+    #[cfg(not(unix))]
+    let signal = |_: &ExitStatus| None::<i32>;
     match status {
-        Some(s) => match (s.code(), s.signal()) {
+        Some(s) => match (s.code(), signal(&s)) {
             (Some(code), _) => format!("exited with code {code}"),
             (None, Some(signal)) => format!("was killed by signal {signal}"),
             (None, None) => "exited".to_owned(),
@@ -326,26 +341,26 @@ impl PrivateDir {
     /// that hosts no longer running left behind (a host killed with SIGKILL cleans nothing up).
     pub(crate) fn create(prefix: &str) -> Result<Self, TunnelError> {
         sweep(prefix);
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("{prefix}-{}-", std::process::id()))
-            .permissions(std::fs::Permissions::from_mode(0o700))
-            .tempdir()
-            .map_err(|e| {
-                TunnelError::Failed(format!(
-                    "cannot create a private directory in {}: {e}",
-                    std::env::temp_dir().display()
-                ))
-            })?;
+        let mut builder = tempfile::Builder::new();
+        let prefix = format!("{prefix}-{}-", std::process::id());
+        builder.prefix(&prefix);
+        // Windows: the user's own temp directory is already private to the user.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let dir = builder.tempdir().map_err(|e| {
+            TunnelError::Failed(format!("cannot create a private directory in {}: {e}", std::env::temp_dir().display()))
+        })?;
         Ok(Self { dir })
     }
 
     /// Writes a new 0600 file `name` holding `contents`; returns its path.
     pub(crate) fn write(&self, name: &str, contents: &str) -> Result<PathBuf, TunnelError> {
         let path = self.dir.path().join(name);
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
             .open(&path)
             .and_then(|mut f| f.write_all(contents.as_bytes()))
             .map_err(|e| TunnelError::Failed(format!("cannot write {}: {e}", path.display())))?;
@@ -372,7 +387,7 @@ fn sweep(prefix: &str) {
         let pid =
             name.to_str().and_then(|n| n.strip_prefix(prefix)?.strip_prefix('-')?.split('-').next()?.parse().ok());
         if let Some(pid) = pid
-            && kill(Pid::from_raw(pid), None) == Err(Errno::ESRCH)
+            && !procinfo::pid_alive(pid)
         {
             let _ = std::fs::remove_dir_all(entry.path());
         }
@@ -436,12 +451,14 @@ mod tests {
         assert_eq!(find_binary(&profile(Some("/bin/sh")), "ngrok", "").expect("exists"), PathBuf::from("/bin/sh"));
     }
 
+    #[cfg(unix)]
     #[test]
     fn tokens_are_masked_and_private_dirs_are_private_and_go_away() {
         let token = Secret::new("s3cr3t");
         assert_eq!(redact("Your authtoken: s3cr3t.", Some(&token)), "Your authtoken: ***.");
         let dir = PrivateDir::create("nexsock-test").expect("dir");
         let file = dir.write("a.yml", "x").expect("file");
+        use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| p.metadata().expect("meta").permissions().mode() & 0o777;
         assert_eq!((mode(dir.dir.path()), mode(&file)), (0o700, 0o600));
         let path = dir.dir.path().to_path_buf();
