@@ -293,9 +293,21 @@ fn a_cloudflared_quick_tunnel_carries_http_and_is_recreated_when_killed() {
     let processes = fakes.processes("cloudflared");
     assert_eq!(processes.len(), 1, "{processes:?}");
     let args = &processes[0].1;
-    let origin = format!("http://127.0.0.1:{port}");
+    // cloudflared's origin is the tunnel's recording proxy, which forwards to the service.
+    let proxy = tunnel(&host, "web")["inspector_port"].as_u64().unwrap();
+    assert_ne!(proxy, u64::from(port));
+    let origin = format!("http://127.0.0.1:{proxy}");
     assert_eq!(args[..5], ["tunnel", "--url", origin.as_str(), "--no-autoupdate", "--metrics"]);
     assert!(args[5].starts_with("127.0.0.1:"), "{args:?}");
+    assert_eq!(http_get(&url, "/?through=cloudflared").as_deref(), Some("hello from web"));
+    let recorded = host.json(["tunnel", "requests", "web"]);
+    let last = recorded.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["method"].as_str(), last["path"].as_str(), last["status"].as_u64()),
+        (Some("GET"), Some("/?through=cloudflared"), Some(200)),
+        "{recorded}"
+    );
+    assert_eq!(last["response_body"]["data"], "hello from web");
 
     let new_url = kill_and_see_it_recreated(&host, &fakes, "cloudflared", "web", &url);
     assert_ne!(new_url, url, "a new quick tunnel gets a new hostname");
@@ -314,8 +326,13 @@ fn localtunnel_runs_with_a_clean_environment_and_is_recreated_when_killed() {
     let processes = fakes.processes("lt");
     assert_eq!(processes.len(), 1, "{processes:?}");
     let (pid, args) = &processes[0];
-    let port = port.to_string();
-    assert_eq!(args, &["--port", port.as_str(), "--local-host", "127.0.0.1"]);
+    // lt forwards to the tunnel's recording proxy, which forwards to the service.
+    let proxy = tunnel(&host, "web")["inspector_port"].as_u64().unwrap();
+    assert_ne!(proxy, u64::from(port));
+    let proxy = proxy.to_string();
+    assert_eq!(args, &["--port", proxy.as_str(), "--local-host", "127.0.0.1"]);
+    let recorded = host.json(["tunnel", "requests", "web"]);
+    assert!(recorded.as_array().unwrap().iter().any(|e| e["path"] == "/" && e["status"] == 200), "{recorded}");
     let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
     let names: Vec<String> = environ
         .split(|b| *b == 0)

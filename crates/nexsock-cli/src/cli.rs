@@ -435,4 +435,30 @@ pub enum TunnelCommand {
         /// Service name.
         service: String,
     },
+    /// The requests that came through a service's tunnel, newest last (the last 500 are kept in
+    /// the host's memory); `--json` gives headers and bodies.
+    Requests {
+        /// Service name.
+        service: String,
+        /// Only the newest N.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Keep printing new requests as they come.
+        #[arg(short, long)]
+        follow: bool,
+        /// Show the values of sensitive headers (Authorization, Cookie, ...).
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Send a recorded request again straight to the service (not through the public URL); it is
+    /// recorded as a new request, a replay of ID.
+    Replay {
+        /// Service name.
+        service: String,
+        /// The request's id (see `nexsock tunnel requests`).
+        id: u64,
+        /// Show the values of sensitive headers.
+        #[arg(long)]
+        reveal: bool,
+    },
 }

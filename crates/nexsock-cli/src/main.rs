@@ -10,6 +10,7 @@ mod connect;
 mod dependency;
 mod events;
 mod import;
+mod inspect;
 mod progress;
 mod service;
 mod stack;

@@ -162,6 +162,8 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::Profiles(p) => serde_json::to_value(p)?,
             Response::Tunnel(t) => serde_json::to_value(t)?,
             Response::Tunnels(t) => serde_json::to_value(t)?,
+            Response::Exchanges(e) => serde_json::to_value(e)?,
+            Response::Exchange(e) => serde_json::to_value(e)?,
             Response::Env(e) => serde_json::to_value(e)?,
             Response::Settings(s) => serde_json::to_value(s)?,
             Response::Reconciliation(r) => serde_json::to_value(r)?,
@@ -227,6 +229,9 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
         Response::Tunnel(t) => outln!("{what}: {}", t.public_url.as_deref().unwrap_or("(no URL yet)")),
         Response::Tunnels(t) if t.is_empty() => outln!("no tunnels open"),
         Response::Tunnels(t) => outln!("{}", tunnels_table(t)),
+        Response::Exchanges(e) if e.is_empty() => outln!("no requests recorded yet"),
+        Response::Exchanges(e) => outln!("{}", crate::inspect::exchanges_table(e)),
+        Response::Exchange(e) => outln!("{}", crate::inspect::exchanges_table(std::slice::from_ref(e))),
         Response::Env(vars) => {
             for v in vars {
                 let value = match (&v.value, v.secret) {

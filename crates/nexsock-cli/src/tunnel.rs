@@ -74,6 +74,12 @@ pub async fn tunnel(cmd: TunnelCommand, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TunnelCommand::Qr { service } => qr(&service, json).await,
+        TunnelCommand::Requests { service, limit, follow, reveal } => {
+            crate::inspect::requests(service, limit, follow, reveal, json).await
+        }
+        TunnelCommand::Replay { service, id, reveal } => {
+            send(Request::ReplayExchange { service, id, reveal }, json, "").await
+        }
     }
 }
 

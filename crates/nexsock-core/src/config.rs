@@ -42,6 +42,10 @@ pub struct ConfigFile {
     /// Strategies declared at run time, by name (`[strategies.NAME]`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub strategies: BTreeMap<String, StrategySpec>,
+    /// Header names the request inspector masks besides `Authorization`, `Proxy-Authorization`,
+    /// `Cookie` and `Set-Cookie` (compared without case), e.g. `["X-Api-Key"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub masked_headers: Vec<String>,
 }
 
 impl ConfigFile {

@@ -120,6 +120,20 @@ pub enum CoreError {
     /// A tunnel's tool did not print its URL in time; the message names the pattern.
     #[error("{0}")]
     TunnelTimeout(String),
+    /// The service has no tunnel open (so no recording proxy).
+    #[error("`{0}` has no tunnel open (open one with `nexsock tunnel open {0}`)")]
+    NoTunnel(String),
+    /// The tunnel's ring holds no exchange with this id.
+    #[error(
+        "the tunnel of `{service}` has no exchange {id} (it keeps the last {} only; see `nexsock tunnel requests {service}`)",
+        crate::inspector::RING_CAPACITY
+    )]
+    UnknownExchange {
+        /// The service.
+        service: String,
+        /// The id asked for.
+        id: u64,
+    },
     /// A profile problem (unknown, invalid, missing a setting).
     #[error("{0}")]
     Profile(String),
@@ -201,6 +215,8 @@ impl CoreError {
             Self::KeyringTimeout { .. } => ErrorCode::KeyringTimeout,
             Self::Tunnel(_) => ErrorCode::TunnelFailed,
             Self::TunnelTimeout(_) => ErrorCode::TunnelTimeout,
+            Self::NoTunnel(_) => ErrorCode::UnknownTunnel,
+            Self::UnknownExchange { .. } => ErrorCode::UnknownExchange,
             Self::Profile(_) | Self::ProfileField { .. } => ErrorCode::InvalidProfile,
         }
     }

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod host;
+pub mod inspector;
 pub mod logfile;
 pub mod paths;
 pub mod ports;

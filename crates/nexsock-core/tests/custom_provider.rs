@@ -120,7 +120,12 @@ async fn a_registered_custom_provider_opens_tunnels_and_its_url_is_injected() {
     else {
         panic!()
     };
-    assert_eq!(lines[0].text, "url=https://api.mirror.example:4100");
+    // The provider was given the tunnel's recording proxy to forward to, not the service's port.
+    let Response::Tunnels(tunnels) = handle.call(Request::ListTunnels).await.unwrap() else { panic!() };
+    let (local, proxy) = (tunnels[0].local_port, tunnels[0].inspector_port.unwrap());
+    assert_eq!(local, 4100);
+    assert_ne!(proxy, 4100);
+    assert_eq!(lines[0].text, format!("url=https://api.mirror.example:{proxy}"));
     handle.call(Request::Shutdown).await.unwrap();
     engine.await.unwrap();
 }

@@ -35,6 +35,10 @@ pub enum ErrorCode {
     TunnelFailed,
     /// A tunnel's tool did not print its URL in time; the message names the pattern it waited for.
     TunnelTimeout,
+    /// The service has no tunnel open.
+    UnknownTunnel,
+    /// The tunnel recorded no exchange with that id (or it left the ring).
+    UnknownExchange,
     /// A tunnel profile is unknown or invalid.
     InvalidProfile,
     /// The operation needs the service to be stopped first.

@@ -13,6 +13,7 @@ pub mod event;
 pub mod execution;
 pub mod frame;
 pub mod import;
+pub mod inspector;
 pub mod ipc;
 pub mod message;
 pub mod stack;
@@ -28,6 +29,7 @@ pub use execution::{
     StepState, StrategySpec,
 };
 pub use import::{ImportFormat, ImportReport, ImportRequest, Unmapped};
+pub use inspector::{BodyRecord, Exchange, HeaderField};
 pub use message::{ClientFrame, Request, Response, ServerFrame};
 pub use stack::{ApplyReport, DependsOn, EdgeChange, NamedChange, Stack, StackEdge, StackService};
 pub use tunnel::{EnvVar, ProfileInfo, ProfileSpec, ProviderKind, SecretString, TunnelInfo, TunnelStatus};

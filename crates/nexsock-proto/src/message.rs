@@ -11,6 +11,7 @@ use crate::{
     event::Event,
     execution::{ChainRequest, ExecutionReport, Settings, StrategySpec},
     import::{ImportReport, ImportRequest},
+    inspector::Exchange,
     stack::{ApplyReport, Stack},
     tunnel::{EnvVar, ProfileInfo, ProfileSpec, SecretString, TunnelInfo},
 };
@@ -194,6 +195,33 @@ pub enum Request {
     },
     /// Every tunnel.
     ListTunnels,
+    /// The exchanges a service's tunnel recorded (the last 500 at most), in the order they were
+    /// recorded (when their response ended), newest last; sensitive headers masked unless `reveal`.
+    ListExchanges {
+        /// Service name.
+        service: String,
+        /// Only the newest this many.
+        #[serde(default)]
+        limit: Option<usize>,
+        /// Only those recorded after the exchange with this id (what a follower has not seen yet);
+        /// all when the ring no longer holds it.
+        #[serde(default)]
+        after: Option<u64>,
+        /// Show the values of sensitive headers.
+        #[serde(default)]
+        reveal: bool,
+    },
+    /// Send a recorded request again, straight to the service (not through the public URL), and
+    /// answer with the new exchange, recorded as a replay of `id`.
+    ReplayExchange {
+        /// Service name.
+        service: String,
+        /// The exchange to replay.
+        id: u64,
+        /// Show the values of sensitive headers in the answer.
+        #[serde(default)]
+        reveal: bool,
+    },
     /// The environment a service gets at its next start: its own variables, the tunnel URLs and
     /// aliases its dependencies inject, and what nexsock adds; secrets masked unless `reveal`.
     ServiceEnv {
@@ -288,6 +316,10 @@ pub enum Response {
     Tunnel(TunnelInfo),
     /// Tunnels.
     Tunnels(Vec<TunnelInfo>),
+    /// `ListExchanges`: newest last.
+    Exchanges(Vec<Exchange>),
+    /// `ReplayExchange`: the new exchange.
+    Exchange(Exchange),
     /// Environment variables.
     Env(Vec<EnvVar>),
     /// `GetSettings`.
@@ -331,6 +363,8 @@ pub const REQUEST_TYPES: &[&str] = &[
     "open_tunnel",
     "close_tunnel",
     "list_tunnels",
+    "list_exchanges",
+    "replay_exchange",
     "service_env",
     "get_settings",
     "set_default_strategy",

@@ -187,6 +187,11 @@ pub struct TunnelInfo {
     pub public_url: Option<String>,
     /// The local port it forwards to.
     pub local_port: u16,
+    /// The loopback port of its recording proxy: the provider forwards there, and the proxy to
+    /// `local_port`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub inspector_port: Option<u16>,
     /// Where it is.
     pub status: TunnelStatus,
     /// Unix ms of the last health check.

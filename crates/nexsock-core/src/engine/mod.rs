@@ -6,6 +6,7 @@ mod chain;
 mod compound;
 mod deps;
 mod import;
+mod inspect;
 mod leftovers;
 mod ops;
 mod outcomes;
@@ -455,6 +456,12 @@ impl Engine {
                     .ok_or_else(|| CoreError::Tunnel(format!("`{service}` has no tunnel open"))),
             },
             Request::ListTunnels => Ok(self.list_tunnels()),
+            Request::ListExchanges { service, limit, after, reveal } => {
+                self.list_exchanges(&service, limit, after, reveal)
+            }
+            Request::ReplayExchange { service, id, reveal } => {
+                return self.replay_exchange(&service, id, reveal, reply);
+            }
             Request::ServiceEnv { name, reveal } => self.service_env(&name, reveal),
             Request::GetSettings => self.settings(),
             Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
@@ -564,6 +571,8 @@ fn reads_only(request: &Request) -> bool {
             | Request::DependencyTree { .. }
             | Request::ListProfiles
             | Request::ListTunnels
+            | Request::ListExchanges { .. }
+            | Request::ReplayExchange { .. }
             | Request::ServiceEnv { .. }
             | Request::GetSettings
             | Request::Export

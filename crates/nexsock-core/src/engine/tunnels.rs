@@ -12,6 +12,7 @@ use tokio::task::AbortHandle;
 use super::{Engine, Outcome, Reply};
 use crate::{
     error::CoreError,
+    inspector::Inspector,
     procinfo::RUN_MARKER_ENV,
     secrets::Secret,
     strategy::tunnel_env_var,
@@ -43,6 +44,9 @@ pub(super) struct Tunnel {
     pub receivers: BTreeSet<String>,
     tasks: Vec<AbortHandle>,
     row: Option<i64>,
+    /// The recording proxy the provider forwards to; it lives (ring included) as long as the
+    /// tunnel, across re-creations and profile switches.
+    pub inspector: Inspector,
 }
 
 impl Tunnel {
@@ -99,10 +103,18 @@ impl Engine {
                 // A profile switch: close the old tunnel first.
                 old.cancel_tasks();
                 self.destroy_in_background(service, &old.profile.provider);
-                self.new_tunnel(service, &spec, port, old.receivers)
+                self.new_tunnel(service, &spec, port, old.receivers, old.inspector)
             }
-            None => self.new_tunnel(service, &spec, port, BTreeSet::new()),
+            None => {
+                let inspector = Inspector::start(service, port)
+                    .map_err(|e| CoreError::io(format!("starting the request inspector of `{service}`"), e))?;
+                self.new_tunnel(service, &spec, port, BTreeSet::new(), inspector)
+            }
         };
+        // The provider forwards to the recording proxy, which forwards to the service.
+        tunnel.inspector.retarget(port);
+        tunnel.info.local_port = port;
+        let upstream = tunnel.inspector.port();
         tunnel.generation += 1;
         tunnel.info.status = TunnelStatus::Opening;
         tunnel.info.error = None;
@@ -114,7 +126,7 @@ impl Engine {
             let result = match token.await {
                 Ok(token) => {
                     let request =
-                        TunnelRequest { service: name.clone(), local_port: port, profile: spec, token, records };
+                        TunnelRequest { service: name.clone(), local_port: upstream, profile: spec, token, records };
                     provider.create(request).await
                 }
                 Err(e) => Err(TunnelError::Failed(e.to_string())),
@@ -126,7 +138,14 @@ impl Engine {
         Ok(())
     }
 
-    fn new_tunnel(&self, service: &str, spec: &ProfileSpec, port: u16, receivers: BTreeSet<String>) -> Tunnel {
+    fn new_tunnel(
+        &self,
+        service: &str,
+        spec: &ProfileSpec,
+        port: u16,
+        receivers: BTreeSet<String>,
+        inspector: Inspector,
+    ) -> Tunnel {
         Tunnel {
             info: TunnelInfo {
                 service: service.to_owned(),
@@ -134,6 +153,7 @@ impl Engine {
                 profile: spec.name.clone(),
                 public_url: None,
                 local_port: port,
+                inspector_port: Some(inspector.port()),
                 status: TunnelStatus::Opening,
                 last_check_ms: None,
                 error: None,
@@ -145,6 +165,7 @@ impl Engine {
             receivers,
             tasks: Vec::new(),
             row: None,
+            inspector,
         }
     }
 

@@ -33,7 +33,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub struct TunnelRequest {
     /// The service exposed (one tunnel per service).
     pub service: String,
-    /// Its local port.
+    /// The loopback port to forward to: the tunnel's request inspector, which forwards to the
+    /// service's port (see [`crate::inspector`]).
     pub local_port: u16,
     /// The validated profile.
     pub profile: ProfileSpec,

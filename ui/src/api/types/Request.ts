@@ -111,7 +111,36 @@ profile: string | null, } } | { "type": "close_tunnel", "data": {
 /**
  * Service name.
  */
-service: string, } } | { "type": "list_tunnels" } | { "type": "service_env", "data": { 
+service: string, } } | { "type": "list_tunnels" } | { "type": "list_exchanges", "data": { 
+/**
+ * Service name.
+ */
+service: string, 
+/**
+ * Only the newest this many.
+ */
+limit: number | null, 
+/**
+ * Only those recorded after the exchange with this id (what a follower has not seen yet);
+ * all when the ring no longer holds it.
+ */
+after: number | null, 
+/**
+ * Show the values of sensitive headers.
+ */
+reveal: boolean, } } | { "type": "replay_exchange", "data": { 
+/**
+ * Service name.
+ */
+service: string, 
+/**
+ * The exchange to replay.
+ */
+id: number, 
+/**
+ * Show the values of sensitive headers in the answer.
+ */
+reveal: boolean, } } | { "type": "service_env", "data": { 
 /**
  * Service name.
  */

@@ -4,6 +4,7 @@ import type { Change } from "./Change";
 import type { DependencyListing } from "./DependencyListing";
 import type { DependencySpec } from "./DependencySpec";
 import type { EnvVar } from "./EnvVar";
+import type { Exchange } from "./Exchange";
 import type { ExecutionReport } from "./ExecutionReport";
 import type { ImportReport } from "./ImportReport";
 import type { LogLine } from "./LogLine";
@@ -28,4 +29,4 @@ edge: DependencySpec,
 /**
  * What the upsert did.
  */
-change: Change, } } | { "type": "execution", "data": ExecutionReport } | { "type": "history", "data": Array<ExecutionReport> } | { "type": "dependencies", "data": DependencyListing } | { "type": "tree", "data": TreeNode } | { "type": "applied", "data": ApplyReport } | { "type": "stack", "data": Stack } | { "type": "imported", "data": ImportReport } | { "type": "profiles", "data": Array<ProfileInfo> } | { "type": "tunnel", "data": TunnelInfo } | { "type": "tunnels", "data": Array<TunnelInfo> } | { "type": "env", "data": Array<EnvVar> } | { "type": "settings", "data": Settings } | { "type": "reconciliation", "data": Reconciliation } | { "type": "port", "data": PortStatus } | { "type": "subscribed" };
+change: Change, } } | { "type": "execution", "data": ExecutionReport } | { "type": "history", "data": Array<ExecutionReport> } | { "type": "dependencies", "data": DependencyListing } | { "type": "tree", "data": TreeNode } | { "type": "applied", "data": ApplyReport } | { "type": "stack", "data": Stack } | { "type": "imported", "data": ImportReport } | { "type": "profiles", "data": Array<ProfileInfo> } | { "type": "tunnel", "data": TunnelInfo } | { "type": "tunnels", "data": Array<TunnelInfo> } | { "type": "exchanges", "data": Array<Exchange> } | { "type": "exchange", "data": Exchange } | { "type": "env", "data": Array<EnvVar> } | { "type": "settings", "data": Settings } | { "type": "reconciliation", "data": Reconciliation } | { "type": "port", "data": PortStatus } | { "type": "subscribed" };

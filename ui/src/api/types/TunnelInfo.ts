@@ -27,6 +27,11 @@ public_url: string | null,
  */
 local_port: number, 
 /**
+ * The loopback port of its recording proxy: the provider forwards there, and the proxy to
+ * `local_port`.
+ */
+inspector_port?: number, 
+/**
  * Where it is.
  */
 status: TunnelStatus, 

@@ -1,0 +1,109 @@
+//! `nexsock tunnel requests`: the exchanges a tunnel's recording proxy kept, as a table or JSON,
+//! and with `-f` the new ones as they are recorded (one line, or one JSON object, each).
+
+use std::{process::ExitCode, time::Duration};
+
+use anyhow::{Result, bail};
+use nexsock_core::Paths;
+use nexsock_proto::{ClientError, ErrorCode, Exchange, Request, Response};
+
+use crate::connect::connect_or_start;
+
+/// How often `-f` asks for exchanges it has not seen.
+const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
+
+/// Runs `tunnel requests`.
+pub async fn requests(
+    service: String,
+    limit: Option<usize>,
+    follow: bool,
+    reveal: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    // A follower asks for them all, to know the newest id even when it prints fewer.
+    let first =
+        Request::ListExchanges { service: service.clone(), limit: limit.filter(|_| !follow), after: None, reveal };
+    let Response::Exchanges(exchanges) = client.request(first).await? else { bail!("unexpected answer from the host") };
+    if !follow {
+        crate::output::print_response(&Response::Exchanges(exchanges), json, "")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !json {
+        outln!("{}", header());
+    }
+    let shown = limit.map_or(0, |n| exchanges.len().saturating_sub(n));
+    print_lines(&exchanges[shown..], json, None)?;
+    let mut last = exchanges.last().map(|e| e.id);
+    loop {
+        tokio::time::sleep(FOLLOW_INTERVAL).await;
+        let next = Request::ListExchanges { service: service.clone(), limit: None, after: last, reveal };
+        match client.request(next).await {
+            Ok(Response::Exchanges(new)) => last = print_lines(&new, json, last)?,
+            Ok(_) => bail!("unexpected answer from the host"),
+            Err(ClientError::Api(e)) if e.code == ErrorCode::UnknownTunnel => {
+                eprintln!("the tunnel of {service} was closed");
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Prints each exchange on a line (JSON or text); returns the last id printed.
+fn print_lines(exchanges: &[Exchange], json: bool, last: Option<u64>) -> Result<Option<u64>> {
+    for e in exchanges {
+        if json {
+            outln!("{}", serde_json::to_string(e)?);
+        } else {
+            outln!("{}", line(e));
+        }
+    }
+    Ok(exchanges.last().map(|e| e.id).or(last))
+}
+
+/// Exchanges as a table for people: id, time, method, path, status, duration.
+pub fn exchanges_table(exchanges: &[Exchange]) -> String {
+    std::iter::once(header()).chain(exchanges.iter().map(line)).collect::<Vec<_>>().join("\n")
+}
+
+fn header() -> String {
+    format!("{:>6}  {:<12}  {:<7}  {:>6}  {:>11}  PATH", "ID", "TIME (UTC)", "METHOD", "STATUS", "DURATION_MS")
+}
+
+fn line(e: &Exchange) -> String {
+    let mut notes = Vec::new();
+    if let Some(of) = e.replay_of {
+        notes.push(format!("replay of {of}"));
+    }
+    if let Some(error) = &e.error {
+        notes.push(error.clone());
+    }
+    let notes = if notes.is_empty() { String::new() } else { format!("  ({})", notes.join("; ")) };
+    format!(
+        "{:>6}  {:<12}  {:<7}  {:>6}  {:>11}  {}{notes}",
+        e.id,
+        clock(e.time_ms),
+        e.method,
+        e.status,
+        e.duration_ms,
+        e.path
+    )
+}
+
+/// `HH:MM:SS.mmm` of a unix-ms time, in UTC.
+fn clock(ms: u64) -> String {
+    let day_ms = ms % 86_400_000;
+    let (h, m, s) = (day_ms / 3_600_000, day_ms / 60_000 % 60, day_ms / 1000 % 60);
+    format!("{h:02}:{m:02}:{s:02}.{:03}", day_ms % 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_print_as_a_utc_clock() {
+        assert_eq!(clock(1_700_000_000_123), "22:13:20.123");
+    }
+}
