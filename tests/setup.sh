@@ -14,6 +14,8 @@ apt_packages=(
   xvfb xauth x11-utils imagemagick dunst libnotify-bin at-spi2-core xdotool xclip webkit2gtk-driver
   # the package test (tests/package.sh)
   desktop-file-utils
+  # Windows builds and their suite under Wine (tests/cross.sh)
+  gcc-mingw-w64-x86-64 wine64 wine
 )
 
 missing=()
