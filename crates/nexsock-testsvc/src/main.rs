@@ -162,8 +162,8 @@ mod tests {
             (o.print, o.listen, o.delay_ms, o.exit, o.after_ms, o.grandchild),
             (vec!["a".into(), "b".into()], Some(0), 50, Some(3), 10, true)
         );
-        assert_eq!(parse(args("--exit 300")).unwrap_err(), "--exit: `300` is not a valid number");
-        assert_eq!(parse(args("--listen")).unwrap_err(), "--listen needs a value");
-        assert_eq!(parse(args("--bogus")).unwrap_err(), "unknown argument --bogus");
+        assert_eq!(parse(args("--exit 300")).expect_err("out of range"), "--exit: `300` is not a valid number");
+        assert_eq!(parse(args("--listen")).expect_err("no value"), "--listen needs a value");
+        assert_eq!(parse(args("--bogus")).expect_err("unknown"), "unknown argument --bogus");
     }
 }
