@@ -359,3 +359,58 @@ fn follow_prints_each_new_request_as_it_is_recorded() {
     let status = wait_for("the follower to end", T, || child.try_wait().unwrap());
     assert!(status.success());
 }
+
+#[test]
+fn each_recorded_exchange_and_replay_is_an_event_without_its_headers() {
+    let server = BoreServer::start();
+    let host = TestHost::start();
+    let (url, _) = tunnelled_service(&host, &server);
+    let mut child = Command::new(nexsock_bin())
+        .args(["events", "--service", "web", "--json"])
+        .env("NEXSOCK_HOME", host.home())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Reads events until an ExchangeRecorded of `web` with `id` (any, when none is given).
+    let recorded = |id: Option<u64>, within: Duration| loop {
+        let line = rx.recv_timeout(within).ok()?;
+        assert!(!line.contains("s3cret-event"), "an event carries no header value: {line}");
+        let event: Value = serde_json::from_str(&line).unwrap();
+        if event["type"] == "ExchangeRecorded"
+            && event["data"]["service"] == "web"
+            && id.is_none_or(|id| event["data"]["exchange_id"] == id)
+        {
+            return Some(event["data"].clone());
+        }
+    };
+    // Subscribed once a request made after the subscription shows up.
+    wait_for("the subscription", T, || {
+        assert_eq!(get(&url, "/hello?probe=1").unwrap().status, 200);
+        recorded(None, Duration::from_millis(500))
+    });
+    let request = format!(
+        "GET /hello?event=1 HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer s3cret-event\r\nConnection: close\r\n\r\n",
+        authority(&url)
+    );
+    assert_eq!(send(&url, &request).unwrap().status, 200);
+    let id = wait_for("the request recorded", T, || {
+        requests(&host, &[]).iter().find(|e| e["path"] == "/hello?event=1").and_then(|e| e["id"].as_u64())
+    });
+    recorded(Some(id), T).expect("the request's event");
+    let replay = host.json(["tunnel", "replay", "web", &id.to_string()]);
+    let replay_id = replay["id"].as_u64().unwrap();
+    assert_eq!(replay["replay_of"].as_u64(), Some(id));
+    recorded(Some(replay_id), T).expect("the replay's event");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -187,6 +187,12 @@ fn an_ngrok_agent_gets_its_token_only_through_a_private_file_and_carries_http() 
     web_service(&host, "web");
     let url = open_and_reach(&host, "web", "work");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    // The agent's upstream is the tunnel's recording proxy: the request it carried is recorded.
+    let recorded = host.json(["tunnel", "requests", "web"]);
+    assert!(
+        recorded.as_array().unwrap().iter().any(|e| e["method"] == "GET" && e["path"] == "/" && e["status"] == 200),
+        "{recorded}"
+    );
 
     let agents = fakes.processes("ngrok");
     assert_eq!(agents.len(), 1, "{agents:?}");

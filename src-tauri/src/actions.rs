@@ -14,6 +14,9 @@ pub trait Desktop: Send + Sync {
     fn copy(&self, text: &str) -> Result<(), String>;
     /// Shows and focuses the main window.
     fn show_window(&self);
+    /// Shows and focuses the main window on `view` (its URL hash without `#`, e.g.
+    /// `inspector/web`).
+    fn show_view(&self, view: &str);
     /// Exits the app.
     fn exit(&self);
 }
@@ -28,6 +31,10 @@ pub async fn perform(action: MenuAction, backend: &Backend, desktop: &dyn Deskto
         }
         MenuAction::DefaultStrategy(strategy) => backend.call(Request::SetDefaultStrategy { strategy }).await.map(drop),
         MenuAction::StopAll => backend.call(Request::StopAll).await.map(drop),
+        MenuAction::Inspect(service) => {
+            desktop.show_view(&inspector_view(&service));
+            Ok(())
+        }
         MenuAction::Open => {
             desktop.show_window();
             Ok(())
@@ -74,6 +81,11 @@ async fn copy_url(service: &str, backend: &Backend, desktop: &dyn Desktop) -> Re
     desktop.copy(&url).map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot copy to the clipboard: {e}")))?;
     desktop.notify("Tunnel URL copied", &url);
     Ok(())
+}
+
+/// The window's view of a tunnel's request inspector (the UI routes `#inspector/SERVICE`).
+pub fn inspector_view(service: &str) -> String {
+    format!("inspector/{service}")
 }
 
 fn unexpected(response: &Response) -> ApiError {

@@ -347,6 +347,10 @@ impl<R: Runtime> Desktop for AppHandle<R> {
         tray::show_window(self);
     }
 
+    fn show_view(&self, view: &str) {
+        tray::show_view(self, view);
+    }
+
     fn exit(&self) {
         // RunEvent::Exit (on the main thread) waits for the host; this may run on a runtime worker.
         AppHandle::exit(self, 0);

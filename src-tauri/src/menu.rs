@@ -10,6 +10,8 @@ pub enum MenuAction {
     StartChain(String),
     /// Copy a tunnel's public URL to the clipboard.
     CopyUrl(String),
+    /// Open the window on a tunnel's request inspector.
+    Inspect(String),
     /// Use another tunnel profile for a service (re-opens its tunnel).
     SwitchProfile {
         /// The service.
@@ -33,6 +35,7 @@ impl MenuAction {
         match self {
             Self::StartChain(s) => format!("start-chain:{s}"),
             Self::CopyUrl(s) => format!("copy-url:{s}"),
+            Self::Inspect(s) => format!("inspect:{s}"),
             Self::SwitchProfile { service, profile } => format!("profile:{service}:{profile}"),
             Self::DefaultStrategy(s) => format!("strategy:{s}"),
             Self::StopAll => "stop-all".into(),
@@ -46,6 +49,7 @@ impl MenuAction {
         match id.split_once(':') {
             Some(("start-chain", s)) => Some(Self::StartChain(s.to_owned())),
             Some(("copy-url", s)) => Some(Self::CopyUrl(s.to_owned())),
+            Some(("inspect", s)) => Some(Self::Inspect(s.to_owned())),
             Some(("strategy", s)) => Some(Self::DefaultStrategy(s.to_owned())),
             Some(("profile", rest)) => {
                 let (service, profile) = rest.split_once(':')?;
@@ -164,7 +168,7 @@ impl TrayState {
                 label: format!("{} ({})", s.name, s.state),
             })
             .collect::<Vec<_>>();
-        let tunnels = self
+        let mut tunnels = self
             .tunnels
             .iter()
             .filter_map(|t| {
@@ -175,6 +179,15 @@ impl TrayState {
                 })
             })
             .collect::<Vec<_>>();
+        // Every tunnel that exists has a recording proxy, open or still opening.
+        let inspect = self.tunnels.iter().map(|t| Entry::Item {
+            action: MenuAction::Inspect(t.service.clone()),
+            label: format!("Inspect {}", t.service),
+        });
+        if !self.tunnels.is_empty() && !tunnels.is_empty() {
+            tunnels.push(Entry::Separator);
+        }
+        tunnels.extend(inspect);
         let default = self.profiles.iter().find(|p| p.is_default).map(|p| p.spec.name.clone());
         let profiles = self
             .services
@@ -214,7 +227,7 @@ impl TrayState {
             Entry::Label(self.status_line()),
             Entry::Separator,
             Entry::Submenu { label: "Start chain".into(), entries: or_none(start, "no services") },
-            Entry::Submenu { label: "Tunnels".into(), entries: or_none(tunnels, "no open tunnels") },
+            Entry::Submenu { label: "Tunnels".into(), entries: or_none(tunnels, "no tunnels") },
             Entry::Submenu { label: "Profiles".into(), entries: or_none(profiles, "no services with a port") },
             Entry::Submenu { label: "Start strategy".into(), entries: or_none(strategies, "the host did not answer") },
             Entry::Separator,

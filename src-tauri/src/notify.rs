@@ -67,6 +67,7 @@ impl Notifier {
             | Event::DependencyRemoved { .. }
             | Event::ProfilesChanged
             | Event::SettingsChanged(_)
+            | Event::ExchangeRecorded { .. }
             | Event::HostStopping => None,
         }
     }

@@ -44,6 +44,9 @@ impl Desktop for Recorder {
     fn show_window(&self) {
         self.0.lock().unwrap().push("show".into());
     }
+    fn show_view(&self, view: &str) {
+        self.0.lock().unwrap().push(format!("show #{view}"));
+    }
     fn exit(&self) {
         self.0.lock().unwrap().push("exit".into());
     }
@@ -209,6 +212,21 @@ fn copy_url_switch_profile_stop_all_open_and_quit_act_on_the_engine() {
     fx.perform(MenuAction::CopyUrl("web".into()), &desktop);
     assert_eq!(desktop.effects(), [format!("copy {url}"), format!("notify Tunnel URL copied: {url}")]);
 
+    // The Tunnels submenu offers each tunnel's inspector, which opens the window there.
+    let state = tauri::async_runtime::block_on(tray_state(&fx.backend));
+    let tunnels = state.menu(true).into_iter().find_map(|e| match e {
+        Entry::Submenu { label, entries } if label == "Tunnels" => Some(entries),
+        _ => None,
+    });
+    let inspect = tunnels.unwrap().into_iter().find_map(|e| match e {
+        Entry::Item { action: action @ MenuAction::Inspect(_), label } => Some((action, label)),
+        _ => None,
+    });
+    let (action, label) = inspect.expect("an Inspect item in the Tunnels submenu");
+    assert_eq!((action.clone(), label.as_str()), (MenuAction::Inspect("web".into()), "Inspect web"));
+    fx.perform(action, &desktop);
+    assert_eq!(desktop.effects().last().map(String::as_str), Some("show #inspector/web"));
+
     fx.perform(MenuAction::SwitchProfile { service: "web".into(), profile: "two".into() }, &desktop);
     let moved =
         nexsock_tests::wait_for("the tunnel to move to profile two", std::time::Duration::from_secs(20), || {
@@ -285,6 +303,7 @@ fn menu_ids_are_declared_once_and_round_trip() {
     for action in [
         MenuAction::StartChain("web-api".into()),
         MenuAction::CopyUrl("web".into()),
+        MenuAction::Inspect("web".into()),
         MenuAction::SwitchProfile { service: "web".into(), profile: "work".into() },
         MenuAction::DefaultStrategy("db-first".into()),
         MenuAction::StopAll,

@@ -95,6 +95,15 @@ async def main():
 
         await results.check("Tunnels > web copies the public URL to the clipboard", tray_copy_url())
 
+        async def tray_inspect():
+            await menu_lists("Tunnels", "Inspect web")
+            await sni.click(watcher.bus, menu, "Tunnels", "Inspect web")
+            await wait_for("the click to reach the app",
+                           lambda: "opening the window on inspector/web" in (s.tmp / "app.log").read_text())
+            await wait_for("the window on the screen", lambda: window_mapped(s))
+
+        await results.check("Tunnels > Inspect web opens the window on web's Inspector", tray_inspect())
+
         async def killed_agent_notifies():
             # Only this check's notifications on screen, so that the click below reaches one of them.
             subprocess.run(["dunstctl", "close-all"], env=s.env, check=True)
@@ -246,7 +255,7 @@ async def main():
                 shutil.copy(s.tmp / log, OUT / log)
         s.stop_all()
     print(f"desktop: {results.passed} passed, {results.failed} failed", flush=True)
-    return 1 if results.failed or results.passed < 10 else 0
+    return 1 if results.failed or results.passed < 11 else 0
 
 
 def window_mapped(s):

@@ -7,6 +7,8 @@ localtunnel stand-in, then every view. Needs the demo's ports (8700-8702) free.
 
 import asyncio
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from selenium.webdriver.support.ui import Select
@@ -50,6 +52,22 @@ async def main():
         w.button("Open tunnel", form).click()
         w.find("//article[@aria-label='Tunnel for web']//*[local-name()='svg' and @role='img']")
         w.shot("tunnels")
+
+        # A webhook-like POST and a page load through the public URL, then the tunnel's Inspector.
+        url = s.cli_json("tunnel", "list")[0]["public_url"].rstrip("/")
+        with urllib.request.urlopen(f"{url}/?utm_source=readme", timeout=10) as page:
+            page.read()
+        hook = urllib.request.Request(f"{url}/webhooks/payments", method="POST",
+                                      data=b'{"type":"payment.succeeded","id":"evt_1","amount":4200,"currency":"eur"}',
+                                      headers={"Content-Type": "application/json", "Authorization": "Bearer demo"})
+        try:
+            urllib.request.urlopen(hook, timeout=10).close()
+        except urllib.error.HTTPError:
+            pass  # the demo's web front answers a POST with 501: recorded all the same
+        w.find("//article[@aria-label='Tunnel for web']//a[normalize-space()='Inspect requests']").click()
+        w.find("//button[starts-with(@aria-label, 'Show request #') and contains(@aria-label, 'POST /webhooks')]").click()
+        w.find("//section[@data-testid='exchange-detail']//pre[@aria-label='Request body']")
+        w.shot("inspector")
 
         w.open_view("History")
         w.find("//*[@data-testid='waterfall-api']")

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 16
+EXPECTED = 17
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -308,6 +309,45 @@ async def main():
 
         await results.check("open a tunnel: its card shows the URL and QR code, and Copy puts it on the clipboard",
                             tunnel_card())
+
+        async def inspector():
+            url = s.cli_json("tunnel", "list")[0]["public_url"].rstrip("/")
+            with urllib.request.urlopen(f"{url}/index.html?from=webdriver&n=1", timeout=10) as page:
+                assert b"hello from the webdriver e2e" in page.read()
+            secret = "Bearer wd-inspector-secret-51c9"
+            post = urllib.request.Request(f"{url}/hook", data=b'{"event":"paid","amount":42}', method="POST",
+                                          headers={"Content-Type": "application/json", "Authorization": secret})
+            try:
+                urllib.request.urlopen(post, timeout=10).close()
+            except urllib.error.HTTPError as e:
+                # python's http.server answers a POST with 501: recorded like any other answer.
+                assert e.code == 501, e.code
+            w.open_view("Tunnels")
+            w.find("//article[@aria-label='Tunnel for db']//a[normalize-space()='Inspect requests']").click()
+            w.until("the Inspector of db", lambda: driver.execute_script("return location.hash") == "#inspector/db")
+            table = "//table[@data-testid='exchange-list']"
+            path = f"{table}//tr[td[contains(@class,'exchange-path') and normalize-space()='{{}}']]"
+            w.find(path.format("/index.html?from=webdriver&n=1"))
+            row = w.find(path.format("/hook"))
+            post_id = int(row.get_attribute("data-testid").removeprefix("exchange-"))
+            w.button(f"Show request #{post_id}: POST /hook").click()
+            detail = "//section[@data-testid='exchange-detail']"
+            pretty = '{\n  "event": "paid",\n  "amount": 42\n}'
+            w.until("the JSON body pretty-printed",
+                    lambda: w.find(f"{detail}//pre[@aria-label='Request body']").text == pretty)
+            auth = w.find(f"{detail}//table[@aria-label='Request headers']//tr[th[normalize-space()='authorization']]/td")
+            assert auth.text == "********", "the Authorization header is masked"
+            assert "wd-inspector-secret" not in driver.find_element(By.TAG_NAME, "body").text
+            w.button("Replay", detail).click()
+            replay = f"{table}//tr[td[contains(@class,'exchange-path')]//*[normalize-space()='replay of #{post_id}']]"
+            w.find(replay)
+            w.until("the replay opened", lambda: f"replay of #{post_id}" in w.find(detail).text)
+            recorded = s.cli_json("tunnel", "requests", "db")
+            assert any(e["replay_of"] == post_id and e["path"] == "/hook" for e in recorded), recorded
+            w.shot("inspector")
+
+        await results.check("the Inspector lists requests through the tunnel, masks Authorization, pretty-prints "
+                            "JSON and replays", inspector())
 
         async def logs_view():
             w.open_view("Logs")

@@ -1,10 +1,12 @@
 //! The window: a tab bar over the views. The open view is kept in the URL hash (`#graph`), so a
-//! reload, a link or an end-to-end test can open a view directly.
+//! reload, a link or an end-to-end test can open a view directly; the Inspector names its tunnel's
+//! service after a slash (`#inspector/web`: a tunnel card's link, the tray's "Inspect").
 
 import { createElement, useEffect, useState } from "react";
 import { GraphView } from "./views/graph/GraphView";
 import { HealthView } from "./views/health/HealthView";
 import { HistoryView } from "./views/history/HistoryView";
+import { InspectorView } from "./views/inspector/InspectorView";
 import { LogsView } from "./views/logs/LogsView";
 import { ServicesView } from "./views/services/ServicesView";
 import { SettingsView } from "./views/settings/SettingsView";
@@ -16,29 +18,50 @@ const VIEWS = {
   graph: { label: "Graph", Component: GraphView },
   health: { label: "Health", Component: HealthView },
   tunnels: { label: "Tunnels", Component: TunnelsView },
+  inspector: { label: "Inspector", Component: null },
   logs: { label: "Logs", Component: LogsView },
   history: { label: "History", Component: HistoryView },
   settings: { label: "Settings", Component: SettingsView },
 } as const;
 type View = keyof typeof VIEWS;
 
-function viewFromHash(): View {
-  const hash = window.location.hash.slice(1);
-  return hash in VIEWS ? (hash as View) : "services";
+/** The open view and, for the Inspector, the service whose tunnel it shows. */
+interface Route {
+  view: View;
+  service: string | null;
+}
+
+/** The hash of a view (and its service). */
+export function routeHash(view: View, service: string | null = null): string {
+  return service === null ? `#${view}` : `#${view}/${encodeURIComponent(service)}`;
+}
+
+function routeFromHash(): Route {
+  const [name, arg] = window.location.hash.slice(1).split("/", 2);
+  if (!(name in VIEWS)) return { view: "services", service: null };
+  const view = name as View;
+  let service: string | null = null;
+  try {
+    service = view === "inspector" && arg ? decodeURIComponent(arg) : null;
+  } catch {
+    // A malformed escape: no service named.
+  }
+  return { view, service };
 }
 
 export function App() {
-  const [view, setView] = useState<View>(viewFromHash);
+  const [route, setRoute] = useState<Route>(routeFromHash);
+  const { view } = route;
 
   useEffect(() => {
-    const onHash = () => setView(viewFromHash());
+    const onHash = () => setRoute(routeFromHash());
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
 
-  const open = (v: View) => {
-    setView(v);
-    window.history.replaceState(null, "", `#${v}`);
+  const open = (v: View, service: string | null = null) => {
+    setRoute({ view: v, service });
+    window.history.replaceState(null, "", routeHash(v, service));
   };
 
   return (
@@ -53,7 +76,13 @@ export function App() {
           ))}
         </nav>
       </header>
-      <main>{createElement(VIEWS[view].Component)}</main>
+      <main>
+        {view === "inspector" ? (
+          <InspectorView service={route.service} onPick={(s) => open("inspector", s)} />
+        ) : (
+          createElement(VIEWS[view].Component)
+        )}
+      </main>
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { ApiProvider } from "./ApiContext";
 import { demoApi, renderWithApi } from "./test/render";
 import { useGraph } from "./views/graph/useGraph";
 import { HealthView } from "./views/health/HealthView";
+import { InspectorView } from "./views/inspector/InspectorView";
 import { ServicesView } from "./views/services/ServicesView";
 import { SettingsView } from "./views/settings/SettingsView";
 import { TunnelsView } from "./views/tunnels/TunnelsView";
@@ -64,6 +65,7 @@ describe("mounting a view", () => {
     ["Health", <HealthView />],
     ["Tunnels", <TunnelsView />],
     ["Settings", <SettingsView />],
+    ["Inspector", <InspectorView service="api" onPick={() => {}} />],
   ])("registers no timer and no focus listener: %s", async (_, view) => {
     expect(await mount(view, demoApi())).toEqual(NOTHING);
   });

@@ -1,16 +1,14 @@
 //! `nexsock tunnel requests`: the exchanges a tunnel's recording proxy kept, as a table or JSON,
-//! and with `-f` the new ones as they are recorded (one line, or one JSON object, each).
+//! and with `-f` the new ones as they are recorded (one line, or one JSON object, each): it
+//! follows the host's `ExchangeRecorded` events and asks for what it has not printed.
 
-use std::{process::ExitCode, time::Duration};
+use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use nexsock_core::Paths;
-use nexsock_proto::{ClientError, ErrorCode, Exchange, Request, Response};
+use nexsock_proto::{Client, ClientError, ErrorCode, Event, Exchange, Request, Response};
 
 use crate::connect::connect_or_start;
-
-/// How often `-f` asks for exchanges it has not seen.
-const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Runs `tunnel requests`.
 pub async fn requests(
@@ -20,34 +18,62 @@ pub async fn requests(
     reveal: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let mut client = connect_or_start(&Paths::from_env()?).await?;
-    // A follower asks for them all, to know the newest id even when it prints fewer.
-    let first =
-        Request::ListExchanges { service: service.clone(), limit: limit.filter(|_| !follow), after: None, reveal };
-    let Response::Exchanges(exchanges) = client.request(first).await? else { bail!("unexpected answer from the host") };
+    let paths = Paths::from_env()?;
+    let mut client = connect_or_start(&paths).await?;
     if !follow {
+        let exchanges = list(&mut client, &service, limit, None, reveal).await?;
         crate::output::print_response(&Response::Exchanges(exchanges), json, "")?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Subscribed before the first read, so that nothing recorded in between is missed; a
+    // subscribed connection only streams, so the reads go over the other one.
+    let mut events = connect_or_start(&paths).await?;
+    events.request(Request::Subscribe).await?;
+    // A follower asks for them all, to know the newest id even when it prints fewer.
+    let exchanges = list(&mut client, &service, None, None, reveal).await?;
     if !json {
         outln!("{}", header());
     }
     let shown = limit.map_or(0, |n| exchanges.len().saturating_sub(n));
-    print_lines(&exchanges[shown..], json, None)?;
-    let mut last = exchanges.last().map(|e| e.id);
-    loop {
-        tokio::time::sleep(FOLLOW_INTERVAL).await;
-        let next = Request::ListExchanges { service: service.clone(), limit: None, after: last, reveal };
-        match client.request(next).await {
-            Ok(Response::Exchanges(new)) => last = print_lines(&new, json, last)?,
-            Ok(_) => bail!("unexpected answer from the host"),
-            Err(ClientError::Api(e)) if e.code == ErrorCode::UnknownTunnel => {
-                eprintln!("the tunnel of {service} was closed");
-                return Ok(ExitCode::SUCCESS);
+    let mut last = print_lines(&exchanges[shown..], json, exchanges.last().map(|e| e.id))?;
+    while let Some(event) = events.next_event().await? {
+        match event {
+            Event::ExchangeRecorded { service: of, .. } if of == service => {
+                match list(&mut client, &service, None, last, reveal).await {
+                    Ok(new) => last = print_lines(&new, json, last)?,
+                    // Closed in the meantime: its `TunnelClosed` follows.
+                    Err(e) if closed(&e) => {}
+                    Err(e) => return Err(e),
+                }
             }
-            Err(e) => return Err(e.into()),
+            Event::TunnelClosed(tunnel) if tunnel.service == service => {
+                eprintln!("the tunnel of {service} was closed");
+                break;
+            }
+            Event::HostStopping => break,
+            _ => {}
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn closed(error: &anyhow::Error) -> bool {
+    matches!(error.downcast_ref::<ClientError>(), Some(ClientError::Api(e)) if e.code == ErrorCode::UnknownTunnel)
+}
+
+/// `ListExchanges`: those recorded after `after`, the newest `limit` of them.
+async fn list(
+    client: &mut Client,
+    service: &str,
+    limit: Option<usize>,
+    after: Option<u64>,
+    reveal: bool,
+) -> Result<Vec<Exchange>> {
+    let request = Request::ListExchanges { service: service.to_owned(), limit, after, reveal };
+    let Response::Exchanges(exchanges) = client.request(request).await? else {
+        bail!("unexpected answer from the host")
+    };
+    Ok(exchanges)
 }
 
 /// Prints each exchange on a line (JSON or text); returns the last id printed.

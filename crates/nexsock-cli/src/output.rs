@@ -398,6 +398,7 @@ pub fn describe_event(event: &nexsock_proto::Event) -> String {
         E::ProfilesChanged => "profiles-changed".to_owned(),
         E::SettingsChanged(s) => format!("settings-changed default strategy {}", s.default_strategy),
         E::Reconciliation(r) => format!("reconciliation {}", r.summary()),
+        E::ExchangeRecorded { service, exchange_id } => format!("exchange-recorded {service} #{exchange_id}"),
         E::HostStopping => "host-stopping".to_owned(),
     }
 }

@@ -91,7 +91,7 @@ fn main() {
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     runtime.block_on(async {
         let port = service().await;
-        let inspector = Inspector::start("bench", port).expect("the inspector binds a port");
+        let inspector = Inspector::start("bench", port, tokio::sync::broadcast::channel(1).0).expect("the inspector binds a port");
         let (mut direct, mut proxied) = (client(port).await, client(inspector.port()).await);
         // Warm both paths up.
         for n in 0..BLOCK {

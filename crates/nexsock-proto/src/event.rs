@@ -73,6 +73,14 @@ pub enum Event {
     /// Progress in stopping what a previous host left running: sent when the host begins and
     /// each time a leftover is dealt with (the last one has nothing `remaining`).
     Reconciliation(Reconciliation),
+    /// The request inspector recorded an exchange of a service's tunnel (a replay included). Only
+    /// its id goes out, never its headers or bodies: readers ask `ListExchanges` (masked).
+    ExchangeRecorded {
+        /// The service whose tunnel carried it.
+        service: String,
+        /// The exchange's id.
+        exchange_id: u64,
+    },
     /// The host is shutting down; the stream ends after this.
     HostStopping,
 }
@@ -83,7 +91,9 @@ impl Event {
     pub fn services(&self) -> Vec<&str> {
         match self {
             Self::ServiceChanged(status) => vec![status.name.as_str()],
-            Self::Log { service, .. } | Self::ServiceRemoved { name: service } => vec![service.as_str()],
+            Self::Log { service, .. }
+            | Self::ServiceRemoved { name: service }
+            | Self::ExchangeRecorded { service, .. } => vec![service.as_str()],
             Self::ServiceAdded(detail) | Self::ServiceUpdated(detail) => vec![detail.spec.name.as_str()],
             Self::Execution(progress) => vec![progress.service.name.as_str()],
             Self::ExecutionFinished(report) => report.services.iter().map(|s| s.name.as_str()).collect(),

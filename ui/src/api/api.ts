@@ -7,6 +7,7 @@ import type { ChainRequest } from "./types/ChainRequest";
 import type { DependencySpec } from "./types/DependencySpec";
 import type { EnvVar } from "./types/EnvVar";
 import type { Event } from "./types/Event";
+import type { Exchange } from "./types/Exchange";
 import type { ExecutionReport } from "./types/ExecutionReport";
 import type { ImportReport } from "./types/ImportReport";
 import type { ImportRequest } from "./types/ImportRequest";
@@ -69,6 +70,15 @@ export interface Api {
   openTunnel(service: string, profile: string | null): Promise<TunnelInfo>;
   /** `close_tunnel`: `tunnel_failed` when the service has none. */
   closeTunnel(service: string): Promise<void>;
+  /** `list_exchanges`: the requests the tunnel of `service` recorded, in the order recorded (newest
+   *  last): only those after the exchange `after` (all when `null` or no longer kept), the newest
+   *  `limit` of them (all when `null`). Sensitive headers read `********` unless `reveal`.
+   *  `unknown_tunnel` when the service has no tunnel. */
+  listExchanges(service: string, limit: number | null, after: number | null, reveal: boolean): Promise<Exchange[]>;
+  /** `replay_exchange`: sends exchange `id` again straight to the service; resolves with the new
+   *  exchange (`replay_of: id`) once its answer ended. `unknown_exchange` for an id the ring no
+   *  longer holds, `invalid_argument` for a request body that was larger than the kept 64 KiB. */
+  replayExchange(service: string, id: number, reveal: boolean): Promise<Exchange>;
   /** `service_env`: the environment `name` gets at its next start: its own variables (`spec`;
    *  secret-looking ones `secret`, their value `null` unless `reveal`), each tunnelled dependency's
    *  URL under `NEXSOCK_TUNNEL_<DEP>_URL` and the edge's alias (`tunnel:<dep>`; `null` until that

@@ -83,6 +83,10 @@ export class BridgeApi implements Api {
     this.expect({ type: "open_tunnel", data: { service, profile } }, "tunnel");
   // The engine answers with the closed tunnel; the UI only needs to know it is gone.
   closeTunnel = async (service: string) => void (await this.send({ type: "close_tunnel", data: { service } }));
+  listExchanges = (service: string, limit: number | null, after: number | null, reveal: boolean) =>
+    this.expect({ type: "list_exchanges", data: { service, limit, after, reveal } }, "exchanges");
+  replayExchange = (service: string, id: number, reveal: boolean) =>
+    this.expect({ type: "replay_exchange", data: { service, id, reveal } }, "exchange");
   serviceEnv = (name: string, reveal: boolean) => this.expect({ type: "service_env", data: { name, reveal } }, "env");
   addProfile = async (spec: Parameters<Api["addProfile"]>[0]) =>
     void (await this.expect({ type: "add_profile", data: spec }, "done"));

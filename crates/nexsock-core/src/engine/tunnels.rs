@@ -106,7 +106,7 @@ impl Engine {
                 self.new_tunnel(service, &spec, port, old.receivers, old.inspector)
             }
             None => {
-                let inspector = Inspector::start(service, port)
+                let inspector = Inspector::start(service, port, self.events.clone())
                     .map_err(|e| CoreError::io(format!("starting the request inspector of `{service}`"), e))?;
                 self.new_tunnel(service, &spec, port, BTreeSet::new(), inspector)
             }

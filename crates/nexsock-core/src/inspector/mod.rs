@@ -20,8 +20,8 @@ use std::{
 };
 
 use hyper::{HeaderMap, StatusCode};
-use nexsock_proto::{BodyRecord, Exchange, HeaderField};
-use tokio::sync::watch;
+use nexsock_proto::{BodyRecord, Event, Exchange, HeaderField};
+use tokio::sync::{broadcast, watch};
 
 pub use ring::Ring;
 
@@ -46,6 +46,8 @@ struct Shared {
     /// The service's port (it may change between tunnel re-opens).
     target: AtomicU16,
     ring: Mutex<Ring>,
+    /// The engine's event stream: each recorded exchange is announced (its id only).
+    events: broadcast::Sender<Event>,
 }
 
 impl Shared {
@@ -60,8 +62,9 @@ impl Shared {
 
 impl Inspector {
     /// Binds a loopback port and starts proxying it to `target` on 127.0.0.1 (the address the
-    /// providers forwarded to before). Must run inside a Tokio runtime.
-    pub fn start(service: &str, target: u16) -> std::io::Result<Self> {
+    /// providers forwarded to before); each recorded exchange goes out on `events` as
+    /// [`Event::ExchangeRecorded`]. Must run inside a Tokio runtime.
+    pub fn start(service: &str, target: u16, events: broadcast::Sender<Event>) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
@@ -70,6 +73,7 @@ impl Inspector {
             service: service.to_owned(),
             target: AtomicU16::new(target),
             ring: Mutex::new(Ring::new(RING_CAPACITY)),
+            events,
         });
         let (stop, stopped) = watch::channel(());
         tokio::spawn(proxy::accept(listener, Arc::clone(&shared), stopped));
@@ -142,7 +146,7 @@ impl Pending {
         }
     }
 
-    /// Records the exchange in the ring and returns it.
+    /// Records the exchange in the ring, announces it, and returns it.
     fn finish(
         self,
         status: StatusCode,
@@ -167,6 +171,11 @@ impl Pending {
             response_body,
         };
         self.shared.ring().push(exchange.clone());
+        // No subscriber is not an error; the ring has it either way.
+        let _ = self
+            .shared
+            .events
+            .send(Event::ExchangeRecorded { service: exchange.service.clone(), exchange_id: exchange.id });
         exchange
     }
 }

@@ -25,6 +25,7 @@ import { serviceEnv } from "./env";
 import { endRun, exitCodeOf } from "./exits";
 import { history } from "./history";
 import { importFile } from "./imports";
+import { listExchanges, replayExchange } from "./inspector";
 import { print, printOutcome, printSpawned, readLogs } from "./logs";
 import { blockingHolder, freePort, portInUseMessage, portStatus, type SeededHolder } from "./ports";
 import { addProfile, BUILTIN_PROVIDERS, removeProfile, setDefaultProfile, setProfileToken } from "./profiles";
@@ -267,6 +268,15 @@ export class MockEngine {
         return { type: "tunnel", data: await openTunnel(this, request.data.service, request.data.profile) };
       case "close_tunnel":
         return { type: "tunnel", data: closeTunnel(this, request.data.service) };
+      case "list_exchanges": {
+        const { service, limit, after, reveal } = request.data;
+        return { type: "exchanges", data: listExchanges(this, service, limit, after, reveal) };
+      }
+      case "replay_exchange": {
+        const { service, id, reveal } = request.data;
+        await this.pause();
+        return { type: "exchange", data: replayExchange(this, service, id, reveal) };
+      }
       case "service_env":
         return { type: "env", data: serviceEnv(this, request.data.name, request.data.reveal) };
       case "add_profile":

@@ -2,11 +2,12 @@
 //! service's, the default), "opens" with a provider-shaped public URL and `TunnelCreated`; a
 //! failure leaves the tunnel listed as failed with `TunnelFailed`; a passing health check moves
 //! `last_check_ms` on with `TunnelChecked`; `close_tunnel` (and stopping the service) drops it with
-//! `TunnelClosed`.
+//! `TunnelClosed`, and its request inspector's exchanges with it.
 
 import type { ProfileSpec } from "../types/ProfileSpec";
 import type { TunnelInfo } from "../types/TunnelInfo";
 import type { MockEngine } from "./engine";
+import { dropRing } from "./inspector";
 import { unknownProfile } from "./profiles";
 import { fail } from "./validate";
 
@@ -133,6 +134,7 @@ export function dropTunnel(engine: MockEngine, service: string): TunnelInfo | un
   const t = engine.tunnels.find((x) => x.service === service);
   if (!t) return undefined;
   engine.tunnels = engine.tunnels.filter((x) => x !== t);
+  dropRing(engine, service);
   const info: TunnelInfo = { ...t, status: "closed" };
   engine.emit({ type: "TunnelClosed", data: info });
   return info;

@@ -49,4 +49,12 @@ service: string,
 /**
  * The dependency.
  */
-depends_on: string, } } | { "type": "TunnelChecked", "data": TunnelInfo } | { "type": "TunnelClosed", "data": TunnelInfo } | { "type": "ProfilesChanged" } | { "type": "SettingsChanged", "data": Settings } | { "type": "Reconciliation", "data": Reconciliation } | { "type": "HostStopping" };
+depends_on: string, } } | { "type": "TunnelChecked", "data": TunnelInfo } | { "type": "TunnelClosed", "data": TunnelInfo } | { "type": "ProfilesChanged" } | { "type": "SettingsChanged", "data": Settings } | { "type": "Reconciliation", "data": Reconciliation } | { "type": "ExchangeRecorded", "data": { 
+/**
+ * The service whose tunnel carried it.
+ */
+service: string, 
+/**
+ * The exchange's id.
+ */
+exchange_id: number, } } | { "type": "HostStopping" };

@@ -1,5 +1,6 @@
 //! One tunnel: its public URL (selectable, with a copy button and a QR code), provider and
-//! profile, status as a labelled badge, when it was last checked, why it failed, and closing it.
+//! profile, status as a labelled badge, when it was last checked, why it failed, a link to its
+//! request inspector (`#inspector/SERVICE`), and closing it.
 
 import { useEffect, useState } from "react";
 import { errorMessage } from "../../api";
@@ -76,6 +77,7 @@ export function TunnelCard({ tunnel: t, now, busy, onClose }: Props) {
             <dd>{checkedAgo(t.last_check_ms, now)}</dd>
           </dl>
           {t.error && <p className="error">{t.error}</p>}
+          <a className="inspect-link" href={`#inspector/${encodeURIComponent(t.service)}`}>Inspect requests</a>
           <button type="button" className="danger" disabled={busy} onClick={() => onClose(t.service)}>Close tunnel</button>
         </div>
       </div>

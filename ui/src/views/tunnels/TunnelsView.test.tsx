@@ -53,6 +53,12 @@ describe("TunnelsView", () => {
     expect(within(card_).getByRole("status").textContent).toBe("Copied");
   });
 
+  it("links each card to its tunnel's inspector", async () => {
+    renderWithApi(<TunnelsView />);
+    const link = within(await card("api")).getByRole("link", { name: "Inspect requests" });
+    expect(link.getAttribute("href")).toBe("#inspector/api");
+  });
+
   it("closes a tunnel: its card goes", async () => {
     const user = userEvent.setup();
     const { api } = renderWithApi(<TunnelsView />);
