@@ -9,7 +9,7 @@ use std::{
 };
 
 use nexsock_proto::{Change, Event, Request};
-use nexsock_tests::{BoreServer, TestHost, free_port, nexsock_bin};
+use nexsock_tests::{BoreServer, TestHost, free_port, nexsock_bin, testsvc_bin};
 use serde_json::Value;
 
 /// The next event that is not about processes running (state changes, logs, chain progress),
@@ -43,7 +43,8 @@ async fn every_change_to_services_dependencies_tunnels_profiles_and_settings_is_
     host.ok(["profile", "add", "team", "--provider", "bore", "--server", &server.ip.to_string()]);
     assert!(matches!(next_change(&mut client).await, Event::ProfilesChanged));
 
-    host.ok(["service", "add", "web", "--command", "exec python3 -m http.server $PORT", "--port", &port]);
+    let command = format!("exec '{}' --listen {port}", testsvc_bin().display());
+    host.ok(["service", "add", "web", "--command", &command, "--port", &port]);
     match next_change(&mut client).await {
         Event::ServiceAdded(d) => assert_eq!((d.spec.name.as_str(), d.spec.port), ("web", Some(port.parse().unwrap()))),
         other => panic!("expected ServiceAdded, got {other:?}"),

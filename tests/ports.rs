@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use nexsock_tests::{TestHost, free_port, pid_alive, wait_for};
+use nexsock_tests::{TestHost, free_port, pid_alive, testsvc_bin, wait_for};
 
 const T: Duration = Duration::from_secs(20);
 
@@ -41,9 +41,9 @@ impl Drop for Squatter {
     }
 }
 
-/// A service command that serves HTTP on `port` itself.
+/// A service command that listens on `port` itself (and answers HTTP).
 fn server(port: u16) -> String {
-    format!("exec python3 -m http.server {port} --bind 127.0.0.1")
+    format!("exec '{}' --listen {port}", testsvc_bin().display())
 }
 
 fn runs_of(host: &TestHost, service: &str) -> i64 {
@@ -96,7 +96,7 @@ fn a_service_that_listens_through_a_child_or_a_fork_is_ready() {
     let host = TestHost::start();
     let child_port = free_port();
     // The shell stays the leader; the server is its child.
-    let through_child = format!("python3 -m http.server {child_port} --bind 127.0.0.1; true");
+    let through_child = format!("'{}' --listen {child_port}; true", testsvc_bin().display());
     host.ok([
         "service",
         "add",

@@ -22,9 +22,20 @@ pub fn nexsock_bin() -> PathBuf {
     if let Some(p) = std::env::var_os("NEXSOCK_BIN") {
         return PathBuf::from(p);
     }
+    workspace_bin("nexsock")
+}
+
+/// `nexsock-testsvc`, the test service of crates/nexsock-testsvc (the Windows suite's too): it
+/// listens after a delay, prints lines, starts a grandchild, ignores SIGTERM or exits with a code.
+pub fn testsvc_bin() -> PathBuf {
+    workspace_bin("nexsock-testsvc")
+}
+
+/// A binary of this workspace, built next to the test executable.
+fn workspace_bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/..");
-    let bin = dir.join(format!("nexsock{}", std::env::consts::EXE_SUFFIX));
+    let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(bin.exists(), "{} is missing: run `cargo build --workspace` first", bin.display());
     bin
 }
