@@ -40,6 +40,15 @@ fn connect(url: &str) -> Option<TcpStream> {
     Some(stream)
 }
 
+/// A masked WebSocket text frame, as a client sends it (payload under 126 bytes).
+fn ws_text_frame(text: &str) -> Vec<u8> {
+    let mask = [0x37, 0xfa, 0x21, 0x3d];
+    let mut frame = vec![0x81, 0x80 | u8::try_from(text.len()).expect("a short message")];
+    frame.extend(mask);
+    frame.extend(text.bytes().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}
+
 /// Reads one response: the head, then `Content-Length` bytes (none for a 101).
 fn read_answer(stream: &mut TcpStream) -> Option<Answer> {
     let mut head = Vec::new();
@@ -162,13 +171,23 @@ fn requests_through_a_bore_tunnel_are_recorded_unchanged_masked_and_replayable()
     .unwrap();
     assert_eq!(counted.text(), "150000");
 
-    // An upgrade becomes a raw two-way stream.
+    // A WebSocket upgrade becomes a raw two-way stream: the handshake (RFC 6455's own example key
+    // and accept value) and masked client frames pass through, echoed frames come back.
     let mut ws = connect(&url).unwrap();
-    write!(ws, "GET /ws HTTP/1.1\r\n{host_line}\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n").unwrap();
+    write!(
+        ws,
+        "GET /ws HTTP/1.1\r\n{host_line}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    .unwrap();
     let switched = read_answer(&mut ws).unwrap();
     assert_eq!(switched.status, 101, "{}", switched.head);
-    for message in ["ping\n", "and pong\n"] {
-        ws.write_all(message.as_bytes()).unwrap();
+    assert!(switched.head.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "{}", switched.head);
+    for message in ["ping", "and a longer pong"] {
+        ws.write_all(&ws_text_frame(message)).unwrap();
+        let mut head = [0u8; 2];
+        ws.read_exact(&mut head).unwrap();
+        assert_eq!(head, [0x81, u8::try_from(message.len()).unwrap()], "an unmasked text frame back");
         let mut back = vec![0; message.len()];
         ws.read_exact(&mut back).unwrap();
         assert_eq!(String::from_utf8(back).unwrap(), message);
@@ -228,7 +247,7 @@ fn requests_through_a_bore_tunnel_are_recorded_unchanged_masked_and_replayable()
     assert_eq!((upload["size"].as_u64(), upload["truncated"].as_bool()), (Some(150_000), Some(true)));
 
     let ws = find(&list, "GET", "/ws");
-    assert_eq!((ws["status"].as_u64(), header(&ws["response_headers"], "upgrade")), (Some(101), Some("echo")));
+    assert_eq!((ws["status"].as_u64(), header(&ws["response_headers"], "upgrade")), (Some(101), Some("websocket")));
 
     // --reveal shows the credentials; config.toml's masked_headers masks more.
     let revealed = requests(&host, &["--reveal"]);
