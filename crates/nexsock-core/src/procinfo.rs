@@ -303,8 +303,11 @@ mod os {
         pub marker: Option<String>,
     }
 
-    fn kind() -> ProcessRefreshKind {
-        ProcessRefreshKind::nothing().with_environ(UpdateKind::Always)
+    /// What to read of each process: parent and start time always; the environment (one read of
+    /// another process's memory each) only where a run's marker is looked for.
+    fn kind(environ: bool) -> ProcessRefreshKind {
+        let kind = ProcessRefreshKind::nothing();
+        if environ { kind.with_environ(UpdateKind::Always) } else { kind }
     }
 
     fn of(pid: Pid, p: &sysinfo::Process) -> Process {
@@ -317,21 +320,31 @@ mod os {
     pub fn process(pid: u32) -> Option<Process> {
         let mut sys = System::new();
         let pid = Pid::from_u32(pid);
-        sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), true, kind());
+        sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), true, kind(true));
         sys.process(pid).map(|p| of(pid, p))
     }
 
-    /// Every process.
+    /// Every process, with its run marker (reconciliation).
     pub fn table() -> Vec<Process> {
+        read_all(true)
+    }
+
+    /// Every process without its environment: stops poll this, so it must stay cheap.
+    #[cfg(windows)]
+    fn family() -> Vec<Process> {
+        read_all(false)
+    }
+
+    fn read_all(environ: bool) -> Vec<Process> {
         let mut sys = System::new();
-        sys.refresh_processes_specifics(ProcessesToUpdate::All, true, kind());
+        sys.refresh_processes_specifics(ProcessesToUpdate::All, true, kind(environ));
         sys.processes().iter().map(|(pid, p)| of(*pid, p)).collect()
     }
 
     /// The ancestor of `pid` whose parent is this host (what the host started), else `pid`.
     #[cfg(windows)]
     pub fn group_of(pid: u32) -> Option<u32> {
-        let all = table();
+        let all = family();
         let host = std::process::id();
         let mut current = all.iter().find(|p| p.pid == pid)?;
         // Bounded: a pid reused by a process younger than its "child" could make a loop.
@@ -351,7 +364,7 @@ mod os {
     /// `leader` and its descendants, when `leader` is alive.
     #[cfg(windows)]
     pub fn tree(leader: u32) -> Vec<Process> {
-        descendants(&table(), leader)
+        descendants(&family(), leader)
     }
 
     fn descendants(all: &[Process], leader: u32) -> Vec<Process> {
