@@ -78,7 +78,7 @@ pub fn start_time(pid: u32) -> Option<u64> {
 /// The start time of `pid` in seconds since the epoch (as the OS reports its creation time).
 #[cfg(not(target_os = "linux"))]
 pub fn start_time(pid: u32) -> Option<u64> {
-    os::process(pid).map(|p| p.start_time)
+    os::process(pid, false).map(|p| p.start_time)
 }
 
 /// Live (non-zombie) members of a process group.
@@ -138,7 +138,7 @@ pub fn marker(pid: u32) -> Option<String> {
 /// read it.
 #[cfg(not(target_os = "linux"))]
 pub fn marker(pid: u32) -> Option<String> {
-    os::process(pid)?.marker
+    os::process(pid, true)?.marker
 }
 
 /// The process group of `pid`.
@@ -176,7 +176,7 @@ pub fn pid_alive(pid: i32) -> bool {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        u32::try_from(pid).ok().and_then(os::process).is_some()
+        u32::try_from(pid).ok().and_then(|pid| os::process(pid, false)).is_some()
     }
 }
 
@@ -316,11 +316,11 @@ mod os {
         Process { pid: pid.as_u32(), parent: p.parent().map(Pid::as_u32), start_time: p.start_time(), marker }
     }
 
-    /// One process, when it exists.
-    pub fn process(pid: u32) -> Option<Process> {
+    /// One process, when it exists; its run marker only with `environ`.
+    pub fn process(pid: u32, environ: bool) -> Option<Process> {
         let mut sys = System::new();
         let pid = Pid::from_u32(pid);
-        sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), true, kind(true));
+        sys.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), true, kind(environ));
         sys.process(pid).map(|p| of(pid, p))
     }
 
