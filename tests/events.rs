@@ -1,15 +1,10 @@
 //! Every change the host makes is an event: on a subscribed connection, and through
 //! `nexsock events`, one event a line.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
+use std::time::Duration;
 
 use nexsock_proto::{Change, Event, Request};
-use nexsock_tests::{BoreServer, TestHost, free_port, nexsock_bin, testsvc_bin};
+use nexsock_tests::{BoreServer, Follower, TestHost, free_port, testsvc_bin};
 use serde_json::Value;
 
 /// The next event that is not about processes running (state changes, logs, chain progress),
@@ -108,35 +103,17 @@ async fn every_change_to_services_dependencies_tunnels_profiles_and_settings_is_
 }
 
 /// `nexsock events` running as a child, its lines handed over a channel as they come.
-struct EventsCli {
-    child: std::process::Child,
-    lines: mpsc::Receiver<String>,
-}
+struct EventsCli(Follower);
 
 impl EventsCli {
     fn start(host: &TestHost, args: &[&str]) -> Self {
-        let mut child = Command::new(nexsock_bin())
-            .arg("events")
-            .args(args)
-            .env("NEXSOCK_HOME", host.home())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self { child, lines }
+        let mut all = vec!["events"];
+        all.extend_from_slice(args);
+        Self(host.follow(&all))
     }
 
     fn next(&self) -> String {
-        self.lines.recv_timeout(Duration::from_secs(30)).expect("a line from `nexsock events` within 30 s")
+        self.0.lines.recv_timeout(Duration::from_secs(30)).expect("a line from `nexsock events` within 30 s")
     }
 
     /// The next line whose event type is not a process running (state changes, logs, progress).
@@ -151,19 +128,12 @@ impl EventsCli {
     }
 }
 
-impl Drop for EventsCli {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `nexsock events` has subscribed once it passes on a change: `marker` (an existing service) is
 /// re-configured until its update comes through, and the updates are then skipped.
 fn wait_subscribed(host: &TestHost, events: &EventsCli, marker: &str) {
     loop {
         host.ok(["service", "config", marker, "--default-profile"]);
-        if events.lines.recv_timeout(Duration::from_millis(500)).is_ok() {
+        if events.0.lines.recv_timeout(Duration::from_millis(500)).is_ok() {
             return;
         }
     }
@@ -192,7 +162,7 @@ fn nexsock_events_streams_one_json_object_a_line_and_ends_with_the_host() {
 
     host.ok(["shutdown"]);
     assert_eq!(events.next_change(), serde_json::json!({ "type": "HostStopping" }));
-    let status = events.child.wait().unwrap();
+    let status = events.0.child.wait().unwrap();
     assert!(status.success(), "`nexsock events` ends cleanly with the host: {status:?}");
 }
 

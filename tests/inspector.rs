@@ -4,14 +4,12 @@
 //! localtunnel stand-ins' upstream is checked in tests/provider_fakes.rs.
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
-    process::{Command, Stdio},
-    sync::mpsc,
     time::Duration,
 };
 
-use nexsock_tests::{BoreServer, TestHost, fixture, free_port, nexsock_bin, wait_for};
+use nexsock_tests::{BoreServer, TestHost, fixture, free_port, wait_for};
 use serde_json::Value;
 
 const T: Duration = Duration::from_secs(30);
@@ -347,22 +345,8 @@ fn follow_prints_each_new_request_as_it_is_recorded() {
     let server = BoreServer::start();
     let host = TestHost::start();
     let (url, _) = tunnelled_service(&host, &server);
-    let mut child = Command::new(nexsock_bin())
-        .args(["tunnel", "requests", "web", "-f", "--json", "--limit", "1"])
-        .env("NEXSOCK_HOME", host.home())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let mut follower = host.follow(&["tunnel", "requests", "web", "-f", "--json", "--limit", "1"]);
+    let rx = &follower.lines;
     // It starts with the newest request recorded so far: from then on it follows.
     let first: Value = serde_json::from_str(&rx.recv_timeout(T).expect("the newest request")).unwrap();
     assert_eq!(first["path"], "/hello?warm=1");
@@ -375,7 +359,7 @@ fn follow_prints_each_new_request_as_it_is_recorded() {
     }
     // Closing the tunnel ends the follower.
     host.ok(["tunnel", "close", "web"]);
-    let status = wait_for("the follower to end", T, || child.try_wait().unwrap());
+    let status = wait_for("the follower to end", T, || follower.child.try_wait().unwrap());
     assert!(status.success());
 }
 
@@ -384,22 +368,8 @@ fn each_recorded_exchange_and_replay_is_an_event_without_its_headers() {
     let server = BoreServer::start();
     let host = TestHost::start();
     let (url, _) = tunnelled_service(&host, &server);
-    let mut child = Command::new(nexsock_bin())
-        .args(["events", "--service", "web", "--json"])
-        .env("NEXSOCK_HOME", host.home())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let events = host.follow(&["events", "--service", "web", "--json"]);
+    let rx = &events.lines;
     // Reads events until an ExchangeRecorded of `web` with `id` (any, when none is given).
     let recorded = |id: Option<u64>, within: Duration| loop {
         let line = rx.recv_timeout(within).ok()?;
@@ -430,6 +400,4 @@ fn each_recorded_exchange_and_replay_is_an_event_without_its_headers() {
     let replay_id = replay["id"].as_u64().unwrap();
     assert_eq!(replay["replay_of"].as_u64(), Some(id));
     recorded(Some(replay_id), T).expect("the replay's event");
-    child.kill().unwrap();
-    child.wait().unwrap();
 }

@@ -5,8 +5,10 @@
 
 use std::{
     ffi::OsStr,
+    io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, Command, Output, Stdio},
+    sync::mpsc,
     time::{Duration, Instant},
 };
 
@@ -38,6 +40,19 @@ fn workspace_bin(name: &str) -> PathBuf {
     let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(bin.exists(), "{} is missing: run `cargo build --workspace` first", bin.display());
     bin
+}
+
+/// A running CLI command and its output lines ([`TestHost::follow`]); killed when dropped.
+pub struct Follower {
+    pub child: Child,
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Polls `check` with back-off (1 ms up to 50 ms) until it returns `Some`, or panics after `timeout`
@@ -155,6 +170,28 @@ impl TestHost {
             .stdin(Stdio::null())
             .output()
             .unwrap()
+    }
+
+    /// Starts a CLI command that keeps running (`events`, `tunnel requests -f`) against this host;
+    /// its stdout lines arrive on [`Follower::lines`] as it prints them.
+    pub fn follow(&self, args: &[&str]) -> Follower {
+        let mut child = Command::new(nexsock_bin())
+            .args(args)
+            .env("NEXSOCK_HOME", self.home())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Follower { child, lines }
     }
 
     /// Runs the CLI and asserts success; returns stdout.
