@@ -1,8 +1,8 @@
 //! Supervision of one service process: spawn it through the shell (`sh -c`; `cmd /C` on Windows)
 //! in its own process group (on Windows its own job object, which ends with the host even when
 //! the host is killed), pump its output to the log file and the engine, and end it — SIGTERM to
-//! the whole group, the grace period, then SIGKILL (on Windows `taskkill /T`, then the forced
-//! end) — reporting how it ended. Leftover group members die with their leader.
+//! the whole group, the grace period, then SIGKILL (on Windows `taskkill` to the leader, then
+//! the job object's end) — reporting how it ended. Leftover group members die with their leader.
 
 use std::{
     fs::{File, OpenOptions},
@@ -72,7 +72,7 @@ pub struct Exit {
 }
 
 impl Exit {
-    fn from_status(status: Option<ExitStatus>) -> Self {
+    pub(crate) fn from_status(status: Option<ExitStatus>) -> Self {
         #[cfg(unix)]
         use std::os::unix::process::ExitStatusExt;
         match status {
@@ -123,12 +123,19 @@ pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)])
         cmd.env(k, v);
     }
     let mut wrap = CommandWrap::from(cmd);
+    own_group(&mut wrap);
+    wrap
+}
+
+/// Makes `wrap` start its process as the leader of a new process group (Windows: in a job object
+/// of its own, closed with the host), ended when its handle is dropped: services, probes and
+/// provider agents alike.
+pub(crate) fn own_group(wrap: &mut CommandWrap) {
     wrap.wrap(KillOnDrop);
     #[cfg(unix)]
     wrap.wrap(ProcessGroup::leader());
     #[cfg(windows)]
     wrap.wrap(JobObject);
-    wrap
 }
 
 /// Spawns the service and starts its supervisor and output pumps.

@@ -14,11 +14,7 @@ use std::{
 };
 
 use nexsock_proto::ProfileSpec;
-#[cfg(windows)]
-use process_wrap::tokio::JobObject;
-#[cfg(unix)]
-use process_wrap::tokio::ProcessGroup;
-use process_wrap::tokio::{CommandWrap, KillOnDrop};
+use process_wrap::tokio::CommandWrap;
 use tokio::{
     io::{AsyncBufReadExt, AsyncRead, BufReader},
     process::{ChildStderr, ChildStdout, Command},
@@ -30,7 +26,7 @@ use super::{OpenTunnel, TunnelError, records};
 use crate::{
     procinfo::{self, Signal},
     secrets::Secret,
-    supervisor::{stop_group, stop_led_group},
+    supervisor::{Exit, own_group, stop_group, stop_led_group},
 };
 
 /// How long a provider process gets to exit after SIGTERM before SIGKILL.
@@ -171,11 +167,7 @@ impl GroupProcess {
         crate::secrets::withhold_provider_secrets(&mut cmd);
         let mut wrap = CommandWrap::from(cmd);
         wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        wrap.wrap(KillOnDrop);
-        #[cfg(unix)]
-        wrap.wrap(ProcessGroup::leader());
-        #[cfg(windows)]
-        wrap.wrap(JobObject);
+        own_group(&mut wrap);
         let mut child = wrap.spawn().map_err(|e| TunnelError::Failed(format!("cannot start {what}: {e}")))?;
         let pid = child.id().ok_or_else(|| TunnelError::Failed(format!("{what} exited before its pid was read")))?;
         let pgid =
@@ -236,19 +228,11 @@ impl Drop for GroupProcess {
 }
 
 fn describe(status: Option<ExitStatus>) -> String {
-    #[cfg(unix)]
-    use std::os::unix::process::ExitStatusExt;
-    #[cfg(unix)]
-    let signal = |s: &ExitStatus| s.signal();
-    #[cfg(not(unix))]
-    let signal = |_: &ExitStatus| None::<i32>;
-    match status {
-        Some(s) => match (s.code(), signal(&s)) {
-            (Some(code), _) => format!("exited with code {code}"),
-            (None, Some(signal)) => format!("was killed by signal {signal}"),
-            (None, None) => "exited".to_owned(),
-        },
-        None => "exited".to_owned(),
+    let exit = Exit::from_status(status);
+    match (exit.code, exit.signal) {
+        (Some(code), _) => format!("exited with code {code}"),
+        (None, Some(signal)) => format!("was killed by signal {signal}"),
+        (None, None) => "exited".to_owned(),
     }
 }
 
