@@ -1,7 +1,8 @@
-//! nexsock's desktop app: a thin Tauri shell over the same host as `nexsock daemon`. Its setup
-//! starts the host (or, when a headless one owns the state directory, attaches to it as a
-//! client), forwards engine events to the webview and to native notifications, and keeps a tray
-//! whose menu follows the engine. Commands are one-liners over the [`Backend`].
+//! nexsock's desktop app: a thin Tauri shell over the same host as `nexsock daemon`. The tray
+//! process starts the host (or, when a headless one owns the state directory, attaches to it as a
+//! client), turns engine events into native notifications, and keeps a tray whose menu follows the
+//! engine. The window runs in a process of its own ([`window`]), a client of the host's socket,
+//! so the tray never carries a webview. Commands are one-liners over the [`Backend`].
 
 #![forbid(unsafe_code)]
 
@@ -11,20 +12,19 @@ pub mod commands;
 pub mod menu;
 pub mod notify;
 pub mod tray;
-#[cfg(target_os = "linux")]
-mod webkit;
+pub mod window;
 
 use std::sync::Mutex;
 
 use nexsock_core::{CoreError, Host, Paths};
 use nexsock_proto::{Event, Request, Response};
-use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime};
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 use tauri_plugin_notification::NotificationExt;
 
 pub use backend::Backend;
 
-use crate::{actions::Desktop, menu::TrayState, notify::Notifier};
+use crate::{actions::Desktop, backend::Events, menu::TrayState, notify::Notifier, window::WindowProcess};
 
 /// The name of the Tauri event that carries every engine [`Event`] to the webview.
 pub const EVENT_NAME: &str = "nexsock://event";
@@ -68,11 +68,57 @@ fn start_backend() -> Result<(Backend, Option<Host>, Option<String>), CoreError>
     }
 }
 
-/// Runs the desktop app.
+/// The app's configuration and assets (one copy in the binary for both of its processes).
+fn context() -> tauri::Context {
+    tauri::generate_context!()
+}
+
+/// Runs the desktop app: the tray, or with `--window` the window process the tray starts.
 pub fn run() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NEXSOCK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == window::WINDOW_FLAG) {
+        run_window(window::view_arg(&args));
+    } else {
+        run_tray(&args);
+    }
+}
+
+/// The window process: a client of the host's socket with the window and nothing else.
+fn run_window(view: Option<String>) {
+    let socket = match Paths::from_env() {
+        Ok(paths) => paths.socket(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    let backend = Backend::Remote(socket.clone());
+    // Subscribed before the page exists, so it misses nothing from its first read on.
+    let Some(events) = tauri::async_runtime::block_on(backend.subscribe()) else {
+        eprintln!(
+            "error: no nexsock host answers on {}: the window is opened from the tray (nexsock-desktop)",
+            socket.display()
+        );
+        std::process::exit(1);
+    };
+    let app = configure(tauri::Builder::default(), backend.clone())
+        .plugin(tauri_plugin_autostart::Builder::new().args([BACKGROUND_FLAG, AT_LOGIN_FLAG]).build())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .setup(move |app| Ok(window::setup(app.handle(), view.as_deref(), backend, events)?))
+        .build(context())
+        .unwrap_or_else(|e| {
+            eprintln!("error: cannot open the window: {e}");
+            std::process::exit(1);
+        });
+    // Closing the window ends this process (Tauri's default once the last window is gone).
+    app.run(|_, _| {});
+}
+
+/// The tray process.
+fn run_tray(args: &[String]) {
     let (backend, host, notice) = match start_backend() {
         Ok(started) => started,
         Err(e) => {
@@ -81,27 +127,28 @@ pub fn run() {
         }
     };
     let owns_host = backend.owns_host();
-    let background = std::env::args().any(|a| a == BACKGROUND_FLAG);
-    let at_login = std::env::args().any(|a| a == AT_LOGIN_FLAG);
-    let app = configure(tauri::Builder::default(), backend.clone())
+    let background = args.iter().any(|a| a == BACKGROUND_FLAG);
+    let at_login = args.iter().any(|a| a == AT_LOGIN_FLAG);
+    let app = tauri::Builder::default()
+        .manage(backend.clone())
         // A second launch opens the window, unless it is a start in the background (at login).
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             if !args.iter().any(|a| a == BACKGROUND_FLAG) {
-                tray::show_window(app);
+                app.show_window();
             }
         }))
         .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_autostart::Builder::new().args([BACKGROUND_FLAG, AT_LOGIN_FLAG]).build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(OwnedHost(Mutex::new(host)))
         .manage(NotificationIcon(notification_icon()))
+        .manage(WindowProcess::default())
         .setup(move |app| {
             let handle = app.handle().clone();
             tray::create(&handle, owns_host)?;
             // The window (and with it the webview and WebKit's processes) exists only while it is
-            // open; `--background` starts with the tray alone.
+            // open, in a process of its own; `--background` starts with the tray alone.
             if !background {
-                tray::show_window(&handle);
+                handle.show_window();
             }
             if let Some(notice) = notice {
                 let _ = handle.notification().builder().title("nexsock").body(notice).show();
@@ -125,33 +172,26 @@ pub fn run() {
             });
             Ok(())
         })
-        .build(tauri::generate_context!())
+        .build(context())
         .unwrap_or_else(|e| {
             eprintln!("error: cannot start the desktop app: {e}");
             std::process::exit(1);
         });
-    app.run(|app, event| match event {
-        // Closing the window destroys it and its webview; the last window closing does not end a
-        // tray app, only Quit does.
-        RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
-        // WebKit keeps its network process for the app's lifetime once a webview existed; a tray
-        // app must not carry it all day for a window opened once.
-        #[cfg(target_os = "linux")]
-        RunEvent::WindowEvent { event: tauri::WindowEvent::Destroyed, .. } if app.webview_windows().is_empty() => {
-            webkit::end_network_process();
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            if let Some(window) = app.try_state::<WindowProcess>() {
+                window.close();
+            }
+            stop_owned_host(app);
         }
-        RunEvent::Exit => stop_owned_host(app),
-        _ => {}
     });
 }
 
-/// Forwards engine events to the webview and to notifications, and keeps the tray current, until
-/// the host stops.
-async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
-    let Some(mut events) = backend.subscribe().await else { return };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-    // What happened before the subscription is read once, after it, so nothing falls between:
-    // a previous host's leftovers may already be dealt with by now.
+/// Every engine event from `events` on, preceded by the host's reconciliation, which is read once
+/// after the subscription so nothing falls between: a previous host's leftovers may already be
+/// dealt with by now.
+async fn engine_events(backend: &Backend, mut events: Events) -> tokio::sync::mpsc::UnboundedReceiver<Event> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
     if let Ok(Response::Reconciliation(r)) = backend.call(Request::Reconciliation).await {
         let _ = tx.send(Event::Reconciliation(r));
     }
@@ -162,11 +202,17 @@ async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
             }
         }
     });
+    rx
+}
+
+/// Turns engine events into notifications and keeps the tray current, until the host stops.
+async fn follow_engine<R: Runtime>(app: AppHandle<R>, backend: Backend) {
+    let Some(events) = backend.subscribe().await else { return };
+    let mut rx = engine_events(&backend, events).await;
     refresh_tray(&app, &backend).await;
     let mut notifier = Notifier::default();
     // Passes one event on; false once the host has stopped.
     let mut pass_on = |event: &Event| {
-        let _ = app.emit(EVENT_NAME, event);
         if let Some((title, body)) = notifier.on_event(event) {
             show_notification(&app, &title, &body, notify::view_for(event));
         }
@@ -311,11 +357,7 @@ fn show_notification<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str, vi
             Ok(handle) => handle.wait_for_action(|action| {
                 if action == "default" {
                     tracing::info!("a notification was clicked: opening the {view} view");
-                    tray::show_window(&app);
-                    // The window keeps its open view in the URL hash.
-                    if let Some(window) = app.get_webview_window("main") {
-                        let _ = window.eval(format!("location.hash = '#{view}'"));
-                    }
+                    app.show_view(view);
                 }
             }),
             Err(e) => tracing::warn!("cannot show a notification: {e}"),
@@ -344,11 +386,15 @@ impl<R: Runtime> Desktop for AppHandle<R> {
     }
 
     fn show_window(&self) {
-        tray::show_window(self);
+        if let Some(window) = self.try_state::<WindowProcess>() {
+            window.open(None);
+        }
     }
 
     fn show_view(&self, view: &str) {
-        tray::show_view(self, view);
+        if let Some(window) = self.try_state::<WindowProcess>() {
+            window.open(Some(view));
+        }
     }
 
     fn exit(&self) {

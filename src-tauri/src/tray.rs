@@ -2,7 +2,7 @@
 //! from [`crate::menu`] and its clicks go to [`crate::actions`].
 
 use tauri::{
-    AppHandle, Manager, Runtime,
+    AppHandle, Runtime,
     image::Image,
     menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu},
     tray::{TrayIcon, TrayIconBuilder},
@@ -69,44 +69,4 @@ fn build_entry<R: Runtime>(app: &AppHandle<R>, entry: &Entry) -> tauri::Result<B
         }
         Entry::Separator => Box::new(PredefinedMenuItem::separator(app)?),
     })
-}
-
-/// Shows and focuses the main window, creating it (and its webview) when it does not exist: the
-/// app keeps no webview while its window is closed.
-pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
-    open(app, None);
-}
-
-/// [`show_window`] on `view` (the URL hash the window keeps its open view in, without `#`).
-pub fn show_view<R: Runtime>(app: &AppHandle<R>, view: &str) {
-    open(app, Some(view));
-}
-
-fn open<R: Runtime>(app: &AppHandle<R>, view: Option<&str>) {
-    if let Some(view) = view {
-        tracing::info!("opening the window on {view}");
-    }
-    // A JSON string is a JavaScript string literal: the view is quoted whatever it holds.
-    let hash = view.map(|v| serde_json::Value::String(format!("#{v}")).to_string());
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-        if let Some(hash) = hash {
-            let _ = window.eval(format!("location.hash = {hash}"));
-        }
-        return;
-    }
-    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main").cloned() else { return };
-    // A new window's page is not loaded yet: the hash is set before its own script runs.
-    let built = tauri::WebviewWindowBuilder::from_config(app, &config).and_then(|b| match &hash {
-        Some(hash) => b.initialization_script(format!("if (window.top === window) location.hash = {hash};")).build(),
-        None => b.build(),
-    });
-    match built {
-        Ok(window) => {
-            let _ = window.set_focus();
-        }
-        Err(e) => tracing::warn!("cannot open the window: {e}"),
-    }
 }

@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import sni  # noqa: E402
-from harness import APP, CLI, FAKE_LT, OUT, Results, Session, alive, cmdline_has, free_port, wait_for  # noqa: E402
+from harness import (APP, CLI, FAKE_LT, OUT, Results, Session, alive, cmdline_has, descendants, free_port,  # noqa: E402
+                     wait_for)
 
 
 async def main():
@@ -101,6 +102,8 @@ async def main():
             await wait_for("the click to reach the app",
                            lambda: "opening the window on inspector/web" in (s.tmp / "app.log").read_text())
             await wait_for("the window on the screen", lambda: window_mapped(s))
+            # The window process that was open got the view; no second one was started.
+            assert len(window_processes(app.pid)) == 1, window_processes(app.pid)
 
         await results.check("Tunnels > Inspect web opens the window on web's Inspector", tray_inspect())
 
@@ -143,8 +146,12 @@ async def main():
         async def quit_leaves_nothing():
             pids = [x["pid"] for x in s.cli_json("service", "list") if x["pid"]]
             assert pids
+            windows = window_processes(app.pid)
+            assert windows, "the window is open"
             await sni.click(watcher.bus, menu, "Quit")
             await wait_for("the app to exit", lambda: app.poll() is not None)
+            for pid in windows:
+                await wait_for(f"the window process {pid} to be gone", lambda: not alive(pid), timeout=5)
             for pid in pids:
                 await wait_for(f"service process {pid} to be gone", lambda: not alive(pid), timeout=5)
             leftovers = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()
@@ -214,15 +221,19 @@ async def main():
             await wait_for("the background app's host", lambda: lock.exists() and lock.read_text().strip() == str(app3.pid))
             await wait_for("the login chain to start", lambda: s.cli_json("service", "list")[0]["state"] == "ready")
             assert not webkit_processes(app3.pid), "no webview while no window is open"
+            assert not window_processes(app3.pid), "no window process while no window is open"
             for round in ("first", "second"):
                 await sni.click(watcher.bus, tray3, "Open nexsock")
-                await wait_for(f"the window's web process ({round} opening)",
-                               lambda: webkit_processes(app3.pid, "WebKitWebProcess"))
+                web = await wait_for(f"the window's web process ({round} opening)",
+                                     lambda: webkit_processes(app3.pid, "WebKitWebProcess"))
+                # WebKit runs under the window process: the tray process never hosts a webview.
+                windows = window_processes(app3.pid)
+                assert len(windows) == 1 and all(parent_of(pid) == windows[0] for pid in web), (windows, web)
                 # Ctrl+W, as a user closes it: the page handles the key (so the page loaded and
                 # reaches the shell), and the window, its webview and WebKit's network process end.
                 await wait_for(f"Ctrl+W to close the window ({round} opening)", lambda: press_ctrl_w(s) and not window_mapped(s))
-                await wait_for(f"every WebKit process to end after the {round} close",
-                               lambda: not webkit_processes(app3.pid), timeout=30)
+                await wait_for(f"the window process and every WebKit process to end after the {round} close",
+                               lambda: not webkit_processes(app3.pid) and not window_processes(app3.pid), timeout=30)
             assert app3.poll() is None, "closing the window leaves the app in the tray"
             app3.send_signal(signal.SIGTERM)
             await wait_for("the background app to exit", lambda: app3.poll() is not None)
@@ -278,19 +289,21 @@ def press_ctrl_w(s):
 
 
 def webkit_processes(app_pid, kind="WebKit"):
-    """The app's WebKit helper processes (its direct children whose command names `kind`)."""
-    found = []
-    for p in Path("/proc").iterdir():
-        if not p.name.isdigit():
-            continue
-        try:
-            stat = (p / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == app_pid and cmdline_has(p, kind):
-            found.append(int(p.name))
-    return found
+    """The app's WebKit helper processes (its descendants whose command names `kind`: the window
+    process's children)."""
+    return [pid for pid in descendants(app_pid) if cmdline_has(Path(f"/proc/{pid}"), kind)]
+
+
+def parent_of(pid):
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def window_processes(app_pid):
+    """The app's window processes (`nexsock-desktop --window`)."""
+    return [pid for pid in descendants(app_pid) if cmdline_has(Path(f"/proc/{pid}"), f"{APP} --window")]
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, str(Path(__file__).parent))
+from e2e import window_processes  # noqa: E402
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
@@ -494,7 +495,11 @@ async def main():
         async def shutdown_leaves_nothing():
             pids = [x["pid"] for x in s.cli_json("service", "list") if x["pid"]]
             assert len(pids) == 2, pids
-            names = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in pids + [app_pid]}
+            # The window being driven is the window process's, which the app started.
+            windows = window_processes(app_pid)
+            assert len(windows) == 1, windows
+            names = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                     for pid in pids + [app_pid] + windows}
             s.cli("shutdown")
             for pid, what in names.items():
                 await wait_for(f"process {pid} ({what}) to be gone", lambda: not alive(pid), timeout=20)
