@@ -467,3 +467,66 @@ fn provider_credentials_in_the_hosts_environment_reach_no_service_probe_or_other
         assert!(!provider_env.contains(secret), "cloudflared inherited {secret}: {provider_env}");
     }
 }
+
+/// Puts a wrapper in front of the fake `tool` (now found as `{tool}-real`): on the tool's first
+/// start, another program (a listener the wrapper starts) takes the loopback port that nexsock
+/// told the tool to listen on, which `port_of` (bash, with the tool's arguments in "$@") prints,
+/// just before the tool binds it — as any program on the machine may. Returns the file that gets
+/// one line per start.
+fn take_port_once(fakes: &Fakes, tool: &str, port_of: &str) -> PathBuf {
+    let starts = fakes.dir.path().join(format!("{tool}-starts"));
+    let wrapper = fakes.dir.path().join(tool);
+    let real = fakes.dir.path().join(format!("{tool}-real"));
+    std::fs::rename(&wrapper, &real).unwrap();
+    let script = format!(
+        r#"#!/usr/bin/env bash
+set -eu
+echo start >> '{starts}'
+if [ "$(wc -l < '{starts}')" = 1 ]; then
+  port=$({port_of})
+  exec 3< <(python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("taken", flush=True); time.sleep(3600)' "$port")
+  read -r taken <&3
+fi
+exec '{real}' "$@"
+"#,
+        starts = starts.display(),
+        real = real.display()
+    );
+    std::fs::write(&wrapper, script).unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    starts
+}
+
+#[test]
+fn an_ngrok_agent_whose_api_port_is_taken_meanwhile_is_started_on_another() {
+    let fakes = Fakes::new();
+    // The API port is in the agent's config file: `web_addr: 127.0.0.1:PORT`.
+    let starts = take_port_once(
+        &fakes,
+        "ngrok",
+        r#"sed -n 's/^ *web_addr: *127.0.0.1://p' "$(printf '%s\n' "$@" | sed -n '/^--config$/{n;p}')""#,
+    );
+    let host = host_with(&fakes, &[("NGROK_AUTHTOKEN", TOKEN)]);
+    host.ok(["profile", "add", "work", "--provider", "ngrok"]);
+    web_service(&host, "web");
+    open_and_reach(&host, "web", "work");
+    let started = std::fs::read_to_string(&starts).unwrap();
+    assert_eq!(started.lines().count(), 2, "the agent was started again after its port was taken");
+    assert_eq!(fakes.processes("ngrok-real").len(), 1, "one agent serves the profile");
+}
+
+#[test]
+fn cloudflared_whose_metrics_port_is_taken_meanwhile_is_started_on_another() {
+    let fakes = Fakes::new();
+    // `--metrics 127.0.0.1:PORT` on its command line.
+    let starts =
+        take_port_once(&fakes, "cloudflared", r#"printf '%s\n' "$@" | sed -n '/^--metrics$/{n;s/^127.0.0.1://;p}'"#);
+    let host = host_with(&fakes, &[]);
+    host.ok(["profile", "add", "quick", "--provider", "cloudflared"]);
+    web_service(&host, "web");
+    open_and_reach(&host, "web", "quick");
+    let started = std::fs::read_to_string(&starts).unwrap();
+    assert_eq!(started.lines().count(), 2, "cloudflared was started again after its port was taken");
+    assert_eq!(fakes.processes("cloudflared-real").len(), 1, "one cloudflared serves the tunnel");
+}

@@ -13,7 +13,7 @@ use tokio::{process::Command, time::Instant};
 use super::{
     BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
     process::{
-        GroupProcess, ProcessTunnel, ProcessTunnels, TOOL_POLL, Tail, find_binary, free_loopback_port, http, pump,
+        GroupProcess, ProcessTunnel, ProcessTunnels, TOOL_POLL, Tail, find_binary, http, on_free_loopback_port, pump,
     },
 };
 
@@ -105,6 +105,32 @@ async fn wait_ready(
     }
 }
 
+/// Starts cloudflared for `request` with its metrics server on `metrics_port` and waits for its
+/// quick tunnel: the process, the metrics server's URL and the tunnel's URL.
+async fn start(
+    binary: &std::path::Path,
+    request: &TunnelRequest,
+    metrics_port: u16,
+) -> Result<(GroupProcess, String, String), TunnelError> {
+    let mut cmd = Command::new(binary);
+    cmd.args(["tunnel", "--url", &format!("http://127.0.0.1:{}", request.local_port), "--no-autoupdate"])
+        .args(["--metrics", &format!("127.0.0.1:{metrics_port}")]);
+    let (process, pipes) = GroupProcess::spawn(cmd, "cloudflared", request.records.as_deref())?;
+    let tail = Tail::default();
+    let banner = Arc::new(Mutex::new(None));
+    let seen = banner.clone();
+    let on_line = move |line: &str| {
+        if let Some(url) = banner_url(line) {
+            *seen.lock().unwrap_or_else(PoisonError::into_inner) = Some(url);
+        }
+    };
+    pump(pipes.stderr, tail.clone(), None, on_line.clone());
+    pump(pipes.stdout, tail.clone(), None, on_line);
+    let metrics = format!("http://127.0.0.1:{metrics_port}");
+    let url = wait_ready(&process, &metrics, &banner, &tail).await?;
+    Ok((process, metrics, url))
+}
+
 impl TunnelProvider for CloudflaredProvider {
     fn name(&self) -> &str {
         "cloudflared"
@@ -114,23 +140,8 @@ impl TunnelProvider for CloudflaredProvider {
         Box::pin(async move {
             self.open.remove(&request.service).await;
             let binary = find_binary(&request.profile, "cloudflared", INSTALL)?;
-            let metrics_port = free_loopback_port()?;
-            let mut cmd = Command::new(binary);
-            cmd.args(["tunnel", "--url", &format!("http://127.0.0.1:{}", request.local_port), "--no-autoupdate"])
-                .args(["--metrics", &format!("127.0.0.1:{metrics_port}")]);
-            let (process, pipes) = GroupProcess::spawn(cmd, "cloudflared", request.records.as_deref())?;
-            let tail = Tail::default();
-            let banner = Arc::new(Mutex::new(None));
-            let seen = banner.clone();
-            let on_line = move |line: &str| {
-                if let Some(url) = banner_url(line) {
-                    *seen.lock().unwrap_or_else(PoisonError::into_inner) = Some(url);
-                }
-            };
-            pump(pipes.stderr, tail.clone(), None, on_line.clone());
-            pump(pipes.stdout, tail.clone(), None, on_line);
-            let metrics = format!("http://127.0.0.1:{metrics_port}");
-            let url = wait_ready(&process, &metrics, &banner, &tail).await?;
+            let (process, metrics, url) =
+                on_free_loopback_port("cloudflared", |port| start(&binary, &request, port)).await?;
             Ok(self.open.insert(ProcessTunnel { tunnel: request.opened(url), process, extra: metrics }).await)
         })
     }

@@ -16,7 +16,7 @@ use tokio::{process::Command, time::Instant};
 use super::{
     BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
     ngrok_api::{LogLine, api_error, config_yaml, endpoint_url, explain, parse_log_line},
-    process::{GroupProcess, PrivateDir, TOOL_POLL, Tail, find_binary, free_loopback_port, http, pump, redact},
+    process::{GroupProcess, PrivateDir, TOOL_POLL, Tail, find_binary, http, on_free_loopback_port, pump, redact},
 };
 
 const INSTALL: &str = "install ngrok from https://ngrok.com/download";
@@ -166,11 +166,17 @@ impl Agent {
     }
 }
 
-/// Starts the agent of `request`'s profile and waits until its API answers.
+/// Starts the agent of `request`'s profile and waits until its API answers (on another port when
+/// the one chosen was taken before the agent could bind it).
 async fn start_agent(request: &TunnelRequest) -> Result<Agent, TunnelError> {
+    let what = format!("the ngrok agent of profile `{}`", request.profile.name);
+    on_free_loopback_port(&what, |port| start_agent_on(request, port)).await
+}
+
+/// Starts the agent of `request`'s profile with its API on `port` and waits until the API answers.
+async fn start_agent_on(request: &TunnelRequest, port: u16) -> Result<Agent, TunnelError> {
     let name = &request.profile.name;
     let binary = find_binary(&request.profile, "ngrok", INSTALL)?;
-    let port = free_loopback_port()?;
     let dir = PrivateDir::create("nexsock-ngrok")?;
     let config = dir.write(CONFIG_FILE, &config_yaml(request.token.as_ref(), port))?;
     let mut cmd = Command::new(binary);

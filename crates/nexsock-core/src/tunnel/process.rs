@@ -75,11 +75,43 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// A loopback port that was free a moment ago, for a tool that must be told which port to take.
-pub(crate) fn free_loopback_port() -> Result<u16, TunnelError> {
+fn free_loopback_port() -> Result<u16, TunnelError> {
     std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .map_err(|e| TunnelError::Failed(format!("no free loopback port: {e}")))
+}
+
+/// How many times a tool is started on a new port when another program took the one chosen for
+/// it between the choice and the tool's bind.
+const PORT_ATTEMPTS: usize = 3;
+
+/// Starts a tool that must be told which loopback port to listen on (ngrok's API, cloudflared's
+/// metrics): `start` runs it on a port the system just gave out. Another program can take that
+/// port before the tool binds it; the tool then exits with Go's "bind: address already in use",
+/// (Windows: "Only one usage of each socket address ... is normally permitted"), and is started
+/// again on another port.
+pub(crate) async fn on_free_loopback_port<T, F, Fut>(what: &str, mut start: F) -> Result<T, TunnelError>
+where
+    F: FnMut(u16) -> Fut,
+    Fut: Future<Output = Result<T, TunnelError>>,
+{
+    let mut attempt = 1;
+    loop {
+        match start(free_loopback_port()?).await {
+            Err(TunnelError::Failed(why)) if attempt < PORT_ATTEMPTS && port_taken(&why) => {
+                tracing::info!("{what}: its port was taken meanwhile, starting it on another: {why}");
+                attempt += 1;
+            }
+            started => return started,
+        }
+    }
+}
+
+/// Whether a tool's failure is its listening port in use (Go's words on Unix and on Windows).
+fn port_taken(why: &str) -> bool {
+    let why = why.to_ascii_lowercase();
+    why.contains("address already in use") || why.contains("only one usage of each socket address")
 }
 
 /// One provider process per tunnel: what the process-based providers (cloudflared, localtunnel)
@@ -422,6 +454,18 @@ mod tests {
             token_env: None,
             url_timeout_secs: None,
         }
+    }
+
+    #[test]
+    fn a_port_in_use_is_told_apart_in_the_tools_words_on_each_platform() {
+        assert!(port_taken(
+            "ngrok failed: failed to start web interface: listen tcp 127.0.0.1:4040: bind: address already in use"
+        ));
+        assert!(port_taken(
+            "Error opening metrics server listener error=\"listen tcp 127.0.0.1:20241: bind: Only one usage of each \
+             socket address (protocol/network address/port) is normally permitted.\""
+        ));
+        assert!(!port_taken("authentication failed: The authtoken you specified does not look like a proper ngrok"));
     }
 
     #[test]
