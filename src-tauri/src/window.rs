@@ -197,8 +197,11 @@ fn show<R: Runtime>(app: &AppHandle<R>, view: Option<&str>) {
     let _ = window.unminimize();
     let _ = window.show();
     let _ = window.set_focus();
-    if let Some(hash) = view.map(hash_literal) {
-        let _ = window.eval(format!("location.hash = {hash}"));
+    if let Some(view) = view {
+        match window.eval(format!("location.hash = {}", hash_literal(view))) {
+            Ok(()) => tracing::info!("the window shows {view}"),
+            Err(e) => tracing::warn!("cannot show {view} in the window: {e}"),
+        }
     }
 }
 

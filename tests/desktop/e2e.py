@@ -102,6 +102,8 @@ async def main():
             await wait_for("the click to reach the app",
                            lambda: "opening the window on inspector/web" in (s.tmp / "app.log").read_text())
             await wait_for("the window on the screen", lambda: window_mapped(s))
+            await wait_for("the open window process to switch its page to the view",
+                           lambda: "the window shows inspector/web" in (s.tmp / "app.log").read_text())
             # The window process that was open got the view; no second one was started.
             assert len(window_processes(app.pid)) == 1, window_processes(app.pid)
 
@@ -131,6 +133,8 @@ async def main():
             subprocess.run(["dunstctl", "action", "0"], env=s.env, check=True)
             await wait_for("the click to reach the app",
                            lambda: "opening the tunnels view" in (s.tmp / "app.log").read_text())
+            await wait_for("the window to switch to the tunnels view",
+                           lambda: "the window shows tunnels" in (s.tmp / "app.log").read_text())
             await wait_for("the tunnel to be re-created", lambda: s.cli_json("tunnel", "list")[0]["status"] == "open")
 
         await results.check("a killed tunnel agent raises a native notification", killed_agent_notifies())
