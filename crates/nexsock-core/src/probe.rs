@@ -42,13 +42,14 @@ pub fn probe_delay(check: &HealthCheck, attempt: u32, elapsed: Duration) -> Dura
 
 /// Retries `check` until it passes (`Ok`) or `deadline` passes (`Err` with the last failure). A
 /// tcp or http check passes only when the listener is a process of group `pgid` (the service's):
-/// a process that took the port meanwhile never makes it look ready.
-pub async fn wait_ready(spec: ServiceSpec, pgid: u32, deadline: Instant) -> Result<(), String> {
+/// a process that took the port meanwhile never makes it look ready. An exec check's command
+/// inherits none of the `withheld` variables (see [`crate::supervisor::group_command`]).
+pub async fn wait_ready(spec: ServiceSpec, pgid: u32, deadline: Instant, withheld: Vec<String>) -> Result<(), String> {
     let Some(check) = spec.health.clone() else { return Ok(()) };
     let started = Instant::now();
     let mut last = String::from("no attempt finished");
     for attempt in 0u32.. {
-        match probe_once(&check, &spec).await.and_then(|()| owned(&check, &spec, pgid)) {
+        match probe_once(&check, &spec, &withheld).await.and_then(|()| owned(&check, &spec, pgid)) {
             Ok(()) => return Ok(()),
             Err(e) => last = e,
         }
@@ -62,12 +63,12 @@ pub async fn wait_ready(spec: ServiceSpec, pgid: u32, deadline: Instant) -> Resu
 }
 
 /// One attempt.
-pub async fn probe_once(check: &HealthCheck, spec: &ServiceSpec) -> Result<(), String> {
+pub async fn probe_once(check: &HealthCheck, spec: &ServiceSpec, withheld: &[String]) -> Result<(), String> {
     let port = spec.port.and_then(|p| u16::try_from(p).ok());
     match (check, port) {
         (HealthCheck::Tcp, Some(port)) => connect(port).await.map(drop),
         (HealthCheck::Http { path }, Some(port)) => http_get(connect(port).await?, path).await,
-        (HealthCheck::Exec { command }, _) => exec(command, spec).await,
+        (HealthCheck::Exec { command }, _) => exec(command, spec, withheld).await,
         (HealthCheck::Log { pattern }, _) => Err(format!("no output line matched `{pattern}`")),
         (HealthCheck::Tcp | HealthCheck::Http { .. }, None) => Err("the service has no port".into()),
     }
@@ -152,8 +153,8 @@ async fn http_get(mut stream: TcpStream, path: &str) -> Result<(), String> {
     }
 }
 
-async fn exec(command: &str, spec: &ServiceSpec) -> Result<(), String> {
-    let mut wrap = group_command(command, spec, &[]);
+async fn exec(command: &str, spec: &ServiceSpec, withheld: &[String]) -> Result<(), String> {
+    let mut wrap = group_command(command, spec, &[], withheld);
     wrap.command_mut()
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -193,9 +194,9 @@ mod tests {
     async fn a_tcp_probe_passes_once_the_port_listens() {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        assert!(probe_once(&HealthCheck::Tcp, &spec_with_port(port)).await.is_ok());
+        assert!(probe_once(&HealthCheck::Tcp, &spec_with_port(port), &[]).await.is_ok());
         drop(listener);
-        let err = probe_once(&HealthCheck::Tcp, &spec_with_port(port)).await.expect_err("closed");
+        let err = probe_once(&HealthCheck::Tcp, &spec_with_port(port), &[]).await.expect_err("closed");
         assert!(err.contains(&port.to_string()), "{err}");
     }
 
@@ -222,16 +223,16 @@ mod tests {
             ["HTTP/1.1 200 OK\r\n\r\n", "HTTP/1.0 204 No Content\r\n\r\n", "HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n"]
         {
             let (port, served) = answering(answer).await;
-            assert_eq!(probe_once(&check, &spec_with_port(port)).await, Ok(()), "{answer}");
+            assert_eq!(probe_once(&check, &spec_with_port(port), &[]).await, Ok(()), "{answer}");
             let request = served.await.expect("served");
             assert!(request.starts_with("GET /health?deep=1 HTTP/1.1\r\n"), "{request}");
             assert!(request.contains(&format!("Host: 127.0.0.1:{port}\r\n")), "{request}");
         }
         let (port, _) = answering("HTTP/1.1 503 Service Unavailable\r\n\r\n").await;
-        let err = probe_once(&check, &spec_with_port(port)).await.expect_err("503");
+        let err = probe_once(&check, &spec_with_port(port), &[]).await.expect_err("503");
         assert!(err.ends_with("answered 503 Service Unavailable"), "{err}");
         let (port, _) = answering("SSH-2.0-OpenSSH\r\n").await;
-        let err = probe_once(&check, &spec_with_port(port)).await.expect_err("not http");
+        let err = probe_once(&check, &spec_with_port(port), &[]).await.expect_err("not http");
         assert!(err.contains("not an HTTP answer"), "{err}");
     }
 

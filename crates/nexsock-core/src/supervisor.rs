@@ -112,8 +112,9 @@ fn shell_command(line: &str) -> tokio::process::Command {
 }
 
 /// Builds a command for `line` in its own process group (Windows: job object), killed if its
-/// handle is dropped.
-pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)]) -> CommandWrap {
+/// handle is dropped. It inherits none of the host's `withheld` variables (the token variables of
+/// command profiles), unless the service sets them itself.
+pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)], withheld: &[String]) -> CommandWrap {
     let mut cmd = shell_command(line);
     if let Some(cwd) = &spec.cwd {
         cmd.current_dir(cwd);
@@ -122,6 +123,7 @@ pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)])
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
+    crate::secrets::withhold(&mut cmd, withheld.iter().map(String::as_str));
     let mut wrap = CommandWrap::from(cmd);
     own_group(&mut wrap);
     wrap
@@ -142,9 +144,9 @@ pub(crate) fn own_group(wrap: &mut CommandWrap) {
 pub fn spawn(spec: &ServiceSpec, token: &str, ctx: RunContext) -> std::io::Result<Spawned> {
     let log = OpenOptions::new().create(true).append(true).open(&ctx.log_path)?;
     let log = Arc::new(log);
-    let mut wrap = group_command(&spec.command, spec, &[(RUN_MARKER_ENV, token), ("NEXSOCK_SERVICE", &spec.name)]);
+    let marker = [(RUN_MARKER_ENV, token), ("NEXSOCK_SERVICE", spec.name.as_str())];
+    let mut wrap = group_command(&spec.command, spec, &marker, &ctx.withheld);
     wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    crate::secrets::withhold(wrap.command_mut(), ctx.withheld.iter().map(String::as_str));
     let mut child = wrap.spawn()?;
     let pid = child.id().ok_or_else(|| std::io::Error::other("the process exited before its pid was read"))?;
     let proc_start = procinfo::start_time(pid);

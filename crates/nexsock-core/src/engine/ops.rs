@@ -166,7 +166,7 @@ impl Engine {
             generation,
             log_path: self.paths.service_log(name),
             outcomes: self.outcomes.clone(),
-            withheld,
+            withheld: withheld.clone(),
         };
         let mut spec = svc.spec.clone();
         spec.env.extend(svc.injected_env.iter().map(|(k, (v, _))| (k.clone(), v.clone())));
@@ -194,7 +194,7 @@ impl Engine {
             ready_at: None,
             execution_id: None,
         });
-        let readiness = readiness_task(&svc.spec, spawned.pid, name, generation, &self.outcomes);
+        let readiness = readiness_task(&svc.spec, spawned.pid, name, generation, &self.outcomes, withheld);
         svc.phase = Phase::Starting(Run {
             run_id,
             pid: spawned.pid,
@@ -223,6 +223,7 @@ fn readiness_task(
     name: &str,
     generation: u64,
     outcomes: &tokio::sync::mpsc::UnboundedSender<Outcome>,
+    withheld: Vec<String>,
 ) -> Option<tokio::task::AbortHandle> {
     let check = spec.health.clone()?;
     let deadline = Instant::now() + Duration::from_secs(spec.startup_timeout_secs);
@@ -236,7 +237,7 @@ fn readiness_task(
                 Err(format!("not ready after {}s: no output line matched `{pattern}`", spec.startup_timeout_secs))
             }
             HealthCheck::Tcp | HealthCheck::Http { .. } | HealthCheck::Exec { .. } => {
-                probe::wait_ready(spec, pgid, deadline).await
+                probe::wait_ready(spec, pgid, deadline, withheld).await
             }
         };
         let _ = outcomes.send(match result {

@@ -93,6 +93,9 @@ impl Engine {
         }
         let token = self.token_for(&spec);
         let provider = self.providers.for_kind(&spec.provider).map_err(|e| CoreError::Tunnel(e.to_string()))?;
+        // No provider process inherits a command profile's token variable from the host (a command
+        // profile's own tool is handed its stored token explicitly).
+        let withheld = self.command_token_vars();
         let previous = self.tunnels.remove(service);
         let mut tunnel = match previous {
             Some(mut old) if old.profile.name == spec.name => {
@@ -125,8 +128,14 @@ impl Engine {
         let task = tokio::spawn(async move {
             let result = match token.await {
                 Ok(token) => {
-                    let request =
-                        TunnelRequest { service: name.clone(), local_port: upstream, profile: spec, token, records };
+                    let request = TunnelRequest {
+                        service: name.clone(),
+                        local_port: upstream,
+                        profile: spec,
+                        token,
+                        records,
+                        withheld,
+                    };
                     provider.create(request).await
                 }
                 Err(e) => Err(TunnelError::Failed(e.to_string())),

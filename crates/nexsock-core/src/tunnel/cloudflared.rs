@@ -115,7 +115,7 @@ async fn start(
     let mut cmd = Command::new(binary);
     cmd.args(["tunnel", "--url", &format!("http://127.0.0.1:{}", request.local_port), "--no-autoupdate"])
         .args(["--metrics", &format!("127.0.0.1:{metrics_port}")]);
-    let (process, pipes) = GroupProcess::spawn(cmd, "cloudflared", request.records.as_deref())?;
+    let (process, pipes) = GroupProcess::spawn(cmd, "cloudflared", request)?;
     let tail = Tail::default();
     let banner = Arc::new(Mutex::new(None));
     let seen = banner.clone();

@@ -151,7 +151,7 @@ impl TunnelProvider for CommandProvider {
             let pattern = Regex::new(source).map_err(|e| TunnelError::Failed(format!("invalid --url-pattern: {e}")))?;
             let limit = profile.url_timeout_secs.map_or(DEFAULT_URL_TIMEOUT, Duration::from_secs);
             let what = format!("`{}` (profile `{}`)", args[0], profile.name);
-            let (process, pipes) = GroupProcess::spawn(command(&args, &request), &what, request.records.as_deref())?;
+            let (process, pipes) = GroupProcess::spawn(command(&args, &request), &what, &request)?;
             let tail = Tail::default();
             let (found, mut url) = watch::channel(None);
             // stdout or stderr: tools differ in where they print their URL.

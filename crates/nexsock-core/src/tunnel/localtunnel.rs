@@ -62,7 +62,7 @@ impl TunnelProvider for LocaltunnelProvider {
         Box::pin(async move {
             self.open.remove(&request.service).await;
             let binary = find_binary(&request.profile, "lt", INSTALL)?;
-            let (process, pipes) = GroupProcess::spawn(command(binary, &request), "lt", request.records.as_deref())?;
+            let (process, pipes) = GroupProcess::spawn(command(binary, &request), "lt", &request)?;
             let tail = Tail::default();
             let (found, mut url) = watch::channel(None);
             pump(pipes.stdout, tail.clone(), None, move |line| {

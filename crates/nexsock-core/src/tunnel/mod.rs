@@ -42,6 +42,9 @@ pub struct TunnelRequest {
     pub token: Option<Secret>,
     /// Where provider processes are recorded so that a later host can stop them after a crash.
     pub records: Option<std::path::PathBuf>,
+    /// Variables of the host's environment the provider's process must not inherit: the token
+    /// variables of command profiles (a command profile's own tool gets its token explicitly).
+    pub withheld: Vec<String>,
 }
 
 impl TunnelRequest {

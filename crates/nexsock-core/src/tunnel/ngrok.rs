@@ -185,7 +185,7 @@ async fn start_agent_on(request: &TunnelRequest, port: u16) -> Result<Agent, Tun
     // be another account's); an inherited NGROK_CONFIG would merge someone else's settings.
     cmd.env_remove("NGROK_CONFIG");
     let what = format!("the ngrok agent of profile `{name}`");
-    let (process, pipes) = GroupProcess::spawn(cmd, &what, request.records.as_deref())?;
+    let (process, pipes) = GroupProcess::spawn(cmd, &what, request)?;
     let log = Arc::new(Mutex::new(AgentLog::default()));
     let tail = Tail::default();
     let record =

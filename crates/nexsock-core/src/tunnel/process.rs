@@ -22,7 +22,7 @@ use tokio::{
     time::timeout,
 };
 
-use super::{OpenTunnel, TunnelError, records};
+use super::{OpenTunnel, TunnelError, TunnelRequest, records};
 use crate::{
     procinfo::{self, Signal},
     secrets::Secret,
@@ -189,14 +189,17 @@ impl GroupProcess {
     /// Spawns `cmd` (stdin closed, stdout and stderr piped) as the leader of a new process group.
     /// `what` names it in errors ("the ngrok agent").
     ///
-    /// With `records`, the group is recorded there (and forgotten when it ends), so that a host
+    /// The group is recorded in `request.records` (and forgotten when it ends), so that a host
     /// that starts after this one was killed can stop it.
-    pub(crate) fn spawn(mut cmd: Command, what: &str, records: Option<&Path>) -> Result<(Self, Pipes), TunnelError> {
+    pub(crate) fn spawn(mut cmd: Command, what: &str, request: &TunnelRequest) -> Result<(Self, Pipes), TunnelError> {
+        let records = request.records.as_deref();
         let token = records::new_token();
         let (key, value) = records::marker(&token);
         cmd.env(key, value);
-        // A provider gets its own credential explicitly (a 0600 config file), never another's.
+        // A provider gets its own credential explicitly (a 0600 config file, or the variable its
+        // command profile names), never another's.
         crate::secrets::withhold_provider_secrets(&mut cmd);
+        crate::secrets::withhold(&mut cmd, request.withheld.iter().map(String::as_str));
         let mut wrap = CommandWrap::from(cmd);
         wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         own_group(&mut wrap);
