@@ -118,13 +118,49 @@ fn a_procfile_imports_with_foreman_ports_and_warns_about_shared_ones() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("imported 2 services as procfile") && stdout.contains("service web: created"), "{stdout}");
     assert!(
-        stderr.contains(&format!("warning: port {base} is also declared by `other`")),
+        stderr.contains(&format!("warning: `other`, `web` declare port {base}; they cannot run at the same time")),
         "the same warning apply prints: {stderr}"
     );
     let worker = host.json(["service", "status", "worker"]);
     assert_eq!(worker["spec"]["env"]["PORT"], (base + 100).to_string());
     host.ok(["service", "start", "worker"]);
     assert_eq!(host.status("worker")["state"], "ready");
+}
+
+#[test]
+fn a_dry_run_warns_about_shared_ports_too_and_the_report_lists_them() {
+    let host = TestHost::start();
+    let port = free_port();
+    let p = port.to_string();
+    host.ok(["service", "add", "existing", "--command", "sleep 1000", "--port", &p]);
+    let file =
+        write(&host, "Procfile", "web: exec python3 -m http.server $PORT --bind 127.0.0.1\nworker: exec sleep 1000\n");
+    let path = file.to_str().unwrap();
+    let warning = format!("warning: `existing`, `web` declare port {port}; they cannot run at the same time");
+    let warnings =
+        |stderr: &str| stderr.lines().filter(|l| l.starts_with("warning:")).map(str::to_owned).collect::<Vec<_>>();
+
+    let preview = host.run(["import", path, "--port-base", &p, "--dry-run"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&preview.stdout), String::from_utf8_lossy(&preview.stderr));
+    assert!(preview.status.success(), "{stderr}");
+    assert!(stdout.starts_with("dry run, nothing changed: imported 2 services as procfile"), "{stdout}");
+    assert_eq!(warnings(&stderr), std::slice::from_ref(&warning), "one line for the one shared port: {stderr}");
+    let names = |list: Value| {
+        list.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(host.json(["service", "list"])), ["existing"], "a dry run stores nothing");
+
+    let out = host.run(["import", path, "--port-base", &p, "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(warnings(&stderr), [warning], "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["dry_run"], false);
+    assert_eq!(
+        report["applied"]["shared_ports"],
+        serde_json::json!([{ "port": port, "services": ["existing", "web"] }])
+    );
+    assert_eq!(names(host.json(["service", "list"])), ["existing", "web", "worker"]);
 }
 
 #[test]

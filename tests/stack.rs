@@ -70,6 +70,31 @@ fn apply_creates_then_reports_updates_and_removals() {
 }
 
 #[test]
+fn apply_warns_once_per_shared_port_and_reports_it() {
+    let host = TestHost::start();
+    let file = write(
+        &host,
+        "stack.toml",
+        "[services.api]\ncommand = \"exec sleep 1000\"\nport = 18080\n\n\
+         [services.web]\ncommand = \"exec sleep 1000\"\nport = 18080\n\n\
+         [services.db]\ncommand = \"exec sleep 1000\"\nport = 15432\n",
+    );
+    let out = host.run(["apply", "-f", file.to_str().unwrap(), "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings, ["warning: `api`, `web` declare port 18080; they cannot run at the same time"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["shared_ports"], serde_json::json!([{ "port": 18080, "services": ["api", "web"] }]));
+
+    let alone = write(&host, "alone.toml", "[services.cache]\ncommand = \"exec sleep 1000\"\nport = 16379\n");
+    let out = host.run(["apply", "-f", alone.to_str().unwrap(), "--json"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning:"));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["shared_ports"], serde_json::json!([]), "always there, empty when nothing is shared");
+}
+
+#[test]
 fn a_stack_with_a_cycle_or_a_bad_service_changes_nothing() {
     let host = TestHost::start();
     let cyclic =

@@ -10,7 +10,7 @@ use nexsock_proto::{ImportFormat, ImportReport, ImportRequest, Request, Response
 use crate::{connect::connect_or_start, output};
 
 /// Sends the file's absolute path to the host, prints its report, then warns about ports shared
-/// with other services, as `apply` does.
+/// with other services, as `apply` does (a dry run too: the report carries them).
 pub async fn import(
     file: &Path,
     format: Option<&str>,
@@ -24,20 +24,8 @@ pub async fn import(
     let mut client = connect_or_start(&Paths::from_env()?).await?;
     let response = client.request(Request::Import(request)).await?;
     output::print_response(&response, json, "")?;
-    if let Response::Imported(report) = &response
-        && !report.dry_run
-    {
-        let declared: Vec<(String, u32)> = match client.request(Request::ListServices).await? {
-            Response::Services(all) => all
-                .into_iter()
-                .filter(|s| report.applied.services.iter().any(|c| c.name == s.name))
-                .filter_map(|s| Some((s.name, u32::from(s.port?))))
-                .collect(),
-            _ => Vec::new(),
-        };
-        for (name, port) in declared {
-            crate::service::warn_shared_port(&mut client, &name, port).await;
-        }
+    if let Response::Imported(report) = &response {
+        crate::stack::warn_shared_ports(&report.applied);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -98,7 +98,7 @@ async fn free_port(name: &str, kill_holder: bool) -> Result<()> {
 
 /// Warns on stderr when other services declare the port `name` was just given: they cannot run
 /// at the same time.
-pub(crate) async fn warn_shared_port(client: &mut nexsock_proto::Client, name: &str, port: u32) {
+async fn warn_shared_port(client: &mut nexsock_proto::Client, name: &str, port: u32) {
     let Ok(Response::Services(all)) = client.request(Request::ListServices).await else { return };
     let others: Vec<String> = all
         .iter()

@@ -4,7 +4,7 @@ use std::{path::Path, process::ExitCode};
 
 use anyhow::{Context, Result};
 use nexsock_core::Paths;
-use nexsock_proto::{Request, Stack};
+use nexsock_proto::{ApplyReport, Request, Response, Stack};
 
 use crate::{connect::connect_or_start, output};
 
@@ -24,14 +24,21 @@ pub async fn apply(file: &Path, json: bool) -> Result<ExitCode> {
         svc.cwd = Some(normalize(&dir).display().to_string());
     }
     let mut client = connect_or_start(&Paths::from_env()?).await?;
-    let declared: Vec<(String, u32)> =
-        stack.services.iter().filter_map(|(name, svc)| Some((name.clone(), svc.port?))).collect();
     let response = client.request(Request::Apply(stack)).await?;
     output::print_response(&response, json, "")?;
-    for (name, port) in declared {
-        crate::service::warn_shared_port(&mut client, &name, port).await;
+    if let Response::Applied(report) = &response {
+        warn_shared_ports(report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Warns on stderr, one line per port, about the ports an applied or imported stack shares with
+/// other services: they cannot run at the same time.
+pub(crate) fn warn_shared_ports(report: &ApplyReport) {
+    for shared in &report.shared_ports {
+        let names: Vec<String> = shared.services.iter().map(|n| format!("`{n}`")).collect();
+        eprintln!("warning: {} declare port {}; they cannot run at the same time", names.join(", "), shared.port);
+    }
 }
 
 /// Prints the host's services and dependencies as a stack file (JSON with `--json`).

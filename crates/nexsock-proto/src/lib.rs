@@ -31,7 +31,7 @@ pub use execution::{
 pub use import::{ImportFormat, ImportReport, ImportRequest, Unmapped};
 pub use inspector::{BodyRecord, Exchange, HeaderField};
 pub use message::{ClientFrame, Request, Response, ServerFrame};
-pub use stack::{ApplyReport, DependsOn, EdgeChange, NamedChange, Stack, StackEdge, StackService};
+pub use stack::{ApplyReport, DependsOn, EdgeChange, NamedChange, SharedPort, Stack, StackEdge, StackService};
 pub use tunnel::{EnvVar, ProfileInfo, ProfileSpec, ProviderKind, SecretString, TunnelInfo, TunnelStatus};
 
 /// Version of the socket protocol; a client and a host must agree on it exactly.

@@ -120,6 +120,18 @@ pub struct ApplyReport {
     pub services: Vec<NamedChange>,
     /// Each edge of a declared service that was created, updated, kept or removed.
     pub dependencies: Vec<EdgeChange>,
+    /// Each port a declared service has that, once applied, other services declare too: they
+    /// cannot run at the same time. Sorted by port; empty when no port is shared.
+    pub shared_ports: Vec<SharedPort>,
+}
+
+/// A port that two or more services declare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SharedPort {
+    /// The port.
+    pub port: u32,
+    /// Every service that declares it, sorted by name.
+    pub services: Vec<String>,
 }
 
 /// A service and its change.

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use nexsock_proto::{
     ApplyReport, Change, Condition, DependencySpec, DependsOn, EdgeChange, Event, HealthCheck, NamedChange, Response,
-    ServiceSpec, Stack, StackEdge, StackService, TunnelMode,
+    ServiceSpec, SharedPort, Stack, StackEdge, StackService, TunnelMode,
 };
 
 use super::{Engine, service::Service};
@@ -69,6 +69,7 @@ impl Engine {
                 })
                 .collect(),
             dependencies: edge_changes(&existing, &declared),
+            shared_ports: shared_ports(final_specs.values().copied(), &specs),
         };
         Ok(StackPlan { specs, declared, report })
     }
@@ -192,6 +193,25 @@ fn edge_changes(existing: &[StoredEdge], declared: &BTreeMap<String, Vec<StoredE
     out
 }
 
+/// The ports of `declared` that two or more of the `final_specs` (the services once the stack is
+/// applied) declare, each with all of its services by name, sorted by port.
+fn shared_ports<'a>(final_specs: impl Iterator<Item = &'a ServiceSpec>, declared: &[ServiceSpec]) -> Vec<SharedPort> {
+    let mut by_port: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for spec in final_specs {
+        if let Some(port) = spec.port {
+            by_port.entry(port).or_default().push(spec.name.clone());
+        }
+    }
+    by_port
+        .into_iter()
+        .filter(|(port, names)| names.len() > 1 && declared.iter().any(|s| s.port == Some(*port)))
+        .map(|(port, mut services)| {
+            services.sort();
+            SharedPort { port, services }
+        })
+        .collect()
+}
+
 fn stack_edge(e: &StoredEdge) -> StackEdge {
     StackEdge {
         condition: Some(e.condition.as_cli().to_owned()),
@@ -215,5 +235,53 @@ fn stack_service(spec: &ServiceSpec, deps: BTreeMap<String, StackEdge>) -> Stack
         startup_timeout: Some(spec.startup_timeout_secs),
         stop_grace: Some(spec.stop_grace_secs),
         depends_on: DependsOn::Map(deps),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    fn spec(name: &str, port: Option<u32>) -> ServiceSpec {
+        let service = StackService {
+            command: "true".into(),
+            cwd: None,
+            port,
+            env: BTreeMap::new(),
+            health: None,
+            restart: nexsock_proto::RestartPolicy::No,
+            startup_timeout: None,
+            stop_grace: None,
+            depends_on: DependsOn::default(),
+        };
+        spec_from_stack(name, &service).expect("a plain command is a valid spec")
+    }
+
+    /// `existing` and `stack` as (name, port); the final state is `existing` overridden by `stack`.
+    fn shared(existing: &[(&str, Option<u32>)], stack: &[(&str, Option<u32>)]) -> Vec<(u32, Vec<String>)> {
+        let declared: Vec<ServiceSpec> = stack.iter().map(|(n, p)| spec(n, *p)).collect();
+        let mut all: BTreeMap<String, ServiceSpec> =
+            existing.iter().map(|(n, p)| ((*n).to_owned(), spec(n, *p))).collect();
+        all.extend(declared.iter().map(|s| (s.name.clone(), s.clone())));
+        shared_ports(all.values(), &declared).into_iter().map(|s| (s.port, s.services)).collect()
+    }
+
+    #[rstest]
+    #[case::with_an_existing_service(&[("other", Some(5000))], &[("web", Some(5000))], &[(5000, &["other", "web"][..])])]
+    #[case::between_two_of_the_stack(&[], &[("web", Some(80)), ("api", Some(80)), ("db", Some(5432))], &[(80, &["api", "web"][..])])]
+    #[case::sorted_by_port(&[("b", Some(9)), ("a", Some(3))], &[("x", Some(9)), ("y", Some(3))], &[(3, &["a", "y"][..]), (9, &["b", "x"][..])])]
+    #[case::none_shared(&[("other", Some(5000))], &[("web", Some(5001)), ("worker", None)], &[])]
+    #[case::only_among_existing_services(&[("a", Some(7)), ("b", Some(7))], &[("web", Some(8))], &[])]
+    #[case::a_redeclared_service_keeps_only_its_new_port(&[("web", Some(80)), ("api", Some(81))], &[("web", Some(81))], &[(81, &["api", "web"][..])])]
+    fn shared_ports_of_a_stack(
+        #[case] existing: &[(&str, Option<u32>)],
+        #[case] stack: &[(&str, Option<u32>)],
+        #[case] expected: &[(u32, &[&str])],
+    ) {
+        let expected: Vec<(u32, Vec<String>)> =
+            expected.iter().map(|(p, names)| (*p, names.iter().map(|n| (*n).to_owned()).collect())).collect();
+        assert_eq!(shared(existing, stack), expected);
     }
 }

@@ -8,6 +8,7 @@ import type { ApplyReport } from "../types/ApplyReport";
 import type { DependencySpec } from "../types/DependencySpec";
 import type { EdgeChange } from "../types/EdgeChange";
 import type { ServiceSpec } from "../types/ServiceSpec";
+import type { SharedPort } from "../types/SharedPort";
 import type { Stack } from "../types/Stack";
 import type { StackEdge } from "../types/StackEdge";
 import type { StackService } from "../types/StackService";
@@ -93,6 +94,19 @@ function announceEdges(engine: MockEngine, changes: EdgeChange[], declared: Depe
   }
 }
 
+/** The ports of the declared `specs` that two or more of the final specs (the services once the
+ *  stack is applied) declare, as the engine reports them: sorted by port, names sorted. */
+function sharedPorts(finalSpecs: Iterable<ServiceSpec>, specs: ServiceSpec[]): SharedPort[] {
+  const byPort = new Map<number, string[]>();
+  for (const s of finalSpecs) {
+    if (s.port !== null) byPort.set(s.port, [...(byPort.get(s.port) ?? []), s.name]);
+  }
+  return [...byPort]
+    .filter(([port, names]) => names.length > 1 && specs.some((s) => s.port === port))
+    .sort(([a], [b]) => a - b)
+    .map(([port, names]) => ({ port, services: names.sort() }));
+}
+
 /** What apply would do: its report, and the specs, edges and final graph to commit. Validates
  *  everything and changes nothing, so an import's dry run is this alone. */
 export interface StackPlan {
@@ -126,6 +140,7 @@ export function planStack(engine: MockEngine, stack: Stack): StackPlan {
       return { name: s.name, change };
     }),
     dependencies: edgeChanges(engine.edges, declared, specs.map((s) => s.name)),
+    shared_ports: sharedPorts(finalSpecs.values(), specs),
   };
   return { report, specs, declared, final };
 }

@@ -139,6 +139,18 @@ describe("the port base", () => {
     expect(api.engine.service("sidekiq").spec.port).toBe(5100);
   });
 
+  it("previews a process whose port another service declares with a warning, applying nothing", async () => {
+    const { user, api } = await openImport();
+    await user.type(screen.getByLabelText("File path"), PROCFILE);
+    // rails gets 3000, which the demo's web declares; sidekiq's 3100 is free.
+    await user.type(screen.getByLabelText("Port base"), "3000{Enter}");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe("rails, web declare port 3000: they cannot run at the same time.");
+    expect(within(alert).getAllByText(/ declare port /)).toHaveLength(1);
+    expect(screen.getByRole("status").textContent).toMatch(/^Preview:/);
+    expect(api.engine.services.has("rails")).toBe(false);
+  });
+
   it("refuses one that is not a port at its field, without asking the engine", async () => {
     const { user, api } = await openImport();
     await user.type(screen.getByLabelText("File path"), PROCFILE);

@@ -1,18 +1,24 @@
 //! An import's report, a preview's or a real one's: a summary line, what happens to each service and
-//! dependency, and the fields of the file nexsock has no counterpart for ("Not mapped": the service,
-//! the field as the file spells it, and why), as `nexsock import` prints them.
+//! dependency, the ports its services would share with others (which cannot run at the same time),
+//! and the fields of the file nexsock has no counterpart for ("Not mapped": the service, the field as
+//! the file spells it, and why), as `nexsock import` prints them.
 
 import type { ImportReport } from "../../api/types/ImportReport";
-import { changeText, reportSummary } from "./importModel";
+import { changeText, reportSummary, sharedPortText } from "./importModel";
 
 export function ImportResult({ report }: { report: ImportReport }) {
-  const { services, dependencies } = report.applied;
+  const { services, dependencies, shared_ports: sharedPorts } = report.applied;
   const change = (c: Parameters<typeof changeText>[0]) => (
     <td className={`change change-${c}`}>{changeText(c, report.dry_run)}</td>
   );
   return (
     <div className="import-report">
       <p role="status" className="summary">{reportSummary(report)}</p>
+      {sharedPorts.length > 0 && (
+        <div role="alert" className="error shared-ports">
+          {sharedPorts.map((p) => <p key={p.port}>{sharedPortText(p)}</p>)}
+        </div>
+      )}
       <table className="import-table">
         <caption>Services</caption>
         <thead>

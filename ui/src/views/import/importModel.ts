@@ -6,6 +6,7 @@ import type { Change } from "../../api/types/Change";
 import type { ImportFormat } from "../../api/types/ImportFormat";
 import type { ImportReport } from "../../api/types/ImportReport";
 import type { ImportRequest } from "../../api/types/ImportRequest";
+import type { SharedPort } from "../../api/types/SharedPort";
 
 /** A format, or `""`: let the engine tell it from the file's name and content. */
 export type FormatChoice = ImportFormat | "";
@@ -105,4 +106,9 @@ export function changeText(change: Change, dryRun: boolean): string {
     case "removed":
       return "to remove";
   }
+}
+
+/** A port the import shares with other services, as the CLI warns about it. */
+export function sharedPortText({ port, services }: SharedPort): string {
+  return `${services.join(", ")} declare port ${port}: they cannot run at the same time.`;
 }
