@@ -82,12 +82,13 @@ until [ "$(cat "$NEXSOCK_HOME/host.lock" 2>/dev/null)" = "$app" ] && [ -S "$NEXS
 done
 nexsock service add pkg-probe --command 'sleep 300' >/dev/null
 nexsock service start pkg-probe >/dev/null
-state=$(nexsock --json service list | python3 -c 'import json,sys; print({s["name"]: s["state"] for s in json.load(sys.stdin)}["pkg-probe"])')
+read -r state pid < <(nexsock --json service list |
+  python3 -c 'import json,sys; s = {s["name"]: s for s in json.load(sys.stdin)}["pkg-probe"]; print(s["state"], s["pid"])')
 [ "$state" = ready ] || { echo "the service started through the installed app is '$state'" >&2; exit 1; }
 nexsock shutdown >/dev/null
-# The app exits with the host it owns, and its service with it.
+# The app exits with the host it owns, and its service (that very process) with it.
 wait "$app" || { echo "the installed app exited with $? after shutdown" >&2; exit 1; }
-! pgrep -f '^sleep 300$' >/dev/null || { echo "the service outlived the app" >&2; exit 1; }
+! kill -0 "$pid" 2>/dev/null || { echo "the service (pid $pid) outlived the app" >&2; exit 1; }
 EOF
 dbus-run-session -- xvfb-run -a bash "$state/drive.sh"
 echo "package.sh: the installed app ran in the background, ran a service for the installed CLI and exited on shutdown"

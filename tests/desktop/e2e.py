@@ -177,8 +177,12 @@ async def main():
             s.cli("service", "start", "stubborn")
             s.cli("service", "start", "calm")
             pids = {x["name"]: x["pid"] for x in s.cli_json("service", "list")}
+            windows = await wait_for("the first app's window process", lambda: window_processes(first.pid))
             first.send_signal(signal.SIGKILL)
             await wait_for("the first app to die", lambda: first.poll() is not None)
+            # Its window goes with it: the window process reads the end of the pipe from the tray.
+            for pid in windows:
+                await wait_for(f"the killed app's window process {pid} to exit", lambda: not alive(pid), timeout=10)
             assert alive(pids["stubborn"]) and alive(pids["calm"]), "a killed app leaves its services running"
             watcher.items.clear()
             second = s.spawn([str(APP)], "recovered-app.log")
