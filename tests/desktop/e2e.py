@@ -264,8 +264,12 @@ async def main():
             assert s.cli_json("service", "list") == []
             s.cli("shutdown")
             await wait_for("the headless host to stop", lambda: daemon.poll() is not None)
+            # The window process on its own, with no host to be a client of: it says so and exits.
+            alone = subprocess.run([str(APP), "--window"], env=s.env, capture_output=True, text=True, timeout=30)
+            assert alone.returncode == 1 and "no nexsock host answers" in alone.stderr, (alone.returncode, alone.stderr)
 
-        await results.check("with a headless host running, the app attaches as its client", attaches_to_a_headless_host())
+        await results.check("with a headless host running, the app attaches as its client (and a window alone does not)",
+                            attaches_to_a_headless_host())
     except Exception:
         pass
     finally:
