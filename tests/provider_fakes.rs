@@ -514,35 +514,39 @@ exec '{real}' "$@"
     starts
 }
 
+/// Opens a tunnel of `provider` (tool `tool`, host environment `env`) while another program takes
+/// the tool's port before its first start binds it (see [`take_port_once`]): the tunnel opens
+/// and serves, the tool having been started twice, and one instance of it runs.
+fn a_taken_port_starts_the_tool_again(tool: &str, provider: &str, port_of: &str, env: &[(&str, &str)]) {
+    let fakes = Fakes::new();
+    let starts = take_port_once(&fakes, tool, port_of);
+    let host = host_with(&fakes, env);
+    host.ok(["profile", "add", "p", "--provider", provider]);
+    web_service(&host, "web");
+    open_and_reach(&host, "web", "p");
+    let started = std::fs::read_to_string(&starts).unwrap();
+    assert_eq!(started.lines().count(), 2, "{tool} was started again after its port was taken");
+    assert_eq!(fakes.processes(&format!("{tool}-real")).len(), 1, "one {tool} serves the tunnel");
+}
+
 #[test]
 fn an_ngrok_agent_whose_api_port_is_taken_meanwhile_is_started_on_another() {
-    let fakes = Fakes::new();
     // The API port is in the agent's config file: `web_addr: 127.0.0.1:PORT`.
-    let starts = take_port_once(
-        &fakes,
+    a_taken_port_starts_the_tool_again(
+        "ngrok",
         "ngrok",
         r#"sed -n 's/^ *web_addr: *127.0.0.1://p' "$(printf '%s\n' "$@" | sed -n '/^--config$/{n;p}')""#,
+        &[("NGROK_AUTHTOKEN", TOKEN)],
     );
-    let host = host_with(&fakes, &[("NGROK_AUTHTOKEN", TOKEN)]);
-    host.ok(["profile", "add", "work", "--provider", "ngrok"]);
-    web_service(&host, "web");
-    open_and_reach(&host, "web", "work");
-    let started = std::fs::read_to_string(&starts).unwrap();
-    assert_eq!(started.lines().count(), 2, "the agent was started again after its port was taken");
-    assert_eq!(fakes.processes("ngrok-real").len(), 1, "one agent serves the profile");
 }
 
 #[test]
 fn cloudflared_whose_metrics_port_is_taken_meanwhile_is_started_on_another() {
-    let fakes = Fakes::new();
     // `--metrics 127.0.0.1:PORT` on its command line.
-    let starts =
-        take_port_once(&fakes, "cloudflared", r#"printf '%s\n' "$@" | sed -n '/^--metrics$/{n;s/^127.0.0.1://;p}'"#);
-    let host = host_with(&fakes, &[]);
-    host.ok(["profile", "add", "quick", "--provider", "cloudflared"]);
-    web_service(&host, "web");
-    open_and_reach(&host, "web", "quick");
-    let started = std::fs::read_to_string(&starts).unwrap();
-    assert_eq!(started.lines().count(), 2, "cloudflared was started again after its port was taken");
-    assert_eq!(fakes.processes("cloudflared-real").len(), 1, "one cloudflared serves the tunnel");
+    a_taken_port_starts_the_tool_again(
+        "cloudflared",
+        "cloudflared",
+        r#"printf '%s\n' "$@" | sed -n '/^--metrics$/{n;s/^127.0.0.1://;p}'"#,
+        &[],
+    );
 }

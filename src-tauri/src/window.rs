@@ -79,12 +79,6 @@ impl WindowProcess {
         };
     }
 
-    /// The window process's pid, while one runs.
-    pub fn pid(&self) -> Option<u32> {
-        let running = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        running.as_ref().filter(|r| !r.exited.load(Ordering::SeqCst)).map(|r| r.pid)
-    }
-
     /// Ends the window process (the app quits): its pipe closes, which it takes as the end.
     pub fn close(&self) {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).take();

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import sni  # noqa: E402
 from harness import (APP, CLI, FAKE_LT, OUT, Results, Session, alive, cmdline_has, descendants, free_port,  # noqa: E402
-                     wait_for)
+                     parent_of, wait_for)
 
 
 async def main():
@@ -304,13 +304,6 @@ def webkit_processes(app_pid, kind="WebKit"):
     """The app's WebKit helper processes (its descendants whose command names `kind`: the window
     process's children)."""
     return [pid for pid in descendants(app_pid) if cmdline_has(Path(f"/proc/{pid}"), kind)]
-
-
-def parent_of(pid):
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def window_processes(app_pid):

@@ -141,15 +141,17 @@ class Results:
             raise
 
 
+def parent_of(pid):
+    """`pid`'s parent (None once it is gone)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def descendants(pid):
     """The pids of `pid`'s children, their children, and so on (read from /proc)."""
-    parents = {}
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                parents[int(p.name)] = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
+    parents = {int(p.name): parent_of(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()}
     found, frontier = [], [pid]
     while frontier:
         children = [child for child, parent in parents.items() if parent in frontier]
