@@ -224,6 +224,10 @@ pub struct ChainArgs {
     /// At most this many services starting at once (per level for parallel-safe).
     #[arg(long, value_name = "N")]
     pub max_concurrent: Option<usize>,
+    /// Run this one-shot again although it completed since its definition last changed;
+    /// repeatable or comma-separated.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub rerun: Vec<String>,
 }
 
 /// `nexsock service add`

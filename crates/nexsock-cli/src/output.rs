@@ -118,12 +118,12 @@ pub fn service_detail(d: &ServiceDetail) -> String {
     trim_lines(&t.to_string())
 }
 
-/// `1h02m`, `3m05s`, `12s`, `250ms`.
+/// `1h02m`, `3m05s`, `1.9s`, `250ms`.
 pub fn humanize_ms(ms: u64) -> String {
     let s = ms / 1000;
     match s {
         0 => format!("{ms}ms"),
-        1..60 => format!("{s}s"),
+        1..60 => format!("{s}.{}s", (ms % 1000) / 100),
         60..3600 => format!("{}m{:02}s", s / 60, s % 60),
         _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
     }
@@ -290,7 +290,7 @@ pub fn execution_summary(r: &ExecutionReport) -> String {
         let at = |ms: Option<u64>| ms.map_or_else(|| "-".to_owned(), |m| format!("+{m}ms"));
         t.add_row(vec![
             Cell::new(&s.name),
-            Cell::new(format!("{:?}", s.state).to_lowercase()),
+            Cell::new(s.state.label()),
             Cell::new(at(s.spawned_ms)),
             Cell::new(at(s.ready_ms)),
             Cell::new(s.reason.as_deref().unwrap_or("")),

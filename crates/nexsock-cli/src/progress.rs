@@ -32,9 +32,9 @@ impl ChainProgress {
         match s.state {
             StepState::Waiting => {}
             StepState::Starting => bar.set_message(format!("starting {}", s.name)),
-            StepState::Ready => {
+            StepState::Ready | StepState::AlreadyReady | StepState::Completed => {
                 bar.inc(1);
-                bar.set_message(format!("{} ready", s.name));
+                bar.set_message(format!("{} {}", s.name, s.state.label()));
             }
             StepState::Failed | StepState::Skipped => {
                 bar.inc(1);

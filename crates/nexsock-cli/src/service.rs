@@ -140,7 +140,7 @@ pub async fn login_chain(names: Option<&str>, clear: bool, chain: ChainArgs, jso
 }
 
 fn chain_request(roots: Vec<String>, chain: ChainArgs) -> ChainRequest {
-    ChainRequest { roots, strategy: chain.strategy, max_concurrent: chain.max_concurrent }
+    ChainRequest { roots, strategy: chain.strategy, max_concurrent: chain.max_concurrent, rerun: chain.rerun }
 }
 
 fn describe(request: &Request) -> String {

@@ -65,7 +65,12 @@ async fn bare_loop() -> Duration {
 
 /// The host: one chain start of all the services; the time to its report, per service.
 async fn host_batch(handle: &nexsock_core::engine::Handle, names: &[String]) -> Duration {
-    let chain = ChainRequest { roots: names.to_vec(), strategy: Some("concurrent".into()), max_concurrent: None };
+    let chain = ChainRequest {
+        roots: names.to_vec(),
+        strategy: Some("concurrent".into()),
+        max_concurrent: None,
+        rerun: Vec::new(),
+    };
     let started = Instant::now();
     let report = handle.call(Request::StartChain(chain)).await.expect("the chain start");
     let per = started.elapsed() / u32::try_from(SERVICES).expect("100 fits");

@@ -14,7 +14,11 @@ use std::{
 use nexsock_proto::{ProfileSpec, ProviderKind, StrategySpec};
 use serde::{Deserialize, Serialize};
 
-use crate::{error::CoreError, validate::validate_name};
+use crate::{
+    error::CoreError,
+    statedir::{self, Access},
+    validate::validate_name,
+};
 
 /// The environment variable older ngrok agents took a region from; warned about, not used.
 pub const NGROK_REGION_ENV: &str = "NGROK_REGION";
@@ -46,6 +50,34 @@ pub struct ConfigFile {
     /// `Cookie` and `Set-Cookie` (compared without case), e.g. `["X-Api-Key"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub masked_headers: Vec<String>,
+    /// How services are run (`[services]`).
+    #[serde(default, skip_serializing_if = "ServicesConfig::is_default")]
+    pub services: ServicesConfig,
+}
+
+/// Default of `[services] settle_ms`.
+pub const DEFAULT_SETTLE_MS: u64 = 250;
+
+/// `[services]` in config.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesConfig {
+    /// How long a service without a health check must keep running before it counts as started
+    /// (default 250 ms): a command that is not found or exits at once fails its start instead
+    /// of being reported ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settle_ms: Option<u64>,
+}
+
+impl ServicesConfig {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The settle time in force.
+    pub fn settle(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.settle_ms.unwrap_or(DEFAULT_SETTLE_MS))
+    }
 }
 
 impl ConfigFile {
@@ -79,6 +111,8 @@ impl Config {
     }
 
     fn reload(&mut self) -> Result<(), CoreError> {
+        // It names the programs the host runs: only a file of ours, not a link, is read.
+        statedir::secure_existing(&self.path)?;
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -207,9 +241,16 @@ impl Config {
         let text =
             toml::to_string_pretty(&file).map_err(|e| CoreError::Profile(format!("encoding the config: {e}")))?;
         let tmp = self.path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &self.path))
-            .map_err(|e| CoreError::io(format!("writing {}", self.path.display()), e))?;
+        // A temporary file left by a host that died mid-write goes; the new one is created 0600,
+        // never through a link.
+        match std::fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(CoreError::io(format!("removing {}", tmp.display()), e));
+            }
+            _ => {}
+        }
+        statedir::write(&tmp, text.as_bytes(), Access::CreateNew)?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| CoreError::io(format!("writing {}", self.path.display()), e))?;
         self.file = file;
         self.read_at = modified(&self.path);
         Ok(())

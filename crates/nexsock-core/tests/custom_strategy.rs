@@ -81,8 +81,12 @@ async fn a_registered_custom_strategy_plans_the_execution() {
         };
         handle.call(Request::AddDependency(edge)).await.unwrap();
     }
-    let chain =
-        ChainRequest { roots: vec!["x".into()], strategy: Some("reverse-alphabetical".into()), max_concurrent: None };
+    let chain = ChainRequest {
+        roots: vec!["x".into()],
+        strategy: Some("reverse-alphabetical".into()),
+        max_concurrent: None,
+        rerun: Vec::new(),
+    };
     let Response::Execution(report) = handle.call(Request::StartChain(chain)).await.unwrap() else {
         panic!("no report")
     };

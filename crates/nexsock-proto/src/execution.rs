@@ -17,6 +17,17 @@ pub struct ChainRequest {
     /// Bound on services starting at once (per level for `parallel-safe`).
     #[serde(default)]
     pub max_concurrent: Option<usize>,
+    /// One-shots of the chain to run again although they completed (exited 0) since their
+    /// definition last changed; without it such a one-shot satisfies its `completed` edges as is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rerun: Vec<String>,
+}
+
+impl ChainRequest {
+    /// A chain start of `roots` by the default strategy, unbounded, rerunning nothing.
+    pub fn of(roots: Vec<String>) -> Self {
+        Self { roots, strategy: None, max_concurrent: None, rerun: Vec::new() }
+    }
 }
 
 /// Host-wide choices the UI and the CLI show and change (the default profile lives with the
@@ -78,10 +89,46 @@ pub enum StepState {
     Starting,
     /// Ready.
     Ready,
+    /// Already ready when the execution began: joined, nothing was started.
+    AlreadyReady,
+    /// A one-shot that exited 0: during this execution (`ready_ms` is its exit), or earlier and
+    /// since its definition last changed (`spawned_ms` is null: it was not run again).
+    Completed,
     /// Its start failed.
     Failed,
     /// Not started because a hard dependency failed.
     Skipped,
+}
+
+impl StepState {
+    /// It got where it was going: ready, already ready, or a one-shot that completed.
+    pub fn is_success(self) -> bool {
+        match self {
+            Self::Ready | Self::AlreadyReady | Self::Completed => true,
+            Self::Waiting | Self::Starting | Self::Failed | Self::Skipped => false,
+        }
+    }
+
+    /// It will not change any more in this execution.
+    pub fn is_settled(self) -> bool {
+        match self {
+            Self::Waiting | Self::Starting => false,
+            Self::Ready | Self::AlreadyReady | Self::Completed | Self::Failed | Self::Skipped => true,
+        }
+    }
+
+    /// As people read it: `already ready`, `completed`, ...
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Starting => "starting",
+            Self::Ready => "ready",
+            Self::AlreadyReady => "already ready",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+        }
+    }
 }
 
 /// One service's line in an execution report.

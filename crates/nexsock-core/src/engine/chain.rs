@@ -59,6 +59,11 @@ pub(super) struct Execution {
     steps: Vec<Step>,
     /// Services that only optional edges lead to: their failure does not fail the execution.
     soft: HashSet<String>,
+    /// Services every edge of the plan waits on to complete (exit 0): one-shots, settled at
+    /// their exit rather than at readiness.
+    one_shots: HashSet<String>,
+    /// One-shots to run again although they completed earlier.
+    rerun: Vec<String>,
     actions: Vec<ActionRecord>,
     done: Option<Done>,
 }
@@ -98,6 +103,11 @@ pub(super) enum Action {
     Start {},
     /// The service was already starting or running: joined.
     Join {},
+    /// The service was ready before the execution began: nothing to do.
+    AlreadyReady {},
+    /// A one-shot exited 0 (`earlier`: before the execution began, since its definition last
+    /// changed, so it was not run again).
+    Completed { earlier: bool },
     /// The service became ready.
     Ready { reason: Option<String> },
     /// The service (or its required tunnel) failed.
@@ -139,13 +149,16 @@ impl Execution {
         }
     }
 
-    /// Done once every root has settled: what the roots no longer need is not waited for (a
-    /// dependency still starting keeps starting in the background, and says so in the report).
+    /// Done once every root has settled and, when they all succeeded, every service of the
+    /// chain was at least started and every one-shot asked to run again finished (a root that was already ready still brings up a dependency
+    /// that was down). A dependency still starting keeps starting in the background, and says so
+    /// in the report; after a failure, what the roots no longer need is not waited for.
     fn finished(&self) -> bool {
-        self.steps
-            .iter()
-            .filter(|s| self.roots.contains(&s.service))
-            .all(|s| matches!(s.state, StepState::Ready | StepState::Failed | StepState::Skipped))
+        let roots = || self.steps.iter().filter(|s| self.roots.contains(&s.service));
+        let rerun_settled = self.steps.iter().filter(|s| self.rerun.contains(&s.service)).all(|s| s.state.is_settled());
+        roots().all(|s| s.state.is_settled())
+            && (!roots().all(|s| s.state.is_success())
+                || (rerun_settled && self.steps.iter().all(|s| s.state != StepState::Waiting)))
     }
 }
 
@@ -175,12 +188,19 @@ impl Engine {
         let graph = DependencyGraph::from_parts(services, edges.iter().map(Edge::from))?;
         let options = PlanOptions { max_concurrent: chain.max_concurrent, durations: self.store.recent_durations()? };
         let plan = self.strategies()?.plan(&strategy, &graph, &chain.roots, &options)?;
+        if let Some(stray) = chain.rerun.iter().find(|r| !plan.services().any(|s| s == r.as_str())) {
+            return Err(CoreError::InvalidArgument(format!(
+                "--rerun {stray}: {stray} is not part of this chain ({})",
+                plan.services().collect::<Vec<_>>().join(", ")
+            )));
+        }
         let soft = plan
             .services()
             .filter(|s| !chain.roots.iter().any(|r| r == s))
             .filter(|s| edges.iter().filter(|e| e.depends_on == *s).all(|e| !e.required))
             .map(str::to_owned)
             .collect();
+        let one_shots = one_shots(&plan, &chain.roots);
         let started_ms = now_ms();
         let id = self.store.insert_execution(&chain.roots, &strategy, started_ms)?;
         let now = Instant::now();
@@ -209,11 +229,40 @@ impl Engine {
             started_ms,
             steps,
             soft,
+            one_shots,
+            rerun: chain.rerun,
             actions: Vec::new(),
             done: Some(done),
         });
+        self.settle_already_done(self.executions.len() - 1);
         self.advance_executions();
         Ok(id)
+    }
+
+    /// Settles, before anything runs, the steps whose service needs nothing: a service already
+    /// ready, and a one-shot that completed since its definition last changed (unless `--rerun`
+    /// names it). A second chain start on a running stack thus starts nothing and succeeds.
+    fn settle_already_done(&mut self, index: usize) {
+        for s in 0..self.executions[index].steps.len() {
+            let exec = &self.executions[index];
+            let name = exec.steps[s].service.clone();
+            let one_shot = exec.one_shots.contains(&name);
+            let Some(svc) = self.services.get(&name) else { continue };
+            let (state, action) = match &svc.phase {
+                Phase::Ready(_) if !one_shot => (StepState::AlreadyReady, Action::AlreadyReady {}),
+                Phase::Stopped if one_shot && svc.completed && !exec.rerun.contains(&name) => {
+                    (StepState::Completed, Action::Completed { earlier: true })
+                }
+                _ => continue,
+            };
+            let exec = &mut self.executions[index];
+            exec.record(&name, action);
+            exec.steps[s].state = state;
+            if state == StepState::Completed {
+                exec.steps[s].reason = Some(format!("completed earlier; --rerun {name} runs it again"));
+            }
+            self.emit_progress(index, s);
+        }
     }
 
     /// Moves every running execution as far as the engine's state allows; ends finished ones.
@@ -382,7 +431,12 @@ impl Engine {
         let Some(svc) = self.services.get(dependency) else {
             return WaitStatus::Failed(format!("{dependency} was removed"));
         };
-        let reached_ready = exec.step(dependency).is_some_and(|s| s.state == StepState::Ready);
+        let dep_state = exec.step(dependency).map(|s| s.state);
+        if dep_state == Some(StepState::Completed) {
+            // It ran to a successful end: every condition on it holds.
+            return WaitStatus::Met;
+        }
+        let reached_ready = matches!(dep_state, Some(StepState::Ready | StepState::AlreadyReady));
         let exited_ok_since_start =
             svc.last_exit.as_ref().is_some_and(|e| e.code == Some(0) && e.at_ms >= exec.started_ms);
         match (&svc.phase, condition) {
@@ -447,8 +501,10 @@ impl Engine {
         step.next += 1;
         // A joined service was spawned by someone else: report when, relative to this execution.
         step.spawned_ms = match (joined, since) {
-            (true, Some(since)) => Some(since.saturating_sub(started_ms)),
-            _ => Some(at),
+            (true, Some(since)) if since >= started_ms => Some(since - started_ms),
+            // Spawned before this execution began: not by it.
+            (true, _) => None,
+            (false, _) => Some(at),
         };
         self.emit_progress(index, s);
         self.follow_started(index, s);
@@ -462,11 +518,14 @@ impl Engine {
             return false;
         }
         let Some(svc) = self.services.get(&step.service) else { return false };
+        let one_shot = exec.one_shots.contains(&step.service);
         let (state, reason) = match &svc.phase {
+            // A one-shot is done at its exit, not when it is up.
+            Phase::Ready(_) if one_shot => return false,
             Phase::Ready(_) => (StepState::Ready, None),
             Phase::Failed { reason } => (StepState::Failed, Some(reason.clone())),
             Phase::Stopped => match &svc.last_exit {
-                Some(e) if e.code == Some(0) && e.at_ms >= exec.started_ms => (StepState::Ready, None),
+                Some(e) if e.code == Some(0) && e.at_ms >= exec.started_ms => (StepState::Completed, None),
                 _ => (StepState::Failed, Some("stopped before it was ready".to_owned())),
             },
             Phase::Starting(_) | Phase::Stopping { .. } | Phase::Backoff { .. } => return false,
@@ -476,15 +535,15 @@ impl Engine {
         let service = exec.steps[s].service.clone();
         exec.record(
             &service,
-            if state == StepState::Ready {
-                Action::Ready { reason: reason.clone() }
-            } else {
-                Action::Fail { reason: reason.clone() }
+            match state {
+                StepState::Ready => Action::Ready { reason: reason.clone() },
+                StepState::Completed => Action::Completed { earlier: false },
+                _ => Action::Fail { reason: reason.clone() },
             },
         );
         let step = &mut exec.steps[s];
         step.state = state;
-        if state == StepState::Ready {
+        if state.is_success() {
             step.ready_ms = Some(at);
         } else {
             step.reason = reason;
@@ -593,6 +652,26 @@ impl Engine {
         }
         self.advance_executions();
     }
+}
+
+/// The services that every edge of the plan leading to them waits on to complete successfully
+/// (a root is run for itself, never taken as a finished one-shot).
+fn one_shots(plan: &Plan, roots: &[String]) -> HashSet<String> {
+    let mut conditions: std::collections::HashMap<&str, Vec<Condition>> = std::collections::HashMap::new();
+    for step in &plan.steps {
+        for action in &step.actions {
+            if let StartupAction::WaitFor { dependency, condition, .. } = action {
+                conditions.entry(dependency.as_str()).or_default().push(*condition);
+            }
+        }
+    }
+    conditions
+        .into_iter()
+        .filter(|(name, conds)| {
+            !roots.iter().any(|r| r == name) && conds.iter().all(|c| *c == Condition::CompletedSuccessfully)
+        })
+        .map(|(name, _)| name.to_owned())
+        .collect()
 }
 
 /// The first failure that is not itself caused by another one, named with its reason.

@@ -64,7 +64,8 @@ impl Engine {
             let _ = reply.send(Err(e));
             return;
         }
-        let chain = ChainRequest { roots: vec![name.to_owned()], strategy: None, max_concurrent: None };
+        let chain =
+            ChainRequest { roots: vec![name.to_owned()], strategy: None, max_concurrent: None, rerun: Vec::new() };
         self.begin_op(VecDeque::from([vec![name.to_owned()]]), Finish::Chain(chain), reply);
     }
 

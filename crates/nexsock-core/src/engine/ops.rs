@@ -156,8 +156,16 @@ impl Engine {
             return self.emit(name);
         }
         let withheld = self.command_token_vars();
+        let settle = match self.config.current() {
+            Ok(file) => file.services.settle(),
+            Err(e) => {
+                tracing::warn!("reading the settle time: {e}; using the default");
+                crate::config::ServicesConfig::default().settle()
+            }
+        };
         let Some(svc) = self.services.get_mut(name) else { return };
         svc.completed = false;
+        svc.run_lines = 0;
         svc.generation += 1;
         let generation = svc.generation;
         let token = format!("{}-{}-{}", std::process::id(), now_ms(), generation);
@@ -194,7 +202,7 @@ impl Engine {
             ready_at: None,
             execution_id: None,
         });
-        let readiness = readiness_task(&svc.spec, spawned.pid, name, generation, &self.outcomes, withheld);
+        let readiness = readiness_task(&svc.spec, spawned.pid, name, generation, &self.outcomes, withheld, settle);
         svc.phase = Phase::Starting(Run {
             run_id,
             pid: spawned.pid,
@@ -205,18 +213,12 @@ impl Engine {
             note: None,
         });
         self.emit(name);
-        if svc_has_no_check(self, name) {
-            self.on_ready(name, generation);
-        }
     }
 }
 
-fn svc_has_no_check(engine: &Engine, name: &str) -> bool {
-    engine.services.get(name).is_some_and(|s| s.spec.health.is_none())
-}
-
 /// Starts the task that decides readiness (or its absence by the deadline). `log:` checks are
-/// decided by the engine as lines arrive, so their task is only the deadline.
+/// decided by the engine as lines arrive, so their task is only the deadline. A service without
+/// a check is ready once it has run for `settle` (an exit before that decides instead).
 fn readiness_task(
     spec: &ServiceSpec,
     pgid: u32,
@@ -224,8 +226,16 @@ fn readiness_task(
     generation: u64,
     outcomes: &tokio::sync::mpsc::UnboundedSender<Outcome>,
     withheld: Vec<String>,
+    settle: Duration,
 ) -> Option<tokio::task::AbortHandle> {
-    let check = spec.health.clone()?;
+    let Some(check) = spec.health.clone() else {
+        let (outcomes, name) = (outcomes.clone(), name.to_owned());
+        let task = tokio::spawn(async move {
+            tokio::time::sleep(settle).await;
+            let _ = outcomes.send(Outcome::Ready { name, generation });
+        });
+        return Some(task.abort_handle());
+    };
     let deadline = Instant::now() + Duration::from_secs(spec.startup_timeout_secs);
     let spec = spec.clone();
     let name = name.to_owned();

@@ -96,6 +96,7 @@ impl Engine {
         let at_ms = now_ms();
         svc.last_exit = Some(ExitInfo { code: exit.code, signal: exit.signal, at_ms });
         let phase = std::mem::replace(&mut svc.phase, Phase::Stopped);
+        let mut clean_exit_while_starting = false;
         // `requested`: the user asked for the stop, whatever the process did meanwhile.
         let (run, failure, requested) = match phase {
             Phase::Stopping { run, then: AfterStop::Stay } => (run, None, true),
@@ -104,6 +105,11 @@ impl Engine {
                 return self.after_stop_then_start(name);
             }
             Phase::Stopping { run, then: AfterStop::Fail(reason) } => (run, Some(reason), false),
+            // Without a check, a clean exit within the settle time is a one-shot that finished.
+            Phase::Starting(run) if exit.succeeded() && svc.spec.health.is_none() => {
+                clean_exit_while_starting = true;
+                (run, None, false)
+            }
             Phase::Starting(run) => {
                 let mut reason = format!("{} before it was ready", exit.describe());
                 if let Some(words) = svc.last_words() {
@@ -162,6 +168,11 @@ impl Engine {
         };
         svc.phase = phase;
         svc.answer_stop();
+        // Its start succeeded: it ran and ended well (whatever its restart policy does next).
+        if clean_exit_while_starting {
+            let status = svc.status();
+            svc.answer_start(|| Ok(Response::Status(status.clone())));
+        }
         self.emit(name);
     }
 

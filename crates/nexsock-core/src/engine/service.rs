@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use nexsock_proto::{
-    ExitInfo, HealthCheck, LogLine, Response, ServiceDetail, ServiceSpec, ServiceState, ServiceStatus, Stream,
+    ExitInfo, HealthCheck, LogLine, Response, ServiceDetail, ServiceSpec, ServiceState, ServiceStatus,
 };
 use regex::Regex;
 use tokio::{sync::oneshot, task::AbortHandle, time::Instant};
@@ -81,6 +81,8 @@ pub(super) struct Service {
     pub injected_env: BTreeMap<String, (String, String)>,
     /// Its last run exited 0 by itself (shown `completed` while it stays down).
     pub completed: bool,
+    /// Lines the current (or last) run wrote, of those in `recent`.
+    pub run_lines: usize,
 }
 
 impl Service {
@@ -103,6 +105,7 @@ impl Service {
             tunnel_profile: None,
             injected_env: BTreeMap::new(),
             completed: false,
+            run_lines: 0,
         })
     }
 
@@ -112,6 +115,10 @@ impl Service {
             Some(HealthCheck::Log { pattern }) => Some(compile_log_pattern(pattern)?),
             _ => None,
         };
+        // A one-shot that completed ran the old definition: the next chain start runs it again.
+        if self.spec != spec {
+            self.completed = false;
+        }
         self.spec = spec;
         Ok(())
     }
@@ -126,16 +133,25 @@ impl Service {
             self.recent.pop_front();
         }
         self.recent.push_back(line);
+        self.run_lines += 1;
     }
 
-    /// The last line the service wrote to stderr (else stdout), to explain a failure.
-    pub fn last_words(&self) -> Option<&str> {
-        self.recent
-            .iter()
-            .rev()
-            .find(|l| l.stream == Stream::Stderr && !l.text.trim().is_empty())
-            .or_else(|| self.recent.iter().rev().find(|l| !l.text.trim().is_empty()))
-            .map(|l| l.text.trim())
+    /// What the current run's output says about a failure: the first error-looking line (when
+    /// it is not among the last ones) and the last three lines, joined by ` | `.
+    pub fn last_words(&self) -> Option<String> {
+        let n = self.run_lines.min(self.recent.len());
+        let lines: Vec<&str> =
+            self.recent.iter().skip(self.recent.len() - n).map(|l| l.text.trim()).filter(|t| !t.is_empty()).collect();
+        let tail = lines.len().saturating_sub(3);
+        let mut picked: Vec<&str> = Vec::new();
+        if let Some(first) = lines[..tail].iter().position(|l| looks_like_error(l)) {
+            picked.push(lines[first]);
+            if first + 1 < tail {
+                picked.push("…");
+            }
+        }
+        picked.extend(&lines[tail..]);
+        (!picked.is_empty()).then(|| picked.join(" | "))
     }
 
     pub fn status(&self) -> ServiceStatus {
@@ -181,4 +197,23 @@ impl Service {
             let _ = w.send(Ok(Response::Status(status.clone())));
         }
     }
+}
+
+/// Whether an output line reads like the cause of a failure.
+fn looks_like_error(line: &str) -> bool {
+    const MARKS: [&str; 11] = [
+        "error",
+        "not found",
+        "no such",
+        "denied",
+        "traceback",
+        "fatal",
+        "panic",
+        "exception",
+        "cannot",
+        "failed",
+        "refused",
+    ];
+    let lower = line.to_lowercase();
+    MARKS.iter().any(|m| lower.contains(m))
 }

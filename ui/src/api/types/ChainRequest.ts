@@ -15,4 +15,9 @@ strategy: string | null,
 /**
  * Bound on services starting at once (per level for `parallel-safe`).
  */
-max_concurrent: number | null, };
+max_concurrent: number | null, 
+/**
+ * One-shots of the chain to run again although they completed (exited 0) since their
+ * definition last changed; without it such a one-shot satisfies its `completed` edges as is.
+ */
+rerun?: Array<string>, };

@@ -3,4 +3,4 @@
 /**
  * Where one service of an execution got to.
  */
-export type StepState = "waiting" | "starting" | "ready" | "failed" | "skipped";
+export type StepState = "waiting" | "starting" | "ready" | "already_ready" | "completed" | "failed" | "skipped";

@@ -100,3 +100,25 @@ it("sums the waterfall up in words", () => {
       "critical chain db → api",
   );
 });
+
+it("tells a repeated chain start's already ready services and completed one-shots apart", () => {
+  const again = report(
+    13,
+    [
+      timing("db", null, null, "already_ready"),
+      timing("migrate", null, null, "completed", "completed earlier; --rerun migrate runs it again"),
+      timing("api", null, null, "already_ready"),
+      timing("web", 0, 150),
+    ],
+    { total_ms: 150, critical_chain: ["web"] },
+  );
+  expect(waterfallSummary(again)).toBe(
+    "Chain start #13 with concurrent, completed in 150 ms: 4 services, 1 ready, 2 already ready, 1 completed; " +
+      "critical chain web",
+  );
+  const rows = waterfallLayout(again, SIZE).rows;
+  expect(rows.find((r) => r.name === "migrate")!.title).toBe(
+    "migrate: completed earlier, not run again — completed earlier; --rerun migrate runs it again",
+  );
+  expect(rows.find((r) => r.name === "db")!.title).toBe("db: already ready, nothing started");
+});

@@ -105,7 +105,7 @@ export function waterfallLayout(report: ExecutionReport, size: WaterfallSize = W
   const rows = report.services.map((step, i): WaterfallRow => {
     const y = size.axisHeight + i * size.rowHeight;
     const spawned = step.spawned_ms;
-    const readyAt = step.state === "ready" ? step.ready_ms : null;
+    const readyAt = step.state === "ready" || step.state === "completed" ? step.ready_ms : null;
     const spawnToReadyMs = spawned !== null && readyAt !== null ? Math.max(0, readyAt - spawned) : null;
     const onChain = critical.has(step.name);
     return {
@@ -163,6 +163,12 @@ function rowTitle(step: ServiceTiming, spawnToReadyMs: number | null): string {
         : `${step.name}: failed after its spawn at ${formatMs(spawned)}${why}`;
     case "skipped":
       return `${step.name}: skipped${why}`;
+    case "already_ready":
+      return `${step.name}: already ready, nothing started`;
+    case "completed":
+      return spawned === null
+        ? `${step.name}: completed earlier, not run again${why}`
+        : `${step.name}: spawned at ${formatMs(spawned)}, completed at ${formatMs(step.ready_ms ?? spawned)}${why}`;
     case "starting":
       return `${step.name}: spawned at ${formatMs(spawned ?? 0)}, not ready yet`;
     case "waiting":
@@ -174,7 +180,10 @@ function rowTitle(step: ServiceTiming, spawnToReadyMs: number | null): string {
 export function waterfallSummary(report: ExecutionReport): string {
   const named = (state: StepState) => report.services.filter((s) => s.state === state).map((s) => s.name);
   const [ready, failed, skipped] = [named("ready"), named("failed"), named("skipped")];
+  const [already, completed] = [named("already_ready"), named("completed")];
   const parts = [`${report.services.length} services`, `${ready.length} ready`];
+  if (already.length > 0) parts.push(`${already.length} already ready`);
+  if (completed.length > 0) parts.push(`${completed.length} completed`);
   if (failed.length > 0) parts.push(`${failed.length} failed (${failed.join(", ")})`);
   if (skipped.length > 0) parts.push(`${skipped.length} skipped (${skipped.join(", ")})`);
   const chain = report.critical_chain.length > 0 ? `; critical chain ${report.critical_chain.join(" → ")}` : "";

@@ -31,7 +31,7 @@ export function ExecutionProgress() {
       {report && (
         <p role="status" className={`summary ${report.status}`}>
           {report.status === "completed" ? "Started" : "Failed after starting"}{" "}
-          {report.services.filter((s) => s.state === "ready").length} of {report.services.length} services with{" "}
+          {report.services.filter((s) => ["ready", "already_ready", "completed"].includes(s.state)).length} of {report.services.length} services with{" "}
           <strong>{report.strategy}</strong> in {report.total_ms} ms
           {report.critical_chain.length > 0 && <> · critical chain: {report.critical_chain.join(" → ")}</>}
           {report.error && <> · {report.error}</>}

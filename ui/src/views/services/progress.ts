@@ -4,6 +4,7 @@
 import type { Event } from "../../api/types/Event";
 import type { ExecutionReport } from "../../api/types/ExecutionReport";
 import type { ServiceTiming } from "../../api/types/ServiceTiming";
+import type { StepState } from "../../api/types/StepState";
 
 /** One execution: its steps as last reported, and its report once it ended. */
 export interface ExecutionView {
@@ -30,7 +31,9 @@ export function applyEvent(current: ExecutionView | null, event: Event): Executi
   return current;
 }
 
-/** How many steps have settled (ready, failed or skipped). */
+const SETTLED: readonly StepState[] = ["ready", "already_ready", "completed", "failed", "skipped"];
+
+/** How many steps have settled (ready, already ready, completed, failed or skipped). */
 export function settled(view: ExecutionView): number {
-  return view.steps.filter((s) => s.state === "ready" || s.state === "failed" || s.state === "skipped").length;
+  return view.steps.filter((s) => SETTLED.includes(s.state)).length;
 }
