@@ -336,7 +336,8 @@ fn notification_icon() -> Option<std::path::PathBuf> {
     let path = Paths::from_env().ok()?.home.join("nexsock.png");
     let icon = include_bytes!("../../icons/128x128.png");
     if std::fs::read(&path).ok().as_deref() != Some(icon.as_slice()) {
-        std::fs::write(&path, icon).map_err(|e| tracing::warn!("cannot write {}: {e}", path.display())).ok()?;
+        let access = nexsock_core::statedir::Access::Replace;
+        nexsock_core::statedir::write(&path, icon, access).map_err(|e| tracing::warn!("{e}")).ok()?;
     }
     Some(path)
 }

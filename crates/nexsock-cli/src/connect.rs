@@ -7,7 +7,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use nexsock_core::{Paths, backoff::Backoff};
+use nexsock_core::{Paths, backoff::Backoff, statedir};
 use nexsock_proto::{Client, ClientError, Request};
 
 /// How long a host this CLI did not start (another CLI won the race to start one) may take.
@@ -93,12 +93,9 @@ pub async fn connect_existing(paths: &Paths) -> Result<Option<Client>> {
 /// Starts `nexsock daemon` detached from this terminal's process group, with its output in the
 /// host log. Two CLIs racing here is harmless: the host lock lets one win.
 fn spawn_host(paths: &Paths) -> Result<std::process::Child> {
-    std::fs::create_dir_all(&paths.home).with_context(|| format!("creating {}", paths.home.display()))?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths.host_log())
-        .with_context(|| format!("opening {}", paths.host_log().display()))?;
+    // Refused, before any host runs, when the state directory or the log is a link or not ours.
+    statedir::ensure_dir(&paths.home)?;
+    let log = statedir::open(&paths.host_log(), statedir::Access::Append)?;
     let exe = std::env::current_exe().context("finding the nexsock executable")?;
     let mut cmd = Command::new(exe);
     cmd.arg("daemon").stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);

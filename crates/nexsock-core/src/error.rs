@@ -160,6 +160,9 @@ pub enum CoreError {
     /// The host is going away.
     #[error("the host is shutting down")]
     ShuttingDown,
+    /// A path in the state directory is unsafe to use (a link, another user's) or cannot be used.
+    #[error(transparent)]
+    State(#[from] crate::statedir::StateError),
     /// A file or socket operation failed.
     #[error("{context}: {source}")]
     Io {
@@ -210,7 +213,7 @@ impl CoreError {
             Self::Graph(g) => graph_code(g),
             Self::Import(_) | Self::ImportRead { .. } => ErrorCode::ImportInvalid,
             Self::ShuttingDown => ErrorCode::ShuttingDown,
-            Self::HostRunning { .. } | Self::Io { .. } => ErrorCode::Internal,
+            Self::HostRunning { .. } | Self::Io { .. } | Self::State(_) => ErrorCode::Internal,
             Self::Keyring(_) => ErrorCode::Keyring,
             Self::KeyringTimeout { .. } => ErrorCode::KeyringTimeout,
             Self::Tunnel(_) => ErrorCode::TunnelFailed,

@@ -12,8 +12,9 @@ use tokio::task::JoinHandle;
 use crate::{
     engine::{self, Handle},
     error::CoreError,
-    paths::{Paths, create_dir_with_mode},
+    paths::Paths,
     server,
+    statedir::{self, Access},
     store::Store,
 };
 
@@ -33,13 +34,16 @@ pub struct Host {
 const ANSWER_FLUSH: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Host {
-    /// Starts a host for `paths`. Fails with [`CoreError::HostRunning`] when another host owns them.
+    /// Starts a host for `paths`. Fails with [`CoreError::HostRunning`] when another host owns them,
+    /// and with [`CoreError::State`] when a path in them is a link or another user's
+    /// ([`statedir::secure`]).
     pub async fn start(paths: Paths) -> Result<Self, CoreError> {
-        create_dir_with_mode(&paths.home, 0o700)?;
-        create_dir_with_mode(&paths.runtime, 0o700)?;
-        create_dir_with_mode(&paths.logs(), 0o700)?;
+        statedir::secure(&paths)?;
         let lock = take_lock(&paths)?;
+        statedir::secure_database(&paths.database())?;
         let store = Store::open(&paths.database())?;
+        // SQLite made its -wal and -shm files with the database's mode; checked all the same.
+        statedir::secure_open_database(&paths.database())?;
         // Tunnels never outlive their host: whatever the last one left marked open is closed,
         // and the provider processes it left running are stopped (in the background: their
         // records are read and removed now, before any new agent writes one).
@@ -86,13 +90,7 @@ impl Host {
 /// Takes the exclusive lock on `host.lock` and writes our pid into it.
 fn take_lock(paths: &Paths) -> Result<File, CoreError> {
     let path = paths.lock();
-    let mut file = File::options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| CoreError::io(format!("opening {}", path.display()), e))?;
+    let mut file = statedir::open(&path, Access::ReadWrite)?;
     if let Err(err) = file.try_lock() {
         return match err {
             std::fs::TryLockError::WouldBlock => {

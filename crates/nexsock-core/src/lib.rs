@@ -22,6 +22,7 @@ pub mod reconcile;
 pub mod restart;
 pub mod secrets;
 pub mod server;
+pub mod statedir;
 pub mod store;
 pub mod strategy;
 pub mod supervisor;

@@ -1,6 +1,6 @@
 //! Where a host keeps its state: the database, logs, the lock and the control socket.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::error::CoreError;
 
@@ -76,18 +76,4 @@ impl Paths {
     pub fn host_log(&self) -> PathBuf {
         self.home.join("host.log")
     }
-}
-
-/// Creates `dir` (and parents) and, on Unix, sets its mode.
-pub fn create_dir_with_mode(dir: &Path, mode: u32) -> Result<(), CoreError> {
-    std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("creating {}", dir.display()), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
-            .map_err(|e| CoreError::io(format!("setting the mode of {}", dir.display()), e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    Ok(())
 }

@@ -5,7 +5,7 @@
 //! the job object's end) — reporting how it ended. Leftover group members die with their leader.
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::Write,
     path::PathBuf,
     process::{ExitStatus, Stdio},
@@ -30,6 +30,7 @@ use crate::{
     engine::Outcome,
     logfile,
     procinfo::{self, RUN_MARKER_ENV, Signal},
+    statedir::{self, Access},
 };
 
 /// How long to wait for leftovers after SIGKILL before giving up on them.
@@ -142,7 +143,7 @@ pub(crate) fn own_group(wrap: &mut CommandWrap) {
 
 /// Spawns the service and starts its supervisor and output pumps.
 pub fn spawn(spec: &ServiceSpec, token: &str, ctx: RunContext) -> std::io::Result<Spawned> {
-    let log = OpenOptions::new().create(true).append(true).open(&ctx.log_path)?;
+    let log = statedir::open(&ctx.log_path, Access::Append).map_err(std::io::Error::other)?;
     let log = Arc::new(log);
     let marker = [(RUN_MARKER_ENV, token), ("NEXSOCK_SERVICE", spec.name.as_str())];
     let mut wrap = group_command(&spec.command, spec, &marker, &ctx.withheld);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     procinfo::{self, RUN_MARKER_ENV},
+    statedir::{self, Access},
     supervisor::stop_group,
 };
 
@@ -41,11 +42,12 @@ fn file(dir: &Path, pgid: i32) -> PathBuf {
     dir.join(format!("{pgid}.json"))
 }
 
-/// Records a freshly spawned group.
+/// Records a freshly spawned group (a 0600 file in a 0700 directory, never through a link).
 pub fn write(dir: &Path, record: &Record) {
-    let written = std::fs::create_dir_all(dir)
-        .and_then(|()| serde_json::to_vec(record).map_err(std::io::Error::other))
-        .and_then(|bytes| std::fs::write(file(dir, record.pgid), bytes));
+    let written = statedir::ensure_dir(dir).map_err(std::io::Error::other).and_then(|()| {
+        let bytes = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+        statedir::write(&file(dir, record.pgid), &bytes, Access::Replace).map_err(std::io::Error::other)
+    });
     if let Err(e) = written {
         tracing::warn!(pgid = record.pgid, "cannot record a provider process for crash recovery: {e}");
     }
@@ -61,7 +63,10 @@ pub fn take_leftovers(dir: &Path) -> Vec<(Record, Vec<i32>)> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut alive = Vec::new();
     for entry in entries.flatten() {
-        let record: Option<Record> = std::fs::read(entry.path()).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        // A link is not one of ours (the host refuses to start over one): removed unread.
+        let ours = entry.file_type().is_ok_and(|t| t.is_file());
+        let record: Option<Record> =
+            ours.then(|| std::fs::read(entry.path()).ok()).flatten().and_then(|b| serde_json::from_slice(&b).ok());
         if let Some(r) = record {
             let members = procinfo::pids(&procinfo::run_members(r.pgid, r.start, &r.token));
             if !members.is_empty() {
