@@ -350,8 +350,8 @@ fn a_health_path_holds_the_dependent_until_the_path_answers_2xx() {
         .spawn()
         .unwrap();
     // web is up and its port open, but /ready.txt answers 404: the edge's check keeps asking.
-    // (http.server logs requests on stderr, which `service logs` prints on stderr.)
-    let requests = |host: &TestHost| String::from_utf8_lossy(&host.run(["service", "logs", "web"]).stderr).into_owned();
+    // (http.server logs requests on stderr, which `service logs` prints on stdout with the rest.)
+    let requests = |host: &TestHost| host.ok(["service", "logs", "web"]);
     nexsock_tests::wait_for("the edge's check to be refused", std::time::Duration::from_secs(30), || {
         requests(&host).contains("\"GET /ready.txt HTTP/1.1\" 404").then_some(())
     });

@@ -119,6 +119,9 @@ pub enum ServiceCommand {
         /// Only the last N lines.
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
+        /// Start each line with its local time (`2026-12-08 12:01:03.123`).
+        #[arg(short = 't', long)]
+        timestamps: bool,
     },
     /// Start a service and wait until it is ready.
     Start {

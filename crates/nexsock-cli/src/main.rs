@@ -11,6 +11,7 @@ mod dependency;
 mod events;
 mod import;
 mod inspect;
+mod logs;
 mod progress;
 mod service;
 mod stack;

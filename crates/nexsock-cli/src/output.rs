@@ -191,7 +191,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
         Response::Services(list) => outln!("{}", services_table(list)),
         Response::Logs(lines) => {
             for l in lines {
-                crate::service::print_line(&l.text, l.stream, false, l)?;
+                crate::logs::print_line(l, crate::logs::LogFormat { timestamps: false, json: false })?;
             }
         }
         Response::Dependency { edge, change } => {

@@ -4,9 +4,7 @@ use std::{collections::BTreeMap, process::ExitCode};
 
 use anyhow::{Context, Result, anyhow};
 use nexsock_core::Paths;
-use nexsock_proto::{
-    ChainRequest, Event, ExecutionStatus, HealthCheck, Request, Response, RestartPolicy, ServiceSpec, Stream,
-};
+use nexsock_proto::{ChainRequest, ExecutionStatus, HealthCheck, Request, Response, RestartPolicy, ServiceSpec};
 
 use crate::{
     cli::{AddArgs, ChainArgs, ServiceCommand},
@@ -29,7 +27,9 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         ServiceCommand::Remove { name } => Request::RemoveService { name },
         ServiceCommand::List => Request::ListServices,
         ServiceCommand::Status { name } => Request::ServiceStatus { name },
-        ServiceCommand::Logs { name, follow, tail } => Request::Logs { name, tail, follow },
+        ServiceCommand::Logs { name, follow, tail, timestamps } => {
+            return crate::logs::show(name, tail, follow, crate::logs::LogFormat { timestamps, json }).await;
+        }
         ServiceCommand::Start { name, smart: false, tunnel: false, .. } => Request::StartService { name },
         ServiceCommand::Start { name, smart, tunnel: true, chain, .. } => {
             return start_with_tunnel(name, smart, chain, json).await;
@@ -49,7 +49,6 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
     };
     let paths = Paths::from_env()?;
     let mut client = connect_or_start(&paths).await?;
-    let follow = matches!(request, Request::Logs { follow: true, .. });
     let what = describe(&request);
     let streams = matches!(request, Request::StartChain(_) | Request::RestartService { check_deps: true, .. });
     let response = if streams {
@@ -70,15 +69,6 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         && report.status != ExecutionStatus::Completed
     {
         return Ok(ExitCode::FAILURE);
-    }
-    if follow {
-        while let Some(event) = client.next_event().await? {
-            match event {
-                Event::Log { line, .. } => print_line(&line.text, line.stream, json, &line)?,
-                Event::HostStopping => break,
-                _ => {}
-            }
-        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -153,18 +143,6 @@ fn describe(request: &Request) -> String {
         Request::StopAll => "stopped every service".into(),
         _ => String::new(),
     }
-}
-
-pub(crate) fn print_line(text: &str, stream: Stream, json: bool, line: &nexsock_proto::LogLine) -> Result<()> {
-    if json {
-        outln!("{}", serde_json::to_string(line)?);
-    } else {
-        match stream {
-            Stream::Stdout => outln!("{text}"),
-            Stream::Stderr => eprintln!("{text}"),
-        }
-    }
-    Ok(())
 }
 
 /// Turns `service add` flags into a spec. Only the shape is checked here; the engine validates.

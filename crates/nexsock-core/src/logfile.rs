@@ -1,34 +1,75 @@
-//! Per-service log files: lines are appended as `stdout| text` / `stderr| text`, and read back from
-//! the end without loading the whole file.
+//! Per-service log files: lines are appended as `stdout@<unix ms>| text` / `stderr@..| text`, the
+//! markers nexsock writes where a run starts and ends as `marker@..| text`, and read back from the
+//! end without loading the whole file. Lines written before times were kept (`stdout| text`) and
+//! untagged ones still read, without a time.
 
 use std::{
     fs::File,
-    io::{Read, Seek, SeekFrom},
+    io::{Read, Seek, SeekFrom, Write},
     path::Path,
 };
 
 use nexsock_proto::{LogLine, Stream};
 
-const STDOUT_TAG: &str = "stdout| ";
-const STDERR_TAG: &str = "stderr| ";
+use crate::{
+    statedir::{self, Access},
+    time::local_clock,
+};
+
 const CHUNK: u64 = 64 * 1024;
+
+/// The tag that starts a stored line of `stream`.
+fn tag(stream: Stream) -> &'static str {
+    match stream {
+        Stream::Stdout => "stdout",
+        Stream::Stderr => "stderr",
+        Stream::Marker => "marker",
+    }
+}
 
 /// The stored form of one line.
 pub fn encode(line: &LogLine) -> String {
-    let tag = match line.stream {
-        Stream::Stdout => STDOUT_TAG,
-        Stream::Stderr => STDERR_TAG,
-    };
-    format!("{tag}{}\n", line.text)
+    let tag = tag(line.stream);
+    match line.at_ms {
+        Some(at) => format!("{tag}@{at}| {}\n", line.text),
+        None => format!("{tag}| {}\n", line.text),
+    }
 }
 
-/// Reads a stored line back; untagged lines count as stdout.
+/// Reads a stored line back; untagged lines count as stdout, without a time.
 pub fn decode(raw: &str) -> LogLine {
-    if let Some(text) = raw.strip_prefix(STDERR_TAG) {
-        LogLine { stream: Stream::Stderr, text: text.to_owned() }
-    } else {
-        LogLine { stream: Stream::Stdout, text: raw.strip_prefix(STDOUT_TAG).unwrap_or(raw).to_owned() }
-    }
+    [Stream::Stdout, Stream::Stderr, Stream::Marker]
+        .into_iter()
+        .find_map(|stream| {
+            let rest = raw.strip_prefix(tag(stream))?;
+            if let Some(text) = rest.strip_prefix("| ") {
+                return Some(LogLine { stream, text: text.to_owned(), at_ms: None });
+            }
+            let (at, text) = rest.strip_prefix('@')?.split_once("| ")?;
+            Some(LogLine { stream, text: text.to_owned(), at_ms: Some(at.parse().ok()?) })
+        })
+        .unwrap_or_else(|| LogLine { stream: Stream::Stdout, text: raw.to_owned(), at_ms: None })
+}
+
+/// The marker of run `run_id` starting at `at_ms`: `── run 7 started 12:01:03 ──`.
+pub fn run_started(run_id: i64, at_ms: u64) -> LogLine {
+    marker(format!("── run {run_id} started {} ──", local_clock(at_ms)), at_ms)
+}
+
+/// The marker of run `run_id` ending at `at_ms`, `how` it ended: `── run 7 exited with code 1
+/// at 12:03:10 ──`.
+pub fn run_ended(run_id: i64, how: &str, at_ms: u64) -> LogLine {
+    marker(format!("── run {run_id} {how} at {} ──", local_clock(at_ms)), at_ms)
+}
+
+fn marker(text: String, at_ms: u64) -> LogLine {
+    LogLine { stream: Stream::Marker, text, at_ms: Some(at_ms) }
+}
+
+/// Appends one line to the log at `path`, opened (created 0600) through the state directory.
+pub fn append(path: &Path, line: &LogLine) -> std::io::Result<()> {
+    let mut file = statedir::open(path, Access::Append).map_err(std::io::Error::other)?;
+    file.write_all(encode(line).as_bytes())
 }
 
 /// The last `tail` lines of the file (all when `None`); an absent file has no lines.
@@ -77,13 +118,42 @@ mod tests {
         let mut f = File::create(&path).expect("create");
         for i in 0..20_000 {
             let stream = if i % 2 == 0 { Stream::Stdout } else { Stream::Stderr };
-            f.write_all(encode(&LogLine { stream, text: format!("line {i}") }).as_bytes()).expect("write");
+            let line = LogLine { stream, text: format!("line {i}"), at_ms: Some(i) };
+            f.write_all(encode(&line).as_bytes()).expect("write");
         }
         let last = read_tail(&path, Some(3)).expect("tail");
         let texts: Vec<_> = last.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["line 19997", "line 19998", "line 19999"]);
-        assert_eq!(last[0].stream, Stream::Stderr);
+        assert_eq!((last[0].stream, last[0].at_ms), (Stream::Stderr, Some(19997)));
         assert_eq!(read_tail(&path, None).expect("all").len(), 20_000);
         assert!(read_tail(&dir.path().join("missing"), Some(5)).expect("missing").is_empty());
+    }
+
+    #[test]
+    fn lines_keep_their_stream_and_time_and_old_lines_still_read() {
+        let cases = [
+            (LogLine { stream: Stream::Stderr, text: "boom | x".into(), at_ms: Some(42) }, "stderr@42| boom | x\n"),
+            (LogLine { stream: Stream::Marker, text: "── run 1 ──".into(), at_ms: Some(7) }, "marker@7| ── run 1 ──\n"),
+            (LogLine { stream: Stream::Stdout, text: "".into(), at_ms: Some(1) }, "stdout@1| \n"),
+        ];
+        for (line, stored) in cases {
+            assert_eq!(encode(&line), stored);
+            assert_eq!(decode(stored.trim_end_matches('\n')), line);
+        }
+        let old = |stream, text: &str| LogLine { stream, text: text.into(), at_ms: None };
+        assert_eq!(decode("stderr| old error"), old(Stream::Stderr, "old error"));
+        assert_eq!(decode("stdout| old"), old(Stream::Stdout, "old"));
+        assert_eq!(decode("no tag at all"), old(Stream::Stdout, "no tag at all"));
+        assert_eq!(decode("stdout@soon| x"), old(Stream::Stdout, "stdout@soon| x"));
+    }
+
+    #[test]
+    fn run_markers_name_the_run_and_how_it_ended() {
+        let started = run_started(7, 1_000);
+        assert_eq!(started.stream, Stream::Marker);
+        assert!(started.text.starts_with("── run 7 started ") && started.text.ends_with(" ──"), "{}", started.text);
+        let ended = run_ended(7, "exited with code 1", 2_000);
+        assert!(ended.text.starts_with("── run 7 exited with code 1 at "), "{}", ended.text);
+        assert_eq!(ended.at_ms, Some(2_000));
     }
 }

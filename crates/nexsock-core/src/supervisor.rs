@@ -43,6 +43,8 @@ pub struct RunContext {
     pub name: String,
     /// Generation of the service's runtime when this run started.
     pub generation: u64,
+    /// The run's id in the store (its log markers name it).
+    pub run_id: i64,
     /// Where output goes.
     pub log_path: PathBuf,
     /// The engine's inbox.
@@ -151,6 +153,10 @@ pub fn spawn(spec: &ServiceSpec, token: &str, ctx: RunContext) -> std::io::Resul
     let mut child = wrap.spawn()?;
     let pid = child.id().ok_or_else(|| std::io::Error::other("the process exited before its pid was read"))?;
     let proc_start = procinfo::start_time(pid);
+    // Before the pumps start: the marker precedes every line of the run, in the file and live.
+    let started = logfile::run_started(ctx.run_id, crate::time::now_ms());
+    let _ = (&*log).write_all(logfile::encode(&started).as_bytes());
+    let _ = ctx.outcomes.send(Outcome::Line { name: ctx.name.clone(), generation: ctx.generation, line: started });
     let mut pumps = Vec::new();
     if let Some(out) = child.stdout().take() {
         pumps.push(tokio::spawn(pump(out, Stream::Stdout, log.clone(), ctx.clone())));
@@ -175,7 +181,7 @@ async fn pump(reader: impl AsyncRead + Unpin, stream: Stream, log: Arc<File>, ct
             Ok(_) => {}
         }
         let text = String::from_utf8_lossy(&raw).trim_end_matches(['\n', '\r']).to_owned();
-        let line = LogLine { stream, text };
+        let line = LogLine { stream, text, at_ms: Some(crate::time::now_ms()) };
         // A full disk must not stop the service; the line still reaches the engine.
         let _ = (&*log).write_all(logfile::encode(&line).as_bytes());
         let _ = ctx.outcomes.send(Outcome::Line { name: ctx.name.clone(), generation: ctx.generation, line });

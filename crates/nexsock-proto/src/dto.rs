@@ -257,6 +257,9 @@ pub enum Stream {
     Stdout,
     /// Standard error.
     Stderr,
+    /// Written by nexsock, not the process: where a run started or ended
+    /// (`── run 7 started 12:01:03 ──`).
+    Marker,
 }
 
 /// One line of a service's output.
@@ -266,6 +269,9 @@ pub struct LogLine {
     pub stream: Stream,
     /// The text, without its line ending.
     pub text: String,
+    /// When the host read it (Unix milliseconds); absent for lines logged before times were kept.
+    #[serde(default)]
+    pub at_ms: Option<u64>,
 }
 
 #[cfg(test)]

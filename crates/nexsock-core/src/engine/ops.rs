@@ -172,6 +172,7 @@ impl Engine {
         let ctx = RunContext {
             name: name.to_owned(),
             generation,
+            run_id: self.next_run_id,
             log_path: self.paths.service_log(name),
             outcomes: self.outcomes.clone(),
             withheld: withheld.clone(),

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use nexsock_proto::{Event, ExitInfo, LogLine, Response};
+use nexsock_proto::{Event, ExitInfo, LogLine, Response, Stream};
 
 use super::{
     Engine, Outcome,
@@ -11,6 +11,7 @@ use super::{
 };
 use crate::{
     error::CoreError,
+    logfile,
     restart::{self, MAX_RESTARTS, RestartDecision},
     store::RunEnd,
     supervisor::Exit,
@@ -47,6 +48,7 @@ impl Engine {
         let Some(svc) = self.services.get_mut(name) else { return };
         let matched = generation == svc.generation
             && matches!(svc.phase, Phase::Starting(_))
+            && line.stream != Stream::Marker
             && svc.log_ready.as_ref().is_some_and(|re| re.is_match(&line.text));
         svc.remember(line.clone());
         let _ = self.events.send(Event::Log { service: name.to_owned(), line });
@@ -97,14 +99,19 @@ impl Engine {
         svc.last_exit = Some(ExitInfo { code: exit.code, signal: exit.signal, at_ms });
         let phase = std::mem::replace(&mut svc.phase, Phase::Stopped);
         let mut clean_exit_while_starting = false;
+        // Stopped by the host because its start failed (not ready in time).
+        let mut stopped_failing = false;
         // `requested`: the user asked for the stop, whatever the process did meanwhile.
         let (run, failure, requested) = match phase {
             Phase::Stopping { run, then: AfterStop::Stay } => (run, None, true),
             Phase::Stopping { run, then: AfterStop::Start } => {
-                self.finish(name, run.run_id, exit, Some("restarted".into()));
+                self.finish(name, run.run_id, exit, Some("restarted".into()), "stopped to restart");
                 return self.after_stop_then_start(name);
             }
-            Phase::Stopping { run, then: AfterStop::Fail(reason) } => (run, Some(reason), false),
+            Phase::Stopping { run, then: AfterStop::Fail(reason) } => {
+                stopped_failing = true;
+                (run, Some(reason), false)
+            }
             // Without a check, a clean exit within the settle time is a one-shot that finished.
             Phase::Starting(run) if exit.succeeded() && svc.spec.health.is_none() => {
                 clean_exit_while_starting = true;
@@ -133,7 +140,12 @@ impl Engine {
             }
         };
         let uptime = run.started.elapsed();
-        self.finish(name, run.run_id, exit, failure.clone().or_else(|| requested.then(|| "stopped".into())));
+        let how = match (&failure, requested, stopped_failing) {
+            (_, true, _) => "stopped by request".to_owned(),
+            (Some(reason), false, true) => format!("stopped: {reason}"),
+            (_, false, _) => exit.describe(),
+        };
+        self.finish(name, run.run_id, exit, failure.clone().or_else(|| requested.then(|| "stopped".into())), &how);
         let Some(svc) = self.services.get_mut(name) else { return };
         if requested {
             svc.phase = Phase::Stopped;
@@ -184,10 +196,24 @@ impl Engine {
         self.spawn_run(name);
     }
 
-    fn finish(&self, name: &str, run_id: i64, exit: Exit, reason: Option<String>) {
+    /// Records the end of a run, and marks it in the service's log: `how` it ended.
+    fn finish(&mut self, name: &str, run_id: i64, exit: Exit, reason: Option<String>, how: &str) {
         let end = RunEnd { at_ms: now_ms(), code: exit.code, signal: exit.signal, reason };
         tracing::debug!(service = name, run_id, "run ended");
+        self.log_marker(name, logfile::run_ended(run_id, how, end.at_ms));
         self.writer.write("a run's exit", move |store| store.finish_run(run_id, &end));
+    }
+
+    /// Writes a line of nexsock's own to the service's log and passes it on like its output. The
+    /// run's output is drained by now (see `supervisor::drain`), so the marker follows it.
+    fn log_marker(&mut self, name: &str, line: LogLine) {
+        if let Err(e) = logfile::append(&self.paths.service_log(name), &line) {
+            tracing::warn!(service = name, "writing to its log: {e}");
+        }
+        if let Some(svc) = self.services.get_mut(name) {
+            svc.remember(line.clone());
+        }
+        let _ = self.events.send(Event::Log { service: name.to_owned(), line });
     }
 
     fn on_restart_due(&mut self, name: &str, generation: u64) {

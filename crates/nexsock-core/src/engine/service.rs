@@ -140,8 +140,14 @@ impl Service {
     /// it is not among the last ones) and the last three lines, joined by ` | `.
     pub fn last_words(&self) -> Option<String> {
         let n = self.run_lines.min(self.recent.len());
-        let lines: Vec<&str> =
-            self.recent.iter().skip(self.recent.len() - n).map(|l| l.text.trim()).filter(|t| !t.is_empty()).collect();
+        let lines: Vec<&str> = self
+            .recent
+            .iter()
+            .skip(self.recent.len() - n)
+            .filter(|l| l.stream != nexsock_proto::Stream::Marker)
+            .map(|l| l.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
         let tail = lines.len().saturating_sub(3);
         let mut picked: Vec<&str> = Vec::new();
         if let Some(first) = lines[..tail].iter().position(|l| looks_like_error(l)) {

@@ -31,7 +31,7 @@ describe("a run that ends by itself", () => {
       state: "completed", pid: null, since_ms: null, reason: null, restarts: 0,
       last_exit: { code: 0, signal: null },
     });
-    expect((await api.logs("migrate", 1))[0]).toEqual({ stream: "stdout", text: "migrate: done" });
+    expect((await api.logs("migrate", 1))[0]).toMatchObject({ stream: "stdout", text: "migrate: done" });
   });
 
   it("is stopped once stopped by request, and a start clears completed", async () => {

@@ -35,7 +35,7 @@ describe("MockApi logs", () => {
     const api = demo();
     api.engine.failing.set("cache", "exited with code 1");
     await api.startService("cache");
-    expect((await api.logs("cache", 1))[0]).toEqual({ stream: "stderr", text: "error: exited with code 1" });
+    expect((await api.logs("cache", 1))[0]).toMatchObject({ stream: "stderr", text: "error: exited with code 1" });
   });
 
   it("refuses an unknown service", async () => {

@@ -11,7 +11,7 @@ export const MAX_KEPT_LINES = 10_000;
 
 /** Appends one line to the service's log and broadcasts it. */
 export function print(engine: MockEngine, service: string, text: string, stream: Stream = "stdout"): void {
-  const line: LogLine = { stream, text };
+  const line: LogLine = { stream, text, at_ms: engine.now() };
   const lines = engine.logs.get(service) ?? [];
   lines.push(line);
   if (lines.length > MAX_KEPT_LINES) lines.splice(0, lines.length - MAX_KEPT_LINES);
@@ -36,7 +36,10 @@ export function printOutcome(engine: MockEngine, service: string, failure: strin
 /** The service's last words, as the engine names them in a failure: its last non-empty stderr line
  *  among its last 100, else its last non-empty line there; `null` when it printed nothing. */
 export function lastWords(engine: MockEngine, service: string): string | null {
-  const recent = (engine.logs.get(service) ?? []).slice(-100).filter((l) => l.text.trim() !== "").reverse();
+  const recent = (engine.logs.get(service) ?? [])
+    .slice(-100)
+    .filter((l) => l.stream !== "marker" && l.text.trim() !== "")
+    .reverse();
   const line = recent.find((l) => l.stream === "stderr") ?? recent[0];
   return line ? line.text.trim() : null;
 }

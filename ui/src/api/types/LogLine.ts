@@ -12,4 +12,8 @@ stream: Stream,
 /**
  * The text, without its line ending.
  */
-text: string, };
+text: string, 
+/**
+ * When the host read it (Unix milliseconds); absent for lines logged before times were kept.
+ */
+at_ms: number | null, };

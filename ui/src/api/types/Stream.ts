@@ -3,4 +3,4 @@
 /**
  * Which output stream a line came from.
  */
-export type Stream = "stdout" | "stderr";
+export type Stream = "stdout" | "stderr" | "marker";

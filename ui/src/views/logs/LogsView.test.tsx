@@ -96,6 +96,15 @@ describe("LogsView", () => {
     expect(within(line as HTMLElement).getByText("err")).toBeTruthy();
   });
 
+  it("sets the markers of a run's start and end apart from the output", async () => {
+    const { api } = await openLog("web");
+    await waitFor(() => expect(api.engine.requests.some((r) => r.type === "logs")).toBe(true));
+    act(() => print(api.engine, "web", "── run 7 exited with code 1 at 12:03:10 ──", "marker"));
+    const line = (await within(log("web")).findByText("── run 7 exited with code 1 at 12:03:10 ──")).closest(".log-line")!;
+    expect(line.className).toContain("marker");
+    expect(within(line as HTMLElement).queryByText("err")).toBeNull();
+  });
+
   it("shows why the log could not be loaded", async () => {
     const user = userEvent.setup();
     const { api } = renderWithApi(<LogsView />);

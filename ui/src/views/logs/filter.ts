@@ -1,10 +1,13 @@
 //! Searching the log: which lines match (case-insensitively, as plain text, not a pattern), and a
 //! line cut into the parts to highlight.
 
-/** A line of the log view; `id` is stable for as long as the line is shown. */
+import type { Stream } from "../../api/types/Stream";
+
+/** A line of the log view; `id` is stable for as long as the line is shown. `marker` lines are
+ *  nexsock's own: where a run started or ended. */
 export interface LogEntry {
   id: number;
-  stream: "stdout" | "stderr";
+  stream: Stream;
   text: string;
 }
 
