@@ -116,15 +116,27 @@ impl EventsCli {
         self.0.lines.recv_timeout(Duration::from_secs(30)).expect("a line from `nexsock events` within 30 s")
     }
 
-    /// The next line whose event type is not a process running (state changes, logs, progress).
+    /// The next line whose event type is not a process running (state changes, logs, progress),
+    /// without its `at_ms` (checked to be there).
     fn next_change(&self) -> Value {
         loop {
             let line = self.next();
-            let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?} is not JSON: {e}"));
+            let mut event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?} is not JSON: {e}"));
+            let at_ms = event.as_object_mut().and_then(|o| o.remove("at_ms"));
+            assert!(at_ms.is_some_and(|t| t.as_u64().is_some_and(|t| t > 0)), "{line} has its time");
             if !matches!(event["type"].as_str(), Some("ServiceChanged" | "Log" | "Execution" | "ExecutionFinished")) {
                 return event;
             }
         }
+    }
+
+    /// The next line in words, without the local date and time it starts with (checked).
+    fn next_words(&self) -> String {
+        let line = self.next();
+        let (at, words) = line.split_at_checked(24).unwrap_or_else(|| panic!("{line:?} is too short"));
+        let digits: String = at.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect();
+        assert_eq!(digits, "9999-99-99 99:99:99.999 ", "{line:?} starts with its time");
+        words.to_owned()
     }
 }
 
@@ -181,7 +193,7 @@ fn nexsock_events_service_shows_only_that_services_events_in_words() {
     host.ok(["service", "remove", "api"]);
     let mut lines = Vec::new();
     while !lines.last().is_some_and(|l: &String| l.starts_with("service-removed")) {
-        let line = events.next();
+        let line = events.next_words();
         if line != "service-updated api" {
             lines.push(line);
         }

@@ -79,11 +79,19 @@ pub enum Command {
         /// The port.
         port: u16,
     },
-    /// Stream the host's events as they happen, one a line (`--json`: one JSON object a line).
+    /// Stream the host's events as they happen, one a line with its local time (`--json`: one
+    /// JSON object a line, with `at_ms`). Services' output lines only with --logs.
     Events {
         /// Only events about this service (its state, logs, dependencies, tunnel).
         #[arg(long, value_name = "NAME")]
         service: Option<String>,
+        /// Also the services' output lines (`Log` events).
+        #[arg(long)]
+        logs: bool,
+        /// Only events of these types, as `--json` names them (`ServiceChanged`, `TunnelFailed`);
+        /// repeat it or separate them with commas.
+        #[arg(long = "type", value_name = "TYPE", value_delimiter = ',')]
+        types: Vec<String>,
     },
     /// Print a shell completion script.
     Completions {

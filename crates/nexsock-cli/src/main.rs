@@ -79,7 +79,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import { file, format, dry_run, port_base } => {
             import::import(&file, format.as_deref(), dry_run, port_base, cli.json).await
         }
-        Command::Events { service } => events::stream(service.as_deref(), cli.json).await,
+        Command::Events { service, logs, types } => {
+            events::stream(events::EventFilter::new(service, logs, &types)?, cli.json).await
+        }
     }
 }
 

@@ -86,6 +86,54 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every event type, as `type` names it on the wire (`nexsock events --type`).
+    pub const KINDS: [&'static str; 19] = [
+        "ServiceChanged",
+        "Log",
+        "Execution",
+        "ExecutionFinished",
+        "TunnelCreated",
+        "TunnelFailed",
+        "TunnelRecreated",
+        "ServiceAdded",
+        "ServiceUpdated",
+        "ServiceRemoved",
+        "DependencyAdded",
+        "DependencyRemoved",
+        "TunnelChecked",
+        "TunnelClosed",
+        "ProfilesChanged",
+        "SettingsChanged",
+        "Reconciliation",
+        "ExchangeRecorded",
+        "HostStopping",
+    ];
+
+    /// This event's type, as `type` names it on the wire (one of [`Self::KINDS`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ServiceChanged(_) => "ServiceChanged",
+            Self::Log { .. } => "Log",
+            Self::Execution(_) => "Execution",
+            Self::ExecutionFinished(_) => "ExecutionFinished",
+            Self::TunnelCreated(_) => "TunnelCreated",
+            Self::TunnelFailed(_) => "TunnelFailed",
+            Self::TunnelRecreated { .. } => "TunnelRecreated",
+            Self::ServiceAdded(_) => "ServiceAdded",
+            Self::ServiceUpdated(_) => "ServiceUpdated",
+            Self::ServiceRemoved { .. } => "ServiceRemoved",
+            Self::DependencyAdded { .. } => "DependencyAdded",
+            Self::DependencyRemoved { .. } => "DependencyRemoved",
+            Self::TunnelChecked(_) => "TunnelChecked",
+            Self::TunnelClosed(_) => "TunnelClosed",
+            Self::ProfilesChanged => "ProfilesChanged",
+            Self::SettingsChanged(_) => "SettingsChanged",
+            Self::Reconciliation(_) => "Reconciliation",
+            Self::ExchangeRecorded { .. } => "ExchangeRecorded",
+            Self::HostStopping => "HostStopping",
+        }
+    }
+
     /// The services this event is about (`nexsock events --service NAME` keeps those); none for
     /// host-wide events.
     pub fn services(&self) -> Vec<&str> {
@@ -116,5 +164,32 @@ impl Event {
                 .collect(),
             Self::ProfilesChanged | Self::SettingsChanged(_) | Self::HostStopping => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dto::Stream;
+
+    #[test]
+    fn an_events_kind_is_its_type_on_the_wire_and_a_known_one() {
+        let line = LogLine { stream: Stream::Stdout, text: "hi".into(), at_ms: Some(1) };
+        let events = [
+            Event::Log { service: "api".into(), line },
+            Event::ServiceRemoved { name: "api".into() },
+            Event::ProfilesChanged,
+            Event::ExchangeRecorded { service: "api".into(), exchange_id: 1 },
+            Event::HostStopping,
+        ];
+        for event in events {
+            let wire = serde_json::to_value(&event).expect("serialisable");
+            assert_eq!(wire["type"], event.kind());
+            assert!(Event::KINDS.contains(&event.kind()), "{}", event.kind());
+        }
+        let mut unique = Event::KINDS.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), Event::KINDS.len());
     }
 }
