@@ -16,6 +16,7 @@ mod progress;
 mod service;
 mod stack;
 mod tunnel;
+mod waiting;
 
 use std::process::ExitCode;
 

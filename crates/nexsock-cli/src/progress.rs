@@ -1,17 +1,21 @@
 //! The live progress bar of a chain start, fed by the execution's events (indicatif draws on
-//! stderr and hides itself when stderr is not a terminal).
+//! stderr and hides itself when stderr is not a terminal), and the services it waits on for
+//! the lines that replace the bar there ([`crate::waiting`]).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use nexsock_proto::{Event, StepState};
 
+use crate::waiting::Waiting;
+
 /// Progress of one execution.
 pub struct ChainProgress {
     bar: Option<ProgressBar>,
+    waiting: Waiting,
 }
 
 impl ChainProgress {
-    /// A bar, unless the output is JSON.
-    pub fn new(json: bool) -> Self {
+    /// A bar, unless the output is JSON; the services starting go to `waiting`.
+    pub fn new(json: bool, waiting: Waiting) -> Self {
         let bar = (!json).then(|| {
             let bar = ProgressBar::new(0);
             let style = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
@@ -21,14 +25,24 @@ impl ChainProgress {
             bar.enable_steady_tick(std::time::Duration::from_millis(100));
             bar
         });
-        Self { bar }
+        Self { bar, waiting }
     }
 
     /// Advances on each settled service; shows what is happening.
     pub fn on_event(&mut self, event: &Event) {
-        let (Some(bar), Event::Execution(p)) = (&self.bar, event) else { return };
-        bar.set_length(p.total as u64);
+        let Event::Execution(p) = event else { return };
         let s = &p.service;
+        match s.state {
+            StepState::Starting => self.waiting.starting(&s.name),
+            StepState::Waiting => {}
+            StepState::Ready
+            | StepState::AlreadyReady
+            | StepState::Completed
+            | StepState::Failed
+            | StepState::Skipped => self.waiting.settled(&s.name),
+        }
+        let Some(bar) = &self.bar else { return };
+        bar.set_length(p.total as u64);
         match s.state {
             StepState::Waiting => {}
             StepState::Starting => bar.set_message(format!("starting {}", s.name)),

@@ -51,13 +51,14 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
     let mut client = connect_or_start(&paths).await?;
     let what = describe(&request);
     let streams = matches!(request, Request::StartChain(_) | Request::RestartService { check_deps: true, .. });
+    let waiting = crate::waiting::Waiting::for_request(&request);
     let response = if streams {
-        let mut progress = crate::progress::ChainProgress::new(json);
-        let result = client.request_streaming(request, |event| progress.on_event(&event)).await;
+        let mut progress = crate::progress::ChainProgress::new(json, waiting.clone());
+        let result = waiting.report_while(client.request_streaming(request, |event| progress.on_event(&event))).await;
         progress.finish();
         result?
     } else {
-        client.request(request).await?
+        waiting.report_while(client.request(request)).await?
     };
     output::print_response(&response, json, &what)?;
     if let Response::Service(added) = &response

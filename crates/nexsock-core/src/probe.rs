@@ -40,18 +40,35 @@ pub fn probe_delay(check: &HealthCheck, attempt: u32, elapsed: Duration) -> Dura
     policy.delay(attempt)
 }
 
+/// How often a failing readiness check says what it answered ([`wait_ready`]'s `answered`): often
+/// enough for a waiting CLI, rare enough to cost the engine nothing while attempts run every
+/// few milliseconds.
+pub const REPORT_EVERY: Duration = Duration::from_secs(1);
+
 /// Retries `check` until it passes (`Ok`) or `deadline` passes (`Err` with the last failure). A
 /// tcp or http check passes only when the listener is a process of group `pgid` (the service's):
 /// a process that took the port meanwhile never makes it look ready. An exec check's command
-/// inherits none of the `withheld` variables (see [`crate::supervisor::group_command`]).
-pub async fn wait_ready(spec: ServiceSpec, pgid: u32, deadline: Instant, withheld: Vec<String>) -> Result<(), String> {
+/// inherits none of the `withheld` variables (see [`crate::supervisor::group_command`]). Failures
+/// go to `answered`: the first at once, then at most one per [`REPORT_EVERY`].
+pub async fn wait_ready(
+    spec: ServiceSpec,
+    pgid: u32,
+    deadline: Instant,
+    withheld: Vec<String>,
+    mut answered: impl FnMut(String),
+) -> Result<(), String> {
     let Some(check) = spec.health.clone() else { return Ok(()) };
     let started = Instant::now();
     let mut last = String::from("no attempt finished");
+    let mut reported: Option<Instant> = None;
     for attempt in 0u32.. {
         match probe_once(&check, &spec, &withheld).await.and_then(|()| owned(&check, &spec, pgid)) {
             Ok(()) => return Ok(()),
             Err(e) => last = e,
+        }
+        if reported.is_none_or(|at| at.elapsed() >= REPORT_EVERY) {
+            reported = Some(Instant::now());
+            answered(last.clone());
         }
         let now = Instant::now();
         if now >= deadline {

@@ -61,6 +61,16 @@ pub enum Outcome {
         /// Run generation.
         generation: u64,
     },
+    /// The readiness check failed again while the service starts: what it answered (sent at
+    /// most once per [`crate::probe::REPORT_EVERY`]).
+    CheckAnswered {
+        /// Service.
+        name: String,
+        /// Run generation.
+        generation: u64,
+        /// The failure, e.g. `GET http://127.0.0.1:8701/health answered 404 Not Found`.
+        answer: String,
+    },
     /// The startup timeout passed without readiness.
     NotReady {
         /// Service.

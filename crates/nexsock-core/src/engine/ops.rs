@@ -248,7 +248,10 @@ fn readiness_task(
                 Err(format!("not ready after {}s: no output line matched `{pattern}`", spec.startup_timeout_secs))
             }
             HealthCheck::Tcp | HealthCheck::Http { .. } | HealthCheck::Exec { .. } => {
-                probe::wait_ready(spec, pgid, deadline, withheld).await
+                let answered = |answer: String| {
+                    let _ = outcomes.send(Outcome::CheckAnswered { name: name.clone(), generation, answer });
+                };
+                probe::wait_ready(spec, pgid, deadline, withheld, answered).await
             }
         };
         let _ = outcomes.send(match result {

@@ -23,6 +23,7 @@ impl Engine {
         match outcome {
             Outcome::Line { name, generation, line } => self.on_line(&name, generation, line),
             Outcome::Ready { name, generation } => self.on_ready(&name, generation),
+            Outcome::CheckAnswered { name, generation, answer } => self.on_check_answered(&name, generation, answer),
             Outcome::NotReady { name, generation, reason } => self.on_not_ready(&name, generation, reason),
             Outcome::Exited { name, generation, exit } => self.on_exited(&name, generation, exit),
             Outcome::RestartDue { name, generation } => self.on_restart_due(&name, generation),
@@ -76,6 +77,15 @@ impl Engine {
         let status = svc.status();
         svc.answer_start(|| Ok(Response::Status(status.clone())));
         self.emit(name);
+    }
+
+    /// Keeps what a starting service's check last answered: its status says it (no event: the
+    /// check answers every few milliseconds, and readers that wait ask for the status).
+    fn on_check_answered(&mut self, name: &str, generation: u64, answer: String) {
+        let Some(svc) = self.services.get_mut(name) else { return };
+        if let (true, Phase::Starting(run)) = (generation == svc.generation, &mut svc.phase) {
+            run.note = Some(answer);
+        }
     }
 
     fn on_not_ready(&mut self, name: &str, generation: u64, reason: String) {

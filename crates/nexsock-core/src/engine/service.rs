@@ -24,7 +24,8 @@ pub(super) struct Run {
     pub started: Instant,
     pub stop: Option<oneshot::Sender<()>>,
     pub readiness: Option<AbortHandle>,
-    /// What the status says about it (a previous host's leftover being stopped).
+    /// What the status says about it (a previous host's leftover being stopped; what its
+    /// readiness check last answered while it starts).
     pub note: Option<String>,
 }
 
@@ -164,7 +165,7 @@ impl Service {
         let (state, run, reason) = match &self.phase {
             Phase::Stopped if self.completed => (ServiceState::Completed, None, None),
             Phase::Stopped => (ServiceState::Stopped, None, None),
-            Phase::Starting(run) => (ServiceState::Starting, Some(run), None),
+            Phase::Starting(run) => (ServiceState::Starting, Some(run), run.note.clone()),
             Phase::Ready(run) => (ServiceState::Ready, Some(run), None),
             Phase::Stopping { run, .. } => (ServiceState::Stopping, Some(run), run.note.clone()),
             Phase::Backoff { attempt, until_ms, reason, .. } => {
