@@ -15,7 +15,8 @@ use rstest::rstest;
 #[case::escape_in_command(&["service", "add", "c1", "--command", "echo \u{1b}[2J"], "control character")]
 #[case::return_in_command(&["service", "add", "c2", "--command", "echo a\rb"], "control character")]
 #[case::bell_in_env(&["service", "add", "c3", "--command", "true", "--env", "A=\u{7}"], "control character")]
-#[case::newline_in_env_name(&["service", "add", "c4", "--command", "true", "--env", "A\nB=1"], "control character")]
+#[case::newline_in_env_name(&["service", "add", "c4", "--command", "true", "--env", "A\nB=1"], "invalid environment variable name")]
+#[case::env_name_starting_with_a_digit(&["service", "add", "c5", "--command", "true", "--env", "1X=2"], "not starting with a digit")]
 #[case::duplicate(&["service", "add", "existing", "--command", "true"], "already exists")]
 #[case::unknown_start(&["service", "start", "ghost"], "no service named `ghost`")]
 #[case::unknown_stop(&["service", "stop", "ghost"], "no service named `ghost`")]
@@ -29,6 +30,68 @@ fn bad_input_gets_one_clear_error_and_changes_nothing(#[case] args: &[&str], #[c
     assert!(err.starts_with("error: ") && err.contains(expected), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
     assert_eq!(host.ok(["service", "list", "--json"]), before);
+}
+
+#[test]
+fn a_mistyped_name_gets_a_did_you_mean() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "web", "--command", "sleep 1000"]);
+    host.ok(["service", "add", "worker", "--command", "sleep 1000"]);
+    let err = host.fails(["service", "start", "wbe"]);
+    assert!(err.contains("no service named `wbe` (did you mean `web`?)"), "{err}");
+    let err = host.fails(["service", "status", "workr"]);
+    assert!(err.contains("(did you mean `worker`?)"), "{err}");
+    let err = host.fails(["service", "start", "zzzzzz"]);
+    assert!(err.contains("(see `nexsock service list`)"), "nothing close: {err}");
+    let err = host.fails(["service", "start-chain", "web", "--strategy", "concurent"]);
+    assert!(err.contains("(did you mean `concurrent`?)"), "{err}");
+    host.ok(["profile", "add", "work", "--provider", "localtunnel"]);
+    let err = host.fails(["profile", "default", "wrok"]);
+    assert!(err.contains("no profile named `wrok` (did you mean `work`?)"), "{err}");
+}
+
+#[test]
+fn several_names_start_stop_and_restart_each_and_port_0_is_refused() {
+    let host = TestHost::start();
+    for name in ["a", "b", "c"] {
+        host.ok(["service", "add", name, "--command", "exec sleep 1000"]);
+    }
+    let out = host.ok(["service", "start", "a", "b,c"]);
+    assert_eq!(out.lines().filter(|l| l.contains(": ready")).count(), 3, "{out}");
+    let out = host.ok(["service", "restart", "a,b"]);
+    assert_eq!(out.lines().filter(|l| l.starts_with("restarted")).count(), 2, "{out}");
+    let out = host.ok(["service", "stop", "a", "b", "c"]);
+    assert_eq!(out.lines().filter(|l| l.starts_with("stopped")).count(), 3, "{out}");
+    // One unknown name fails the command, and the others still happen.
+    let out = host.run(["service", "start", "a", "ghost"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no service named `ghost`"));
+    assert_eq!(host.status("a")["state"], "ready");
+    let out = host.ok(["service", "start-batch", "b", "c"]);
+    assert!(out.contains("completed"), "{out}");
+    let err = host.fails(["port", "0"]);
+    assert!(err.contains("0 is not in 1..=65535"), "{err}");
+}
+
+#[test]
+fn a_declared_strategy_can_be_edited_and_names_only_known_services() {
+    let host = TestHost::start();
+    host.ok(["service", "add", "db", "--command", "sleep 1000"]);
+    host.ok(["service", "add", "web", "--command", "sleep 1000"]);
+    let err = host.fails(["strategy", "add", "fast", "--base", "concurrent", "--priority", "db,nope"]);
+    assert!(err.contains("no service named `nope`"), "{err}");
+    assert!(!host.ok(["strategy", "list"]).contains("fast"), "nothing was declared");
+    host.ok(["strategy", "add", "fast", "--base", "concurrent", "--priority", "db"]);
+    host.ok(["strategy", "edit", "fast", "--priority", "web,db", "--max-concurrent", "2"]);
+    let settings = host.json(["strategy", "list"]);
+    let fast = settings["custom_strategies"].as_array().unwrap().iter().find(|s| s["name"] == "fast").unwrap().clone();
+    assert_eq!(fast["priority"], serde_json::json!(["web", "db"]));
+    assert_eq!(fast["max_concurrent"], 2);
+    assert_eq!(fast["base"], "concurrent", "what the flags did not name stays");
+    let err = host.fails(["strategy", "edit", "concurrent", "--priority", "db"]);
+    assert!(err.contains("is built in"), "{err}");
+    let err = host.fails(["strategy", "edit", "fsat", "--priority", "db"]);
+    assert!(err.contains("did you mean `fast`?"), "{err}");
 }
 
 #[test]

@@ -207,6 +207,27 @@ fn a_compose_file_runs_each_service_through_docker_compose() {
     });
 }
 
+#[test]
+fn a_compose_import_says_when_docker_compose_is_missing_and_not_when_it_is_there() {
+    let compose = "services:\n  db:\n    image: postgres:16\n";
+    let empty = tempfile::tempdir().unwrap();
+    let host = TestHost::start_with_env(&[("PATH", empty.path().to_str().unwrap())]);
+    let file = write(&host, "compose.yaml", compose);
+    let out = host.ok(["import", file.to_str().unwrap(), "--dry-run"]);
+    assert!(out.contains("`docker` is not on the host's PATH"), "{out}");
+    assert!(out.contains("Compose v2"), "{out}");
+
+    let fake = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(fixture("fake-docker"), fake.path().join("docker")).unwrap();
+    let path = format!("{}:{}", fake.path().display(), std::env::var("PATH").unwrap());
+    let state = fake.path().join("state");
+    let host = TestHost::start_with_env(&[("PATH", &path), ("FAKE_DOCKER_DIR", state.to_str().unwrap())]);
+    let file = write(&host, "compose.yaml", compose);
+    let report = host.json(["import", file.to_str().unwrap(), "--dry-run"]);
+    let notes = report["unmapped"].as_array().unwrap();
+    assert!(notes.iter().all(|n| n["field"] != "docker compose"), "{report}");
+}
+
 #[tokio::test]
 async fn bad_files_give_typed_errors_and_store_nothing() {
     let host = TestHost::start();

@@ -67,8 +67,10 @@ fn a_bore_tunnel_carries_http_and_its_url_reaches_the_dependent() {
     assert!(url.starts_with(&format!("http://{}:", server.ip)), "{url}");
     let page = wait_for("a page through the tunnel", T, || http_get(&url));
     assert!(page.contains("hello through the tunnel"), "{page}");
+    // What the service printed, without nexsock's run markers (`── run N started … ──`).
     let logs = host.ok(["service", "logs", "client"]);
-    assert_eq!(logs.trim(), format!("web is at {url} alias {url}"));
+    let printed: Vec<&str> = logs.lines().filter(|l| !l.starts_with("──")).collect();
+    assert_eq!(printed, [format!("web is at {url} alias {url}")]);
     let env = host.json(["service", "env", "client", "--show-tunnel-vars"]);
     let vars: Vec<_> =
         env.as_array().unwrap().iter().map(|v| (v["name"].as_str().unwrap(), v["value"].as_str().unwrap())).collect();

@@ -142,7 +142,8 @@ impl TrayState {
     }
 
     /// `3/5 services ready · 1 completed · 1 tunnel open` (completed one-shots counted when there
-    /// are any), and while a previous host's leftovers are being
+    /// are any), `· 2 to restart to apply changes` when running services run an older
+    /// definition, and while a previous host's leftovers are being
     /// stopped, `· stopping 2 left by a previous host`.
     pub fn status_line(&self) -> String {
         let ready = self.services.iter().filter(|s| s.state == ServiceState::Ready).count();
@@ -152,6 +153,10 @@ impl TrayState {
         let completed = if completed > 0 { format!(" · {completed} completed") } else { String::new() };
         let mut line =
             format!("{ready}/{} services ready{completed} · {open} tunnel{plural} open", self.services.len());
+        let to_restart = self.services.iter().filter(|s| s.restart_to_apply).count();
+        if to_restart > 0 {
+            line.push_str(&format!(" · {to_restart} to restart to apply changes"));
+        }
         if !self.reconciliation.remaining.is_empty() {
             line.push_str(&format!(" · stopping {} left by a previous host", self.reconciliation.remaining.len()));
         }

@@ -328,6 +328,7 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
         restarts: 0,
         last_exit: None,
         tunnel_profile: None,
+        restart_to_apply: false,
     };
     let mut state = nexsock_desktop::menu::TrayState::default();
     assert_eq!(state.health(), Health::Idle);
@@ -340,6 +341,9 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
     assert_eq!(state.health(), Health::Failed, "a completed one-shot changes nothing");
     assert_eq!(state.status_line(), "1/4 services ready · 1 completed · 0 tunnels open");
     state.services.pop();
+    state.services[0].restart_to_apply = true;
+    assert_eq!(state.status_line(), "1/3 services ready · 0 tunnels open · 1 to restart to apply changes");
+    state.services[0].restart_to_apply = false;
 
     let mut notifier = Notifier::default();
     assert_eq!(notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Starting))), None);

@@ -85,6 +85,23 @@ async def main():
 
         await results.check("Start chain from the tray starts the chain and notifies", tray_start_chain())
 
+        async def status_line_counts_restarts_to_apply():
+            async def line():
+                return next((p[0] for _, p in await sni.layout(watcher.bus, menu) if p and "services ready" in p[0]), "")
+            s.cli("service", "edit", "api", "--env", "MODE=edited")
+            deadline = time.monotonic() + 20
+            while "1 to restart to apply changes" not in await line():
+                assert time.monotonic() < deadline, f"status line: {await line()!r}"
+                await asyncio.sleep(0.05)
+            s.cli("service", "restart", "api")
+            deadline = time.monotonic() + 20
+            while "to restart to apply" in await line():
+                assert time.monotonic() < deadline, f"status line: {await line()!r}"
+                await asyncio.sleep(0.05)
+
+        await results.check("the tray's status line counts services to restart after an edit, until they restart",
+                            status_line_counts_restarts_to_apply())
+
         url = {}
 
         async def tray_copy_url():

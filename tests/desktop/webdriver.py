@@ -37,7 +37,7 @@ from e2e import window_processes  # noqa: E402
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 17
+EXPECTED = 18
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -248,6 +248,31 @@ async def main():
             w.shot("health")
 
         await results.check("the health matrix shows db ready as api sees it", health_matrix())
+
+        async def edit_a_running_service():
+            w.open_view("Services")
+            w.button("Edit api").click()
+            form = "//form[@aria-label='Edit api']"
+            env = "Environment (KEY=VALUE per line)"
+            w.until("the form filled from the engine", lambda: w.field("Command", form).get_attribute("value") != "")
+            w.fill(env, "MODE=edited\nAPI_TOKEN=wd-secret-kept", form)
+            w.button("Save", form).click()
+            w.until("the form to close", lambda: not driver.find_elements(By.XPATH, form))
+            w.find("//tr[@data-testid='service-api']//*[contains(@class,'restart-to-apply')]")
+            detail = s.cli_json("service", "status", "api")
+            assert detail["status"]["restart_to_apply"] is True, detail["status"]
+            assert detail["spec"]["env"] == {"MODE": "edited", "API_TOKEN": "********"}, detail["spec"]["env"]
+            # Opened again, the form shows the secret masked; saved unchanged, the engine keeps it.
+            w.button("Edit api").click()
+            w.until("the masked secret in the form", lambda: "API_TOKEN=********" in w.field(env, form).get_attribute("value"))
+            assert "wd-secret-kept" not in driver.page_source
+            w.button("Save", form).click()
+            w.until("the form to close", lambda: not driver.find_elements(By.XPATH, form))
+            revealed = s.cli_json("service", "status", "api", "--reveal")["spec"]["env"]
+            assert revealed["API_TOKEN"] == "wd-secret-kept", revealed
+
+        await results.check("Edit of a running service goes through edit_service: a restart-to-apply badge, secrets masked",
+                            edit_a_running_service())
 
         async def history_waterfall():
             w.open_view("History")

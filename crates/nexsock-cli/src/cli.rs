@@ -44,9 +44,25 @@ pub enum Command {
         /// The stack file (TOML).
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         file: std::path::PathBuf,
+        /// Print what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also remove the services the file no longer declares (stopped ones; a running one is
+        /// an error, and nothing changes).
+        #[arg(long)]
+        prune: bool,
     },
-    /// Print the current services and dependencies as a stack file.
-    Export,
+    /// Print the current services and dependencies as a stack file (to FILE with -o). Working
+    /// directories are written relative to the file's directory, defaults are left out, and
+    /// secret-looking values are written as `${NAME}` references unless --include-secrets.
+    Export {
+        /// Write the stack file here instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Write secret-looking values (tokens, keys, passwords) as they are.
+        #[arg(long)]
+        include_secrets: bool,
+    },
     /// Create or update services and dependencies from a process-compose file, a Procfile or a
     /// Compose file, in one transaction; report what changed and every field not mapped.
     Import {
@@ -76,7 +92,8 @@ pub enum Command {
     /// Who holds a TCP port (a service, an orphan of an earlier run, or another process) and
     /// which services declare it.
     Port {
-        /// The port.
+        /// The port (1–65535).
+        #[arg(value_parser = clap::value_parser!(u16).range(1..))]
         port: u16,
     },
     /// Stream the host's events as they happen, one a line with its local time (`--json`: one
@@ -116,7 +133,13 @@ pub enum ServiceCommand {
     Status {
         /// Service name.
         name: String,
+        /// Show the values of secret-looking variables (tokens, keys, passwords).
+        #[arg(long)]
+        reveal: bool,
     },
+    /// Change a service's definition; a running process keeps the old one until it restarts
+    /// (`list` and `status` say `restart to apply`).
+    Edit(EditArgs),
     /// Show a service's output.
     Logs {
         /// Service name.
@@ -131,10 +154,11 @@ pub enum ServiceCommand {
         #[arg(short = 't', long)]
         timestamps: bool,
     },
-    /// Start a service and wait until it is ready.
+    /// Start services and wait until they are ready (with --smart, as one chain).
     Start {
-        /// Service name.
-        name: String,
+        /// Service names, separated by spaces or commas.
+        #[arg(required = true, value_delimiter = ',', num_args = 1..)]
+        names: Vec<String>,
         /// Start its whole dependency chain first, by a strategy (implied by --strategy and
         /// --max-concurrent).
         #[arg(long)]
@@ -162,8 +186,9 @@ pub enum ServiceCommand {
     },
     /// Start several services with the union of their chains, each service once.
     StartBatch {
-        /// Comma-separated service names, e.g. "web-api,worker,scheduler".
-        names: String,
+        /// Service names, separated by spaces or commas: "web-api,worker" or web-api worker.
+        #[arg(required = true, value_delimiter = ',', num_args = 1..)]
+        names: Vec<String>,
         #[command(flatten)]
         chain: ChainArgs,
     },
@@ -206,9 +231,9 @@ pub enum ServiceCommand {
     },
     /// Stop a service (SIGTERM to its process group, SIGKILL after the grace period).
     Stop {
-        /// Service name.
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
-        name: Option<String>,
+        /// Service names, separated by spaces or commas.
+        #[arg(required_unless_present = "all", conflicts_with = "all", value_delimiter = ',', num_args = 1..)]
+        names: Vec<String>,
         /// Stop every service.
         #[arg(long)]
         all: bool,
@@ -216,10 +241,11 @@ pub enum ServiceCommand {
         #[arg(long, conflicts_with = "all")]
         cascade: bool,
     },
-    /// Stop, then start, a service.
+    /// Stop, then start, services.
     Restart {
-        /// Service name.
-        name: String,
+        /// Service names, separated by spaces or commas.
+        #[arg(required = true, value_delimiter = ',', num_args = 1..)]
+        names: Vec<String>,
         /// Verify its dependencies are ready first, starting those that are not.
         #[arg(long)]
         check_deps: bool,
@@ -227,7 +253,7 @@ pub enum ServiceCommand {
 }
 
 /// How a chain start is run.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ChainArgs {
     /// sequential, parallel-safe, concurrent (default) or critical-path.
     #[arg(long)]
@@ -270,6 +296,46 @@ pub struct AddArgs {
     /// Seconds between SIGTERM and SIGKILL when stopping.
     #[arg(long, value_name = "SECS", default_value_t = nexsock_proto::DEFAULT_STOP_GRACE_SECS)]
     pub stop_grace: u64,
+}
+
+/// `nexsock service edit`: every `add` option, each changing only what it names.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Service name.
+    pub name: String,
+    /// Shell command line that runs the service.
+    #[arg(long)]
+    pub command: Option<String>,
+    /// Working directory.
+    #[arg(long)]
+    pub cwd: Option<PathBuf>,
+    /// Port the service listens on (1–65535).
+    #[arg(long, conflicts_with = "no_port")]
+    pub port: Option<u32>,
+    /// Forget the port.
+    #[arg(long)]
+    pub no_port: bool,
+    /// Set an environment variable KEY=VALUE; repeatable.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Remove an environment variable; repeatable.
+    #[arg(long = "unset-env", value_name = "KEY")]
+    pub unset_env: Vec<String>,
+    /// Readiness check: tcp, http:/path, exec:COMMAND or log:REGEX.
+    #[arg(long, value_name = "SPEC", conflicts_with = "no_health")]
+    pub health: Option<String>,
+    /// Forget the readiness check.
+    #[arg(long)]
+    pub no_health: bool,
+    /// no, on-failure or always.
+    #[arg(long)]
+    pub restart: Option<String>,
+    /// Seconds the service gets to become ready.
+    #[arg(long, value_name = "SECS")]
+    pub startup_timeout: Option<u64>,
+    /// Seconds between SIGTERM and SIGKILL when stopping.
+    #[arg(long, value_name = "SECS")]
+    pub stop_grace: Option<u64>,
 }
 
 /// `nexsock dependency ...`
@@ -419,6 +485,23 @@ pub enum StrategyCommand {
         /// At most this many services starting at once, unless the chain start names a bound.
         #[arg(long, value_name = "N")]
         max_concurrent: Option<usize>,
+    },
+    /// Change a declared strategy: only what the flags name.
+    Edit {
+        /// A declared strategy's name.
+        name: String,
+        /// The built-in it adjusts.
+        #[arg(long)]
+        base: Option<String>,
+        /// Comma-separated services that start first (replaces the list; "" empties it).
+        #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+        priority: Option<Vec<String>>,
+        /// At most this many services starting at once.
+        #[arg(long, value_name = "N", conflicts_with = "no_max_concurrent")]
+        max_concurrent: Option<usize>,
+        /// No bound of its own.
+        #[arg(long)]
+        no_max_concurrent: bool,
     },
     /// Forget a declared strategy (a default that named it falls back to concurrent).
     Remove {

@@ -8,7 +8,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use nexsock_core::{Paths, backoff::Backoff, statedir};
-use nexsock_proto::{Client, ClientError, Request};
+use nexsock_proto::{Client, ClientError, Request, Response};
 
 /// How long a host this CLI did not start (another CLI won the race to start one) may take.
 const OTHER_HOST_WAIT: Duration = Duration::from_secs(60);
@@ -78,6 +78,54 @@ pub async fn send(request: Request, json: bool, what: &str) -> Result<ExitCode> 
     let mut client = connect_or_start(&Paths::from_env()?).await?;
     let response = client.request(request).await?;
     crate::output::print_response(&response, json, what)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `strategy edit` changes.
+pub struct StrategyEdit {
+    /// A new base.
+    pub base: Option<String>,
+    /// A new priority list.
+    pub priority: Option<Vec<String>>,
+    /// A new bound.
+    pub max_concurrent: Option<usize>,
+    /// Drop the bound.
+    pub no_max_concurrent: bool,
+}
+
+/// `strategy edit NAME`: the declared strategy with the flags applied, sent whole.
+pub async fn edit_strategy(name: String, edit: StrategyEdit, json: bool) -> Result<ExitCode> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let Response::Settings(settings) = client.request(Request::GetSettings).await? else {
+        return Err(anyhow::anyhow!("the host answered `strategy list` with something else"));
+    };
+    let mut spec = match settings.custom_strategies.into_iter().find(|s| s.name == name) {
+        Some(spec) => spec,
+        // The host says why (a built-in one, or no such strategy, with a suggestion).
+        None => nexsock_proto::StrategySpec {
+            name: name.clone(),
+            base: String::new(),
+            priority: Vec::new(),
+            max_concurrent: None,
+        },
+    };
+    if let Some(base) = edit.base {
+        spec.base = base;
+    }
+    if let Some(priority) = edit.priority {
+        spec.priority = priority.into_iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+    }
+    if edit.no_max_concurrent {
+        spec.max_concurrent = None;
+    } else if edit.max_concurrent.is_some() {
+        spec.max_concurrent = edit.max_concurrent;
+    }
+    let response = client.request(Request::EditStrategy(spec)).await?;
+    if json {
+        crate::output::print_response(&response, json, "")?;
+    } else {
+        outln!("edited strategy {name}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -67,16 +67,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let spec = nexsock_proto::StrategySpec { name, base, priority, max_concurrent };
             connect::send(Request::AddStrategy(spec), cli.json, &what).await
         }
+        Command::Strategy(cli::StrategyCommand::Edit { name, base, priority, max_concurrent, no_max_concurrent }) => {
+            let edit = connect::StrategyEdit { base, priority, max_concurrent, no_max_concurrent };
+            connect::edit_strategy(name, edit, cli.json).await
+        }
         Command::Strategy(cli::StrategyCommand::Remove { name }) => {
             let what = format!("removed strategy {name}");
             connect::send(Request::RemoveStrategy { name }, cli.json, &what).await
         }
-        Command::Apply { file } => stack::apply(&file, cli.json).await,
+        Command::Apply { file, dry_run, prune } => stack::apply(&file, dry_run, prune, cli.json).await,
         Command::LoginChain { names, clear, chain } => {
             service::login_chain(names.as_deref(), clear, chain, cli.json).await
         }
         Command::Port { port } => connect::send(Request::PortStatus { port }, cli.json, "").await,
-        Command::Export => stack::export(cli.json).await,
+        Command::Export { output, include_secrets } => {
+            stack::export(output.as_deref(), include_secrets, cli.json).await
+        }
         Command::Import { file, format, dry_run, port_base } => {
             import::import(&file, format.as_deref(), dry_run, port_base, cli.json).await
         }

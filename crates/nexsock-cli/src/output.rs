@@ -78,10 +78,20 @@ pub fn services_table(services: &[ServiceStatus]) -> String {
             Cell::new(dash(s.port)),
             Cell::new(dash(uptime)),
             Cell::new(s.restarts),
-            Cell::new(s.reason.as_deref().unwrap_or("")),
+            Cell::new(status_reason(s)),
         ]);
     }
     trim_lines(&t.to_string())
+}
+
+/// The reason column: why it failed, and whether a restart would apply a changed definition.
+fn status_reason(s: &ServiceStatus) -> String {
+    match (s.reason.as_deref(), s.restart_to_apply) {
+        (Some(r), true) => format!("restart to apply; {r}"),
+        (None, true) => "restart to apply".to_owned(),
+        (Some(r), false) => r.to_owned(),
+        (None, false) => String::new(),
+    }
 }
 
 /// `service status`.
@@ -96,7 +106,7 @@ pub fn service_detail(d: &ServiceDetail) -> String {
     });
     let rows: Vec<(&str, String)> = vec![
         ("name", spec.name.clone()),
-        ("state", s.state.to_string()),
+        ("state", if s.restart_to_apply { format!("{} (restart to apply)", s.state) } else { s.state.to_string() }),
         ("pid", dash(s.pid)),
         ("port", dash(spec.port)),
         ("command", spec.command.clone()),
@@ -149,6 +159,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
         let value = match response {
             Response::Done | Response::Subscribed => serde_json::json!({ "ok": true }),
             Response::Service(d) => serde_json::to_value(d)?,
+            Response::Removed { name, edges } => serde_json::json!({ "removed": name, "edges": edges }),
             Response::Status(s) => serde_json::to_value(s)?,
             Response::Services(list) => serde_json::to_value(list)?,
             Response::Dependency { edge, change } => serde_json::json!({ "edge": edge, "change": change }),
@@ -183,6 +194,11 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
         Response::Done | Response::Subscribed => outln!("{what}"),
         Response::Service(_) if what.starts_with("added") => outln!("{what}"),
         Response::Service(d) => outln!("{}", service_detail(d)),
+        Response::Removed { name, edges } if edges.is_empty() => outln!("removed {name}"),
+        Response::Removed { name, edges } => {
+            let list: Vec<String> = edges.iter().map(|e| format!("{} -> {}", e.service, e.depends_on)).collect();
+            outln!("removed {name} and its dependencies {}", list.join(", "));
+        }
         Response::Status(s) => {
             let pid = s.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
             outln!("{what}: {}{pid}", s.state);

@@ -4,51 +4,128 @@ use std::{collections::BTreeMap, process::ExitCode};
 
 use anyhow::{Context, Result, anyhow};
 use nexsock_core::Paths;
-use nexsock_proto::{ChainRequest, ExecutionStatus, HealthCheck, Request, Response, RestartPolicy, ServiceSpec};
+use nexsock_proto::{
+    ChainRequest, ExecutionStatus, HealthCheck, Request, Response, RestartPolicy, ServiceSpec, ServiceState,
+};
 
 use crate::{
-    cli::{AddArgs, ChainArgs, ServiceCommand},
+    cli::{AddArgs, ChainArgs, EditArgs, ServiceCommand},
     connect::connect_or_start,
     output,
 };
 
-/// Runs one `service` subcommand.
+/// Runs one `service` subcommand. A plain start, a stop or a restart of several services runs
+/// once per service, in the order given; it fails if any of them failed (each error is printed).
 pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
+    // `web,` or `web, worker`: blanks between commas name nothing.
+    if let ServiceCommand::Start { names, .. }
+    | ServiceCommand::StartBatch { names, .. }
+    | ServiceCommand::Stop { names, .. }
+    | ServiceCommand::Restart { names, .. } = &mut cmd
+    {
+        names.retain(|n| !n.trim().is_empty());
+        names.iter_mut().for_each(|n| *n = n.trim().to_owned());
+    }
+    let each = per_name(cmd);
+    if each.len() == 1 {
+        return run_one(each.into_iter().next().expect("one command"), json).await;
+    }
+    let mut code = ExitCode::SUCCESS;
+    for cmd in each {
+        match Box::pin(run_one(cmd, json)).await {
+            Ok(c) if c == ExitCode::SUCCESS => {}
+            Ok(c) => code = c,
+            Err(e) => {
+                output::print_error(&e);
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// Splits a command naming several services into one per service, unless they are one chain
+/// start (`--smart`, a strategy or a bound).
+fn per_name(cmd: ServiceCommand) -> Vec<ServiceCommand> {
+    match cmd {
+        ServiceCommand::Start { names, smart, tunnel, free_port, kill_holder, chain }
+            if names.len() > 1 && !smart && chain.strategy.is_none() && chain.max_concurrent.is_none() =>
+        {
+            names
+                .into_iter()
+                .map(|n| ServiceCommand::Start {
+                    names: vec![n],
+                    smart,
+                    tunnel,
+                    free_port,
+                    kill_holder,
+                    chain: chain.clone(),
+                })
+                .collect()
+        }
+        ServiceCommand::Stop { names, all: false, cascade } if names.len() > 1 => {
+            names.into_iter().map(|n| ServiceCommand::Stop { names: vec![n], all: false, cascade }).collect()
+        }
+        ServiceCommand::Restart { names, check_deps } if names.len() > 1 => {
+            names.into_iter().map(|n| ServiceCommand::Restart { names: vec![n], check_deps }).collect()
+        }
+        other => vec![other],
+    }
+}
+
+/// Runs one `service` subcommand about (at most) one service, or one chain.
+async fn run_one(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
     // A strategy or a concurrency bound only means something for a chain: asking for one asks
     // for a smart start, rather than being dropped.
     if let ServiceCommand::Start { smart, chain, .. } = &mut cmd {
         *smart |= chain.strategy.is_some() || chain.max_concurrent.is_some();
     }
-    if let ServiceCommand::Start { name, free_port: true, kill_holder, .. } = &cmd {
-        free_port(name, *kill_holder).await?;
+    if let ServiceCommand::Start { names, free_port: true, kill_holder, .. } = &cmd {
+        for name in names {
+            free_port(name, *kill_holder).await?;
+        }
     }
     let request = match cmd {
         ServiceCommand::Add(args) => Request::AddService(spec_from_args(args)?),
         ServiceCommand::Remove { name } => Request::RemoveService { name },
         ServiceCommand::List => Request::ListServices,
-        ServiceCommand::Status { name } => Request::ServiceStatus { name },
+        ServiceCommand::Status { name, reveal } => Request::ServiceStatus { name, reveal },
+        ServiceCommand::Edit(args) => return edit(args, json).await,
         ServiceCommand::Logs { name, follow, tail, timestamps } => {
             return crate::logs::show(name, tail, follow, crate::logs::LogFormat { timestamps, json }).await;
         }
-        ServiceCommand::Start { name, smart: false, tunnel: false, .. } => Request::StartService { name },
-        ServiceCommand::Start { name, smart, tunnel: true, chain, .. } => {
-            return start_with_tunnel(name, smart, chain, json).await;
+        ServiceCommand::Start { names, smart: false, tunnel: false, .. } => {
+            Request::StartService { name: names.into_iter().next().unwrap_or_default() }
         }
-        ServiceCommand::Start { name, smart: true, chain, .. } | ServiceCommand::StartChain { name, chain } => {
-            Request::StartChain(chain_request(vec![name], chain))
+        ServiceCommand::Start { names, smart, tunnel: true, chain, .. } => {
+            return start_with_tunnel(names.into_iter().next().unwrap_or_default(), smart, chain, json).await;
         }
-        ServiceCommand::StartBatch { names, chain } => Request::StartChain(chain_request(name_list(&names), chain)),
+        ServiceCommand::Start { names, smart: true, chain, .. } => Request::StartChain(chain_request(names, chain)),
+        ServiceCommand::StartChain { name, chain } => Request::StartChain(chain_request(vec![name], chain)),
+        ServiceCommand::StartBatch { names, chain } => Request::StartChain(chain_request(names, chain)),
         ServiceCommand::History { name, limit } => Request::History { name, limit: Some(limit) },
         ServiceCommand::Config { name, profile, .. } => Request::ConfigureService { name, tunnel_profile: profile },
         ServiceCommand::Env { name, reveal, show_tunnel_vars } => {
             return env(name, reveal, show_tunnel_vars, json).await;
         }
-        ServiceCommand::Stop { name: Some(name), cascade, .. } => Request::StopService { name, cascade },
-        ServiceCommand::Stop { name: None, .. } => Request::StopAll,
-        ServiceCommand::Restart { name, check_deps } => Request::RestartService { name, check_deps },
+        ServiceCommand::Stop { all: true, .. } => Request::StopAll,
+        ServiceCommand::Stop { names, cascade, .. } => {
+            Request::StopService { name: names.into_iter().next().unwrap_or_default(), cascade }
+        }
+        ServiceCommand::Restart { names, check_deps } => {
+            Request::RestartService { name: names.into_iter().next().unwrap_or_default(), check_deps }
+        }
     };
     let paths = Paths::from_env()?;
     let mut client = connect_or_start(&paths).await?;
+    if let Request::StartService { name } = &request {
+        warn_dependencies_not_ready(&mut client, name).await;
+    }
+    // A stop: of which service, and whether with its dependents.
+    let stop = match &request {
+        Request::StopService { name, cascade } => Some((name.clone(), *cascade)),
+        _ => None,
+    };
     let what = describe(&request);
     let streams = matches!(request, Request::StartChain(_) | Request::RestartService { check_deps: true, .. });
     let waiting = crate::waiting::Waiting::for_request(&request);
@@ -60,7 +137,16 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
     } else {
         waiting.report_while(client.request(request)).await?
     };
-    output::print_response(&response, json, &what)?;
+    match (&stop, &response) {
+        (Some((_, true)), Response::Services(stopped)) if !json => {
+            let names: Vec<&str> = stopped.iter().map(|s| s.name.as_str()).collect();
+            outln!("stopped {}", names.join(", "));
+        }
+        _ => output::print_response(&response, json, &what)?,
+    }
+    if let Some((name, false)) = &stop {
+        warn_running_dependents(&mut client, name).await;
+    }
     if let Response::Service(added) = &response
         && let Some(port) = added.spec.port
     {
@@ -75,7 +161,8 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
 }
 
 /// `--free-port`: has the host stop what holds the port of `name` (a foreign program only with
-/// `kill_holder`), and says on stderr what it stopped.
+/// `kill_holder`), and says on stderr what it stopped — and, for a service, which of its
+/// dependents now run without it.
 async fn free_port(name: &str, kill_holder: bool) -> Result<()> {
     let mut client = connect_or_start(&Paths::from_env()?).await?;
     let response = client.request(Request::FreePort { name: name.to_owned(), kill_foreign: kill_holder }).await?;
@@ -83,8 +170,57 @@ async fn free_port(name: &str, kill_holder: bool) -> Result<()> {
         && let Some(holder) = status.holder
     {
         eprintln!("freed port {}: stopped {}", status.port, holder.describe());
+        if let Some(service) = &holder.service {
+            warn_running_dependents(&mut client, service).await;
+        }
     }
     Ok(())
+}
+
+/// The direct dependencies and dependents of `name` with their states (none when the host
+/// cannot say: the warnings built on it are left out).
+async fn listing(client: &mut nexsock_proto::Client, name: &str) -> Option<nexsock_proto::DependencyListing> {
+    match client.request(Request::ListDependencies { service: name.to_owned() }).await {
+        Ok(Response::Dependencies(listing)) => Some(listing),
+        _ => None,
+    }
+}
+
+/// After a plain stop: names the dependents of `name` still running, and the way to stop them.
+async fn warn_running_dependents(client: &mut nexsock_proto::Client, name: &str) {
+    let Some(listing) = listing(client, name).await else { return };
+    let running: Vec<&str> = listing
+        .dependents
+        .iter()
+        .filter(|d| matches!(d.state, ServiceState::Ready | ServiceState::Starting))
+        .map(|d| d.edge.service.as_str())
+        .collect();
+    if !running.is_empty() {
+        eprintln!(
+            "warning: {} depend{} on {name} and {} still running; `nexsock service stop {name} --cascade` stops them too",
+            running.join(", "),
+            if running.len() == 1 { "s" } else { "" },
+            if running.len() == 1 { "is" } else { "are" },
+        );
+    }
+}
+
+/// Before a plain start: names the dependencies of `name` that are not ready, and the start
+/// that brings them up first.
+async fn warn_dependencies_not_ready(client: &mut nexsock_proto::Client, name: &str) {
+    let Some(listing) = listing(client, name).await else { return };
+    let down: Vec<String> = listing
+        .dependencies
+        .iter()
+        .filter(|d| !matches!(d.state, ServiceState::Ready | ServiceState::Completed))
+        .map(|d| format!("{} ({})", d.edge.depends_on, d.state))
+        .collect();
+    if !down.is_empty() {
+        eprintln!(
+            "warning: {name} depends on {}, not ready; `nexsock service start {name} --smart` starts its chain first",
+            down.join(", ")
+        );
+    }
 }
 
 /// Warns on stderr when other services declare the port `name` was just given: they cannot run
@@ -144,6 +280,76 @@ fn describe(request: &Request) -> String {
         Request::StopAll => "stopped every service".into(),
         _ => String::new(),
     }
+}
+
+/// `service edit NAME [flags]`: the stored definition with the flags applied, sent whole. Says
+/// when a running process needs a restart to take it.
+async fn edit(args: EditArgs, json: bool) -> Result<ExitCode> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let name = args.name.clone();
+    let Response::Service(current) =
+        client.request(Request::ServiceStatus { name: name.clone(), reveal: true }).await?
+    else {
+        return Err(anyhow!("the host answered `service status {name}` with something else"));
+    };
+    let mut spec = current.spec;
+    let before = spec.clone();
+    apply_edit(&mut spec, args)?;
+    if spec == before {
+        outln!("{name}: nothing to change");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let response = client.request(Request::EditService(spec)).await?;
+    if json {
+        output::print_response(&response, true, "")?;
+    } else if let Response::Service(detail) = &response {
+        outln!("edited {name}");
+        if detail.status.restart_to_apply {
+            outln!("{name} is running the previous definition: `nexsock service restart {name}` applies it");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Applies `service edit` flags to a stored spec; only the shape is checked here.
+fn apply_edit(spec: &mut ServiceSpec, args: EditArgs) -> Result<()> {
+    if let Some(command) = args.command {
+        spec.command = command;
+    }
+    if let Some(dir) = args.cwd {
+        spec.cwd = Some(
+            std::path::absolute(&dir).with_context(|| format!("resolving {}", dir.display()))?.display().to_string(),
+        );
+    }
+    if args.no_port {
+        spec.port = None;
+    } else if args.port.is_some() {
+        spec.port = args.port;
+    }
+    for key in &args.unset_env {
+        if spec.env.remove(key).is_none() {
+            return Err(anyhow!("--unset-env {key}: `{}` has no variable {key}", spec.name));
+        }
+    }
+    for pair in &args.env {
+        let (k, v) = pair.split_once('=').ok_or_else(|| anyhow!("invalid --env `{pair}`: expected KEY=VALUE"))?;
+        spec.env.insert(k.to_owned(), v.to_owned());
+    }
+    if args.no_health {
+        spec.health = None;
+    } else if let Some(health) = args.health.as_deref() {
+        spec.health = Some(health.parse::<HealthCheck>()?);
+    }
+    if let Some(restart) = args.restart.as_deref() {
+        spec.restart = restart.parse::<RestartPolicy>()?;
+    }
+    if let Some(secs) = args.startup_timeout {
+        spec.startup_timeout_secs = secs;
+    }
+    if let Some(secs) = args.stop_grace {
+        spec.stop_grace_secs = secs;
+    }
+    Ok(())
 }
 
 /// Turns `service add` flags into a spec. Only the shape is checked here; the engine validates.

@@ -164,7 +164,7 @@ impl Config {
     pub fn remove_profile(&mut self, name: &str) -> Result<(), CoreError> {
         let mut file = self.current()?.clone();
         if file.profiles.remove(name).is_none() {
-            return Err(unknown_profile(name));
+            return Err(unknown_profile(name, &file.profiles));
         }
         if file.default_profile.as_deref() == Some(name) {
             file.default_profile = None;
@@ -176,7 +176,7 @@ impl Config {
     pub fn set_default(&mut self, name: &str) -> Result<(), CoreError> {
         let mut file = self.current()?.clone();
         if !file.profiles.contains_key(name) {
-            return Err(unknown_profile(name));
+            return Err(unknown_profile(name, &file.profiles));
         }
         file.default_profile = Some(name.to_owned());
         self.write(file)
@@ -232,7 +232,7 @@ impl Config {
                     .into(),
             )
         })?;
-        let spec = file.profiles.get(name).cloned().ok_or_else(|| unknown_profile(name))?;
+        let spec = file.profiles.get(name).cloned().ok_or_else(|| unknown_profile(name, &file.profiles))?;
         validate_profile(&spec)?;
         Ok(spec)
     }
@@ -257,8 +257,9 @@ impl Config {
     }
 }
 
-fn unknown_profile(name: &str) -> CoreError {
-    CoreError::Profile(format!("no profile named `{name}` (see `nexsock profile list`)"))
+fn unknown_profile(name: &str, known: &BTreeMap<String, ProfileSpec>) -> CoreError {
+    let hint = crate::suggest::hint(name, known.keys().map(String::as_str), " (see `nexsock profile list`)");
+    CoreError::Profile(format!("no profile named `{name}`{hint}"))
 }
 
 /// A profile must be usable by its provider: bore needs a server; URLs

@@ -25,9 +25,14 @@ pub enum CoreError {
         /// What is wrong with it.
         message: String,
     },
-    /// No such service.
-    #[error("no service named `{0}` (see `nexsock service list`)")]
-    UnknownService(String),
+    /// No such service; `hint` suggests the closest name or `nexsock service list`.
+    #[error("no service named `{name}`{hint}")]
+    UnknownService {
+        /// The name asked for.
+        name: String,
+        /// ` (did you mean `web`?)` or ` (see `nexsock service list`)`.
+        hint: String,
+    },
     /// The edge would close a cycle: the path, closed on itself.
     #[error("dependency cycle: {}", .0.join(" -> "))]
     Cycle(Vec<String>),
@@ -173,7 +178,15 @@ pub enum CoreError {
     },
 }
 
+/// The hint of an unknown service's error when no names are at hand.
+pub const SEE_SERVICE_LIST: &str = " (see `nexsock service list`)";
+
 impl CoreError {
+    /// No service named `name`, among `known` (the closest one is suggested).
+    pub fn unknown_service<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Self {
+        Self::UnknownService { name: name.to_owned(), hint: crate::suggest::hint(name, known, SEE_SERVICE_LIST) }
+    }
+
     /// An invalid request field.
     pub fn field(field: &'static str, message: impl Into<String>) -> Self {
         Self::InvalidField { field, message: message.into() }
@@ -191,7 +204,7 @@ impl CoreError {
             Self::InvalidPort(_) => ErrorCode::InvalidPort,
             Self::InvalidHealthCheck(_) => ErrorCode::InvalidHealthCheck,
             Self::InvalidArgument(_) | Self::InvalidField { .. } => ErrorCode::InvalidArgument,
-            Self::UnknownService(_) => ErrorCode::UnknownService,
+            Self::UnknownService { .. } => ErrorCode::UnknownService,
             Self::DuplicateService(_) => ErrorCode::DuplicateService,
             Self::Cycle(_) => ErrorCode::DependencyCycle,
             Self::UnknownDependency { .. } => ErrorCode::UnknownDependency,

@@ -25,6 +25,7 @@ pub mod server;
 pub mod statedir;
 pub mod store;
 pub mod strategy;
+pub mod suggest;
 pub mod supervisor;
 pub mod time;
 pub mod tunnel;

@@ -10,7 +10,8 @@
 //! left to failures. Elsewhere the `listeners` crate names the process listening on a port (the
 //! platform's socket tables); on macOS the listener counts as the service's when it is in the
 //! service's process group. On Windows ownership is not told yet (a job object is not a group):
-//! a passing check is accepted there (README says so).
+//! a passing check is accepted there (README says so). The same tables name the process at the
+//! other end of a loopback connection (the request inspector asks who is sending; Linux only).
 
 /// Who listens on a port, as the OS tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +55,8 @@ mod linux {
         net::TcpState,
         process::{FDTarget, Process},
     };
+    use std::net::SocketAddr;
+
     use rustix::{
         net::{getsockname, sockopt::socket_acceptconn},
         process::{PidfdFlags, PidfdGetfdFlags, pidfd_getfd, pidfd_open},
@@ -91,6 +94,19 @@ mod linux {
             .filter(|e| e.state == TcpState::Listen && e.local_address.port() == port)
             .map(|e| e.inode)
             .collect()
+    }
+
+    /// The inode and owner of the TCP socket whose own end is `local` and whose other end is
+    /// `remote`, in either table (an IPv6 socket talking IPv4 lists IPv4-mapped addresses).
+    pub fn connection_socket(local: SocketAddr, remote: SocketAddr) -> Option<(u64, u32)> {
+        let same = |a: SocketAddr, b: SocketAddr| a.port() == b.port() && a.ip().to_canonical() == b.ip().to_canonical();
+        [procfs::net::tcp(), procfs::net::tcp6()]
+            .into_iter()
+            .flatten()
+            .flatten()
+            // A socket already closed by its process lingers without an inode.
+            .find(|e| e.inode != 0 && same(e.local_address, local) && same(e.remote_address, remote))
+            .map(|e| (e.inode, e.uid))
     }
 
     /// Whether `pid` has one of `inodes` open.
@@ -145,6 +161,38 @@ pub fn listener(port: u16) -> Listener {
     {
         // A failure to read the socket tables cannot name anyone: the port counts as free.
         listeners::get_process_by_port(port, listeners::Protocol::TCP).map_or(Listener::Free, |p| Listener::Pid(p.pid))
+    }
+}
+
+/// The process at the other end of a TCP connection that this process accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer {
+    /// The process holding the other end, when it is visible to us (another user's may not be).
+    pub pid: Option<u32>,
+    /// The user owning the other end's socket.
+    pub uid: u32,
+}
+
+/// Who holds the other end of the accepted connection from `peer` to `server` (the accepted
+/// socket's remote and local addresses): the kernel's socket tables name the other end's socket,
+/// and the process that has it open is looked for among `likely` first, then among all of them
+/// (newest first). `None` when the tables do not list the connection (it is gone), or on
+/// platforms other than Linux, where this is not told.
+pub fn connection_peer(peer: std::net::SocketAddr, server: std::net::SocketAddr, likely: &[u32]) -> Option<Peer> {
+    #[cfg(target_os = "linux")]
+    {
+        let (inode, uid) = linux::connection_socket(peer, server)?;
+        let likely = likely.iter().filter_map(|p| i32::try_from(*p).ok());
+        let pid = likely
+            .chain(linux::pids_newest_first())
+            .find(|pid| linux::holds(*pid, &[inode]))
+            .and_then(|pid| u32::try_from(pid).ok());
+        Some(Peer { pid, uid })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (peer, server, likely);
+        None
     }
 }
 

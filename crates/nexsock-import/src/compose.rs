@@ -46,7 +46,7 @@ pub(crate) fn read(source: Source<'_>, notes: &mut Notes) -> Result<Stack, Failu
             None => DOCKER_STOP_GRACE_SECS,
         };
         let service = StackService {
-            command: format!("exec docker compose -f {file} up --no-deps --no-log-prefix {}", quote(&name)),
+            command: Some(format!("exec docker compose -f {file} up --no-deps --no-log-prefix {}", quote(&name))),
             cwd: Some(cwd.clone()),
             port,
             env: BTreeMap::new(),

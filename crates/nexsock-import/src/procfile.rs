@@ -57,7 +57,7 @@ pub(crate) fn read(source: Source<'_>, port_base: Option<u16>, notes: &mut Notes
             );
         }
         let service = StackService {
-            command: command.to_owned(),
+            command: Some(command.to_owned()),
             cwd: Some(cwd.clone()),
             port,
             env,

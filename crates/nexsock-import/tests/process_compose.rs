@@ -31,7 +31,7 @@ fn fields(notes: &[(String, String)]) -> Vec<&str> {
 #[test]
 fn command_working_dir_and_environment_map() {
     let (s, notes) = one("command: serve --port 1\nworking_dir: web\nenvironment:\n  - 'MODE=dev'\n  - 'EMPTY='");
-    assert_eq!(s.command, "serve --port 1");
+    assert_eq!(s.command.as_deref(), Some("serve --port 1"));
     assert_eq!(s.cwd.as_deref(), Some("/proj/web"), "relative to the file's directory");
     assert_eq!(s.env["MODE"], "dev");
     assert_eq!(s.env["EMPTY"], "");
@@ -55,7 +55,7 @@ fn top_level_environment_is_merged_under_the_processes_own() {
 fn vars_render_command_working_dir_environment_and_probes_process_vars_first() {
     let text = "vars:\n  PY: python3\n  PORT: 1\nprocesses:\n  p:\n    vars: { PORT: 8110 }\n    command: '{{.PY}} -m http.server {{ .PORT }}'\n    working_dir: '{{.PY}}-dir'\n    environment: ['URL=http://localhost:{{.PORT}}']\n    readiness_probe:\n      http_get: { port: '{{.PORT}}', path: /health }\n";
     let s = &read(text).unwrap().stack.services["p"];
-    assert_eq!(s.command, "python3 -m http.server 8110");
+    assert_eq!(s.command.as_deref(), Some("python3 -m http.server 8110"));
     assert_eq!(s.cwd.as_deref(), Some("/proj/python3-dir"));
     assert_eq!(s.env["URL"], "http://localhost:8110");
     assert_eq!((s.health.as_deref(), s.port), (Some("http:/health"), Some(8110)));
@@ -70,13 +70,13 @@ fn an_unknown_var_is_an_error_naming_the_field() {
 #[test]
 fn is_template_disabled_keeps_braces_in_the_command() {
     let (s, _) = one("command: \"echo '{{.X}}'\"\nis_template_disabled: true");
-    assert_eq!(s.command, "echo '{{.X}}'");
+    assert_eq!(s.command.as_deref(), Some("echo '{{.X}}'"));
 }
 
 #[test]
 fn double_dollars_unescape_and_load_time_references_are_reported() {
     let (s, notes) = one("command: echo $$HOME ${VERSION}");
-    assert_eq!(s.command, "echo $HOME ${VERSION}");
+    assert_eq!(s.command.as_deref(), Some("echo $HOME ${VERSION}"));
     assert_eq!(fields(&notes), ["command"]);
     assert!(notes[0].1.contains("$VERSION"), "{notes:?}");
     let (_, notes) = one("command: x\nenvironment: ['DSN=db://${DB_USER}:${DB_PASSWORD}@h']");
@@ -87,7 +87,7 @@ fn double_dollars_unescape_and_load_time_references_are_reported() {
 fn disable_env_expansion_keeps_dollars_as_written() {
     let text = "disable_env_expansion: true\nprocesses:\n  p:\n    command: echo $$ $X\n";
     let imported = read(text).unwrap();
-    assert_eq!(imported.stack.services["p"].command, "echo $$ $X");
+    assert_eq!(imported.stack.services["p"].command.as_deref(), Some("echo $$ $X"));
     assert!(imported.unmapped.is_empty());
 }
 
@@ -217,7 +217,7 @@ fn top_level_settings_without_a_counterpart_are_reported_without_a_service() {
 #[test]
 fn entrypoint_is_the_command_when_there_is_none() {
     let (s, _) = one("entrypoint: ['python3', '-c', 'print(1)']");
-    assert_eq!(s.command, "python3 -c 'print(1)'");
+    assert_eq!(s.command.as_deref(), Some("python3 -c 'print(1)'"));
 }
 
 #[rstest]

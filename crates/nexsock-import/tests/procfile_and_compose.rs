@@ -22,7 +22,7 @@ fn procfile_lines_become_services_comments_and_blanks_skipped() {
     let names: Vec<_> = imported.stack.services.keys().cloned().collect();
     assert_eq!(names, ["clock", "web", "worker"]);
     let worker = &imported.stack.services["worker"];
-    assert_eq!((worker.command.as_str(), worker.cwd.as_deref()), ("bundle exec sidekiq", Some("/proj")));
+    assert_eq!((worker.command.as_deref(), worker.cwd.as_deref()), (Some("bundle exec sidekiq"), Some("/proj")));
     assert_eq!(imported.unmapped.len(), 1, "web uses $PORT and has none");
     assert_eq!((imported.unmapped[0].service.as_deref(), imported.unmapped[0].field.as_str()), (Some("web"), "PORT"));
 }
@@ -93,7 +93,10 @@ fn compose_services_run_their_container_through_docker_compose() {
     let imported = read("compose.yaml", COMPOSE, Options::default()).unwrap();
     assert_eq!(imported.format, ImportFormat::Compose);
     let db = &imported.stack.services["db"];
-    assert_eq!(db.command, "exec docker compose -f /proj/compose.yaml up --no-deps --no-log-prefix db");
+    assert_eq!(
+        db.command.as_deref(),
+        Some("exec docker compose -f /proj/compose.yaml up --no-deps --no-log-prefix db")
+    );
     assert_eq!(db.cwd.as_deref(), Some("/proj"));
     assert_eq!(db.port, Some(5432), "the first published port");
     assert_eq!(db.stop_grace, Some(95), "the container's 90 s and the client's 5");
@@ -143,8 +146,8 @@ fn a_compose_file_path_with_spaces_is_quoted_in_the_command() {
     let source = Source { path: Path::new("/my proj/compose.yaml"), text: "services:\n  a: { image: x }\n" };
     let imported = import(source, None, Options::default()).unwrap();
     assert_eq!(
-        imported.stack.services["a"].command,
-        "exec docker compose -f '/my proj/compose.yaml' up --no-deps --no-log-prefix a"
+        imported.stack.services["a"].command.as_deref(),
+        Some("exec docker compose -f '/my proj/compose.yaml' up --no-deps --no-log-prefix a")
     );
 }
 

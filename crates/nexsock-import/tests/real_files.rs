@@ -31,7 +31,7 @@ fn the_linkstash_demo_maps_vars_probes_and_conditions() {
     let demo = fixture("pc-linkstash-demo.yaml").unwrap();
     assert_eq!(demo.stack.services.len(), 8);
     let api = &demo.stack.services["api"];
-    assert_eq!(api.command, "python3 ./services/api.py");
+    assert_eq!(api.command.as_deref(), Some("python3 ./services/api.py"));
     assert_eq!((api.health.as_deref(), api.port), (Some("http:/health"), Some(8110)));
     assert_eq!((api.restart, api.stop_grace), (RestartPolicy::Always, Some(5)));
     assert_eq!(api.env["PYTHONUNBUFFERED"], "1");

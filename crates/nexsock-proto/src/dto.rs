@@ -238,6 +238,10 @@ pub struct ServiceStatus {
     /// The tunnel profile this service uses; the default profile when absent.
     #[serde(default)]
     pub tunnel_profile: Option<String>,
+    /// Its process runs an older definition than the stored one (changed by `edit`, `apply`,
+    /// `import` or the window): a restart applies the new one.
+    #[serde(default)]
+    pub restart_to_apply: bool,
 }
 
 /// A service's configuration together with its live status.

@@ -31,8 +31,12 @@ pub use execution::{
 pub use import::{ImportFormat, ImportReport, ImportRequest, Unmapped};
 pub use inspector::{BodyRecord, Exchange, HeaderField};
 pub use message::{ClientFrame, Request, Response, ServerFrame};
-pub use stack::{ApplyReport, DependsOn, EdgeChange, NamedChange, SharedPort, Stack, StackEdge, StackService};
-pub use tunnel::{EnvVar, ProfileInfo, ProfileSpec, ProviderKind, SecretString, TunnelInfo, TunnelStatus};
+pub use stack::{
+    ApplyReport, ApplyRequest, DependsOn, EdgeChange, NamedChange, SharedPort, Stack, StackEdge, StackService,
+};
+pub use tunnel::{
+    EnvVar, MASKED_VALUE, ProfileInfo, ProfileSpec, ProviderKind, SecretString, TunnelInfo, TunnelStatus,
+};
 
 /// Version of the socket protocol; a client and a host must agree on it exactly.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -12,7 +12,7 @@ use crate::{
     execution::{ChainRequest, ExecutionReport, Settings, StrategySpec},
     import::{ImportReport, ImportRequest},
     inspector::Exchange,
-    stack::{ApplyReport, Stack},
+    stack::{ApplyReport, ApplyRequest, Stack},
     tunnel::{EnvVar, ProfileInfo, ProfileSpec, SecretString, TunnelInfo},
 };
 
@@ -73,6 +73,9 @@ pub enum ServerFrame {
 pub enum Request {
     /// Register a new service.
     AddService(ServiceSpec),
+    /// Replace an existing service's definition (every field; its name picks it). A running
+    /// process keeps the old definition until it restarts: its status says `restart_to_apply`.
+    EditService(ServiceSpec),
     /// Forget a service; it must be stopped.
     RemoveService {
         /// Service name.
@@ -84,6 +87,9 @@ pub enum Request {
     ServiceStatus {
         /// Service name.
         name: String,
+        /// Show the values of secret-looking variables (masked otherwise).
+        #[serde(default)]
+        reveal: bool,
     },
     /// Start a service and answer once it is ready (or failed).
     StartService {
@@ -146,8 +152,9 @@ pub enum Request {
         /// Service name.
         service: String,
     },
-    /// Create or update the services and dependencies a stack declares, in one transaction.
-    Apply(Stack),
+    /// Create or update the services and dependencies a stack declares, in one transaction (or
+    /// only report what would change).
+    Apply(ApplyRequest),
     /// The current services and dependencies as a stack.
     Export,
     /// Read another tool's file (process-compose, Procfile, Compose) and apply it as a stack, in
@@ -240,6 +247,8 @@ pub enum Request {
     },
     /// Declare a strategy (kept in config.toml); its name must be new and its base known.
     AddStrategy(StrategySpec),
+    /// Replace a declared strategy's definition (its name picks it); checked as `AddStrategy`.
+    EditStrategy(StrategySpec),
     /// Forget a declared strategy (a built-in cannot be removed); when it was the default, or the
     /// login chain's, the built-in default takes its place.
     RemoveStrategy {
@@ -283,6 +292,13 @@ pub enum Response {
     Done,
     /// One service.
     Service(ServiceDetail),
+    /// `RemoveService`: the service is gone, and with it these edges (to it and from it).
+    Removed {
+        /// The service removed.
+        name: String,
+        /// Every edge removed with it.
+        edges: Vec<DependencySpec>,
+    },
     /// One service's status.
     Status(ServiceStatus),
     /// Several services' statuses.
@@ -337,6 +353,7 @@ pub enum Response {
 /// malformed one.
 pub const REQUEST_TYPES: &[&str] = &[
     "add_service",
+    "edit_service",
     "remove_service",
     "list_services",
     "service_status",
@@ -369,6 +386,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "get_settings",
     "set_default_strategy",
     "add_strategy",
+    "edit_strategy",
     "remove_strategy",
     "set_login_chain",
     "reconciliation",

@@ -16,12 +16,15 @@ pub struct Stack {
     pub services: BTreeMap<String, StackService>,
 }
 
-/// One service of a stack file; absent fields take the usual defaults.
+/// One service of a stack file; absent fields take the usual defaults. An entry without a
+/// `command` names a service that exists and changes only what it gives (its dependencies too
+/// stay unless it gives `depends_on`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct StackService {
-    /// Shell command line.
-    pub command: String,
+    /// Shell command line; required for a new service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     /// Working directory (relative paths are resolved against the stack file by the CLI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cwd: Option<String>,
@@ -111,6 +114,19 @@ pub struct StackEdge {
     /// Keep the dependent running (with the old URL) when the tunnel comes back with a new one.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keep_running_on_new_url: bool,
+}
+
+/// `Apply`: a stack, and how to apply it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ApplyRequest {
+    /// What to apply.
+    pub stack: Stack,
+    /// Report what would change, and change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Also remove the services the stack does not declare (they must be down).
+    #[serde(default)]
+    pub prune: bool,
 }
 
 /// What `apply` changed.

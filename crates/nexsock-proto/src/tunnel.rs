@@ -217,7 +217,20 @@ pub struct EnvVar {
     pub secret: bool,
 }
 
+/// What a secret-looking variable's value is replaced by in every answer and event that does not
+/// ask for it; sent back in an edit, it keeps the stored value.
+pub const MASKED_VALUE: &str = "********";
+
 impl EnvVar {
+    /// `env` with the values of secret-looking variables replaced by [`MASKED_VALUE`].
+    pub fn mask_secrets(env: &mut std::collections::BTreeMap<String, String>) {
+        for (name, value) in env.iter_mut() {
+            if Self::is_secret_name(name) {
+                MASKED_VALUE.clone_into(value);
+            }
+        }
+    }
+
     /// Whether a variable of this name holds a secret, by the words such names use.
     pub fn is_secret_name(name: &str) -> bool {
         let upper = name.to_ascii_uppercase();

@@ -32,6 +32,11 @@ export interface Api {
   listServices(): Promise<ServiceStatus[]>;
   /** `add_service`: validated by the engine; a taken name is `duplicate_service`. */
   addService(spec: ServiceSpec): Promise<ServiceDetail>;
+  /** `service_status`: a service's definition (secret-looking values masked) and status. */
+  serviceDetail(name: string): Promise<ServiceDetail>;
+  /** `edit_service`: replaces a service's definition, validated as `add_service`; a masked value
+   *  sent back keeps the stored one. A running service says `restart_to_apply` until it restarts. */
+  editService(spec: ServiceSpec): Promise<ServiceDetail>;
   /** `remove_service`: the service must be stopped (`service_busy` otherwise). */
   removeService(name: string): Promise<void>;
   /** `start_service`: resolves once the service is ready, or rejects with why it failed. */

@@ -59,7 +59,9 @@ export class BridgeApi implements Api {
 
   listServices = () => this.expect({ type: "list_services" }, "services");
   addService = (spec: Parameters<Api["addService"]>[0]) => this.expect({ type: "add_service", data: spec }, "service");
-  removeService = async (name: string) => void (await this.expect({ type: "remove_service", data: { name } }, "done"));
+  serviceDetail = (name: string) => this.expect({ type: "service_status", data: { name, reveal: false } }, "service");
+  editService = (spec: Parameters<Api["editService"]>[0]) => this.expect({ type: "edit_service", data: spec }, "service");
+  removeService = async (name: string) => void (await this.expect({ type: "remove_service", data: { name } }, "removed"));
   startService = (name: string) => this.expect({ type: "start_service", data: { name } }, "status");
   stopService = async (name: string, cascade: boolean) =>
     void (await this.send({ type: "stop_service", data: { name, cascade } }));
@@ -73,7 +75,8 @@ export class BridgeApi implements Api {
     void (await this.expect({ type: "remove_dependency", data: { service, depends_on: dependsOn } }, "done"));
   logs = (name: string, tail: number | null) => this.expect({ type: "logs", data: { name, tail, follow: false } }, "logs");
   exportStack = () => this.expect({ type: "export" }, "stack");
-  applyStack = (data: Parameters<Api["applyStack"]>[0]) => this.expect({ type: "apply", data }, "applied");
+  applyStack = (stack: Parameters<Api["applyStack"]>[0]) =>
+    this.expect({ type: "apply", data: { stack, dry_run: false, prune: false } }, "applied");
   importFile = (data: Parameters<Api["importFile"]>[0]) => this.expect({ type: "import", data }, "imported");
   configureService = async (name: string, tunnelProfile: string | null) =>
     void (await this.send({ type: "configure_service", data: { name, tunnel_profile: tunnelProfile } }));

@@ -10,7 +10,8 @@ export const SECRET_WORDS: readonly string[] = [
   "TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH",
 ];
 
-/** A masked secret, as the CLI prints it. */
+/** A masked secret, as the CLI prints it and the engine answers it (`MASKED_VALUE`); sent back
+ *  in an edit, it keeps the stored value. */
 export const MASKED = "********";
 /** A tunnel's URL before the tunnel is open (known once it opens at the next chain start). */
 export const TUNNEL_URL_PENDING = "(the tunnel's URL, once it is open)";
@@ -20,6 +21,11 @@ export const SET_AT_EACH_START = "(set at each start)";
 /** `s` with ASCII letters in upper case only, as Rust's `to_ascii_uppercase` (so `ſ` stays `ſ`). */
 function asciiUpper(s: string): string {
   return s.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/** `env` with the values of secret-looking variables masked, as the engine answers it. */
+export function maskSecrets(env: { [key in string]?: string }): { [key in string]?: string } {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, isSecretName(k) ? MASKED : v]));
 }
 
 /** Whether a variable of this name holds a secret: its name contains one of `SECRET_WORDS`,

@@ -13,8 +13,9 @@ use super::{Command, Engine, Reply};
 /// What an operation answers once its last wave is down.
 #[derive(Debug)]
 enum Finish {
-    /// The status of this service (a cascade stop answers with its root's).
-    Status(String),
+    /// The statuses of these services, in stop order: what a cascade stop stopped (the services
+    /// that were up, and always its root).
+    Stopped(Vec<String>),
     /// `Done` (stop-all).
     Done,
     /// Start this chain, then answer with its report (restart with dependencies).
@@ -45,8 +46,13 @@ impl Engine {
             }
             Ok(mut order) => {
                 order.push(name.to_owned());
+                let up = order
+                    .iter()
+                    .filter(|s| *s == name || self.services.get(*s).is_some_and(|svc| !svc.is_down()))
+                    .cloned()
+                    .collect();
                 let waves = order.into_iter().map(|s| vec![s]).collect();
-                self.begin_op(waves, Finish::Status(name.to_owned()), reply);
+                self.begin_op(waves, Finish::Stopped(up), reply);
             }
         }
     }
@@ -112,8 +118,9 @@ impl Engine {
             Finish::Done => {
                 let _ = op.reply.send(Ok(Response::Done));
             }
-            Finish::Status(name) => {
-                let _ = op.reply.send(self.service(&name).map(|s| Response::Status(s.status())));
+            Finish::Stopped(names) => {
+                let statuses = names.iter().filter_map(|n| self.services.get(n)).map(|s| s.status()).collect();
+                let _ = op.reply.send(Ok(Response::Services(statuses)));
             }
             Finish::Chain(chain) => self.answer_chain(chain, op.reply),
         }

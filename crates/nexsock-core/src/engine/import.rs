@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use nexsock_import::{Imported, Options, Source};
-use nexsock_proto::{ImportReport, ImportRequest, Response};
+use nexsock_proto::{ImportFormat, ImportReport, ImportRequest, Response, Unmapped};
 
 use super::{Engine, Outcome, Reply};
 use crate::error::CoreError;
@@ -29,7 +29,7 @@ impl Engine {
     /// Plans the parsed stack like `Apply` and commits it unless this is a dry run.
     pub(super) fn on_import_read(&mut self, request: ImportRequest, result: Result<Imported, CoreError>, reply: Reply) {
         let answer = result.and_then(|imported| {
-            let plan = self.plan_stack(&imported.stack)?;
+            let plan = self.plan_stack(&imported.stack, false)?;
             let applied = if request.dry_run { plan.report } else { self.commit_stack(plan)? };
             Ok(Response::Imported(ImportReport {
                 format: imported.format,
@@ -46,5 +46,35 @@ fn read(path: &Path, request: &ImportRequest) -> Result<Imported, CoreError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| CoreError::ImportRead { path: path.display().to_string(), source })?;
     let source = Source { path, text: &text };
-    Ok(nexsock_import::import(source, request.format, Options { port_base: request.port_base })?)
+    let mut imported = nexsock_import::import(source, request.format, Options { port_base: request.port_base })?;
+    if imported.format == ImportFormat::Compose
+        && let Err(reason) = compose_available()
+    {
+        imported.unmapped.insert(0, Unmapped { service: None, field: "docker compose".into(), reason });
+    }
+    Ok(imported)
+}
+
+/// Whether the services of an imported Compose file can run here: `docker compose` (Compose v2)
+/// on the host's PATH answers `version`. Why not, in words that say what to install, otherwise.
+fn compose_available() -> Result<(), String> {
+    let docker = which::which("docker").map_err(|_| {
+        "`docker` is not on the host's PATH: the imported services run `docker compose up`, so they will fail \
+         to start until Docker Engine with the Compose v2 plugin is installed"
+            .to_owned()
+    })?;
+    let out = std::process::Command::new(&docker)
+        .args(["compose", "version"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("`{} compose version` could not run: {e}", docker.display()))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`docker compose` is not available ({}): the imported services run `docker compose up`, so install \
+             the Compose v2 plugin (Debian/Ubuntu: docker-compose-plugin)",
+            String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or("no answer").trim()
+        ))
+    }
 }

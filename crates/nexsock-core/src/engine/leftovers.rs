@@ -42,6 +42,7 @@ impl Engine {
                         "left running by a previous host that died (pid {pid}); stopping it within its {}s grace",
                         leftover.run.stop_grace_secs
                     )),
+                    spec: None,
                 },
                 then: AfterStop::Stay,
             };

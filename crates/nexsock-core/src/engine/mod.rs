@@ -414,9 +414,12 @@ impl Engine {
     fn handle(&mut self, request: Request, reply: Reply) {
         let answer = match request {
             Request::AddService(spec) => self.add_service(spec),
+            Request::EditService(spec) => self.edit_service(spec),
             Request::RemoveService { name } => self.remove_service(&name),
             Request::ListServices => Ok(Response::Services(self.services.values().map(Service::status).collect())),
-            Request::ServiceStatus { name } => self.service(&name).map(|s| Response::Service(s.detail())),
+            Request::ServiceStatus { name, reveal } => {
+                self.service(&name).map(|s| Response::Service(if reveal { s.revealed_detail() } else { s.detail() }))
+            }
             Request::StartService { name } => return self.start_service(&name, reply),
             Request::StopService { name, cascade: false } => return self.stop_service(&name, reply),
             Request::StopService { name, cascade: true } => return self.stop_cascade(&name, reply),
@@ -476,6 +479,7 @@ impl Engine {
             Request::GetSettings => self.settings(),
             Request::SetDefaultStrategy { strategy } => self.set_default_strategy(&strategy),
             Request::AddStrategy(spec) => self.add_strategy(spec),
+            Request::EditStrategy(spec) => self.edit_strategy(spec),
             Request::RemoveStrategy { name } => self.remove_strategy(&name),
             Request::SetLoginChain { chain } => self.set_login_chain(chain),
             Request::Export => self.export(),
@@ -493,7 +497,12 @@ impl Engine {
     }
 
     fn service(&self, name: &str) -> Result<&Service, CoreError> {
-        self.services.get(name).ok_or_else(|| CoreError::UnknownService(name.to_owned()))
+        self.services.get(name).ok_or_else(|| self.unknown_service(name))
+    }
+
+    /// No service `name`: the error suggests the closest one the engine knows.
+    pub(super) fn unknown_service(&self, name: &str) -> CoreError {
+        CoreError::unknown_service(name, self.services.keys().map(String::as_str))
     }
 
     fn emit(&self, name: &str) {

@@ -33,15 +33,49 @@ impl Engine {
         Ok(Response::Service(detail))
     }
 
+    /// `EditService`: validates the new definition as `add` does, and against the edges that
+    /// lead to it (a `healthy` edge needs a health check), stores it, then takes it. Answers
+    /// with secrets masked.
+    pub(super) fn edit_service(&mut self, mut spec: ServiceSpec) -> Result<Response, CoreError> {
+        validate_spec(&spec)?;
+        let old = &self.service(&spec.name)?.spec;
+        // A masked value sent back (the window's form shows secrets masked) keeps the stored one.
+        for (name, value) in &mut spec.env {
+            if value == nexsock_proto::MASKED_VALUE
+                && let Some(stored) = old.env.get(name)
+            {
+                value.clone_from(stored);
+            }
+        }
+        for edge in self.store.load_edges()?.iter().filter(|e| e.depends_on == spec.name) {
+            crate::validate::resolve_dependency(&edge.to_spec(), &spec)?;
+        }
+        self.store.update_service(&spec)?;
+        let name = spec.name.clone();
+        if let Some(svc) = self.services.get_mut(&name) {
+            svc.replace_spec(spec)?;
+        }
+        let detail = self.service(&name)?.detail();
+        let _ = self.events.send(Event::ServiceUpdated(detail.clone()));
+        Ok(Response::Service(detail))
+    }
+
     pub(super) fn remove_service(&mut self, name: &str) -> Result<Response, CoreError> {
         let svc = self.service(name)?;
         if !svc.is_down() {
             return Err(CoreError::ServiceBusy { name: name.to_owned(), state: svc.status().state.to_string() });
         }
+        let edges = self
+            .store
+            .load_edges()?
+            .iter()
+            .filter(|e| e.service == name || e.depends_on == name)
+            .map(crate::store::StoredEdge::to_spec)
+            .collect();
         self.store.delete_service(name)?;
         self.services.remove(name);
         let _ = self.events.send(Event::ServiceRemoved { name: name.to_owned() });
-        Ok(Response::Done)
+        Ok(Response::Removed { name: name.to_owned(), edges })
     }
 
     pub(super) fn start_service(&mut self, name: &str, reply: Reply) {
@@ -50,7 +84,7 @@ impl Engine {
             return;
         }
         let Some(svc) = self.services.get_mut(name) else {
-            let _ = reply.send(Err(CoreError::UnknownService(name.to_owned())));
+            let _ = reply.send(Err(self.unknown_service(name)));
             return;
         };
         match &mut svc.phase {
@@ -73,7 +107,7 @@ impl Engine {
 
     pub(super) fn stop_service(&mut self, name: &str, reply: Reply) {
         let Some(svc) = self.services.get_mut(name) else {
-            let _ = reply.send(Err(CoreError::UnknownService(name.to_owned())));
+            let _ = reply.send(Err(self.unknown_service(name)));
             return;
         };
         svc.stop_waiters.push(reply);
@@ -104,7 +138,7 @@ impl Engine {
 
     pub(super) fn restart_service(&mut self, name: &str, reply: Reply) {
         let Some(svc) = self.services.get_mut(name) else {
-            let _ = reply.send(Err(CoreError::UnknownService(name.to_owned())));
+            let _ = reply.send(Err(self.unknown_service(name)));
             return;
         };
         match &mut svc.phase {
@@ -212,6 +246,7 @@ impl Engine {
             stop: Some(spawned.stop),
             readiness,
             note: None,
+            spec: Some(svc.spec.clone()),
         });
         self.emit(name);
     }

@@ -27,6 +27,8 @@ pub(super) struct Run {
     /// What the status says about it (a previous host's leftover being stopped; what its
     /// readiness check last answered while it starts).
     pub note: Option<String>,
+    /// The definition it was started with (none for a previous host's leftover).
+    pub spec: Option<ServiceSpec>,
 }
 
 impl Run {
@@ -183,10 +185,28 @@ impl Service {
             restarts: self.restarts,
             last_exit: self.last_exit.clone(),
             tunnel_profile: self.tunnel_profile.clone(),
+            restart_to_apply: self.restart_to_apply(),
         }
     }
 
+    /// Its live process runs a definition other than the stored one.
+    pub fn restart_to_apply(&self) -> bool {
+        match &self.phase {
+            Phase::Starting(run) | Phase::Ready(run) => run.spec.as_ref().is_some_and(|s| *s != self.spec),
+            Phase::Stopping { .. } | Phase::Stopped | Phase::Backoff { .. } | Phase::Failed { .. } => false,
+        }
+    }
+
+    /// Its definition and status, with the values of secret-looking variables masked: what
+    /// every answer and event carries unless a client asks to see them.
     pub fn detail(&self) -> ServiceDetail {
+        let mut detail = self.revealed_detail();
+        nexsock_proto::EnvVar::mask_secrets(&mut detail.spec.env);
+        detail
+    }
+
+    /// Its definition and status as stored, secrets included (`status --reveal`).
+    pub fn revealed_detail(&self) -> ServiceDetail {
         ServiceDetail { spec: self.spec.clone(), status: self.status() }
     }
 

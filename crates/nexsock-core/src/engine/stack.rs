@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use nexsock_proto::{
-    ApplyReport, Change, Condition, DependencySpec, DependsOn, EdgeChange, Event, HealthCheck, NamedChange, Response,
-    ServiceSpec, SharedPort, Stack, StackEdge, StackService, TunnelMode,
+    ApplyReport, ApplyRequest, Change, Condition, DependencySpec, DependsOn, EdgeChange, Event, HealthCheck,
+    NamedChange, Response, ServiceSpec, SharedPort, Stack, StackEdge, StackService, TunnelMode,
 };
 
 use super::{Engine, service::Service};
@@ -21,41 +21,105 @@ use crate::{
 pub(super) struct StackPlan {
     specs: Vec<ServiceSpec>,
     declared: BTreeMap<String, Vec<StoredEdge>>,
+    /// Services the stack does not declare, removed by `--prune`.
+    pruned: Vec<String>,
     /// What applying it creates, updates, leaves unchanged and removes.
     pub(super) report: ApplyReport,
 }
 
 impl Engine {
-    pub(super) fn apply(&mut self, stack: Stack) -> Result<Response, CoreError> {
-        let plan = self.plan_stack(&stack)?;
+    pub(super) fn apply(&mut self, request: ApplyRequest) -> Result<Response, CoreError> {
+        let plan = self.plan_stack(&request.stack, request.prune)?;
+        if request.dry_run {
+            return Ok(Response::Applied(plan.report));
+        }
         self.commit_stack(plan).map(Response::Applied)
     }
 
+    /// A stack entry as the service it defines: a whole definition when it gives a command,
+    /// else the existing service with the fields it gives changed. `${NAME}` values of secret
+    /// variables (what `export` writes) keep the stored value.
+    fn stack_spec(&self, name: &str, s: &StackService) -> Result<ServiceSpec, CoreError> {
+        let existing = self.services.get(name).map(|svc| &svc.spec);
+        let mut spec = match (&s.command, existing) {
+            (Some(_), _) => spec_from_stack(name, s)?,
+            (None, Some(old)) => merged_spec(old, s)?,
+            (None, None) => {
+                return Err(CoreError::field(
+                    "command",
+                    format!("service `{name}` does not exist yet: its entry needs a `command`"),
+                ));
+            }
+        };
+        for (key, value) in &mut spec.env {
+            if *value != format!("${{{key}}}") || !nexsock_proto::EnvVar::is_secret_name(key) {
+                continue;
+            }
+            match existing.and_then(|old| old.env.get(key)) {
+                Some(stored) => value.clone_from(stored),
+                None => {
+                    return Err(CoreError::field(
+                        "env",
+                        format!(
+                            "`{key}` of `{name}` is the reference ${{{key}}}: set {key} in the environment of `nexsock apply`"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(spec)
+    }
+
     /// Validates a stack — specs, edges against the final specs, the final graph for cycles —
-    /// and works out its report; writes nothing (an import's dry run stops here).
-    pub(super) fn plan_stack(&self, stack: &Stack) -> Result<StackPlan, CoreError> {
-        let specs = stack.services.iter().map(|(name, s)| spec_from_stack(name, s)).collect::<Result<Vec<_>, _>>()?;
+    /// and works out its report; writes nothing (a dry run stops here). With `prune`, the
+    /// services it does not declare are removed (they must be down).
+    pub(super) fn plan_stack(&self, stack: &Stack, prune: bool) -> Result<StackPlan, CoreError> {
+        let specs = stack.services.iter().map(|(name, s)| self.stack_spec(name, s)).collect::<Result<Vec<_>, _>>()?;
         for spec in &specs {
             validate_spec(spec)?;
         }
+        let pruned: Vec<String> = if prune {
+            self.services.keys().filter(|n| !stack.services.contains_key(*n)).cloned().collect()
+        } else {
+            Vec::new()
+        };
+        for name in &pruned {
+            let svc = self.service(name)?;
+            if !svc.is_down() {
+                return Err(CoreError::ServiceBusy { name: name.clone(), state: svc.status().state.to_string() });
+            }
+        }
         let mut final_specs: HashMap<&str, &ServiceSpec> =
-            self.services.iter().map(|(n, s)| (n.as_str(), &s.spec)).collect();
+            self.services.iter().filter(|(n, _)| !pruned.contains(n)).map(|(n, s)| (n.as_str(), &s.spec)).collect();
         final_specs.extend(specs.iter().map(|s| (s.name.as_str(), s)));
         let mut declared: BTreeMap<String, Vec<StoredEdge>> = BTreeMap::new();
         for (name, svc) in &stack.services {
+            // A partial entry without `depends_on` keeps the service's edges.
+            if svc.command.is_none() && svc.depends_on.is_empty() {
+                continue;
+            }
             let edges = declared.entry(name.clone()).or_default();
             for (dep, opts) in svc.depends_on.edges() {
-                let dependency = final_specs.get(dep.as_str()).ok_or_else(|| CoreError::UnknownService(dep.clone()))?;
+                let dependency = final_specs
+                    .get(dep.as_str())
+                    .ok_or_else(|| CoreError::unknown_service(&dep, final_specs.keys().copied()))?;
                 edges.push(resolve_dependency(&edge_spec(name, &dep, &opts)?, dependency)?);
             }
         }
         let existing = self.store.load_edges()?;
-        let kept = existing.iter().filter(|e| !declared.contains_key(&e.service));
+        let gone = |e: &&StoredEdge| pruned.contains(&e.service) || pruned.contains(&e.depends_on);
+        let kept = existing.iter().filter(|e| !declared.contains_key(&e.service)).filter(|e| !gone(e));
         let graph =
             DependencyGraph::from_parts(final_specs.keys(), kept.chain(declared.values().flatten()).map(Edge::from))?;
         if let Some(cycle) = graph.find_cycle() {
             return Err(CoreError::Cycle(cycle));
         }
+        let mut dependencies = edge_changes(&existing, &declared);
+        dependencies.extend(existing.iter().filter(gone).map(|e| EdgeChange {
+            service: e.service.clone(),
+            depends_on: e.depends_on.clone(),
+            change: Change::Removed,
+        }));
         let report = ApplyReport {
             services: specs
                 .iter()
@@ -67,17 +131,22 @@ impl Engine {
                         Some(_) => Change::Updated,
                     },
                 })
+                .chain(pruned.iter().map(|n| NamedChange { name: n.clone(), change: Change::Removed }))
                 .collect(),
-            dependencies: edge_changes(&existing, &declared),
+            dependencies,
             shared_ports: shared_ports(final_specs.values().copied(), &specs),
         };
-        Ok(StackPlan { specs, declared, report })
+        Ok(StackPlan { specs, declared, pruned, report })
     }
 
     /// Writes a planned stack in one transaction, updates the services and tells subscribers.
     pub(super) fn commit_stack(&mut self, plan: StackPlan) -> Result<ApplyReport, CoreError> {
-        let StackPlan { specs, declared, report } = plan;
-        let ids = self.store.apply_stack(&specs, &declared)?;
+        let StackPlan { specs, declared, pruned, report } = plan;
+        let ids = self.store.apply_stack(&specs, &declared, &pruned)?;
+        for name in &pruned {
+            self.services.remove(name);
+            let _ = self.events.send(Event::ServiceRemoved { name: name.clone() });
+        }
         for ((spec, id), change) in specs.into_iter().zip(ids).zip(&report.services) {
             let name = spec.name.clone();
             match self.services.get_mut(&name) {
@@ -127,7 +196,10 @@ impl Engine {
                 let deps: BTreeMap<String, StackEdge> = edges
                     .iter()
                     .filter(|e| e.service == svc.spec.name)
-                    .map(|e| (e.depends_on.clone(), stack_edge(e)))
+                    .map(|e| {
+                        let default = self.services.get(&e.depends_on).map(|d| default_condition(&d.spec));
+                        (e.depends_on.clone(), stack_edge(e, default))
+                    })
                     .collect();
                 (svc.spec.name.clone(), stack_service(&svc.spec, deps))
             })
@@ -136,10 +208,36 @@ impl Engine {
     }
 }
 
+/// A partial entry over the service it names: the fields it gives replace the stored ones, its
+/// variables are added to (or replace) the stored ones.
+fn merged_spec(old: &ServiceSpec, s: &StackService) -> Result<ServiceSpec, CoreError> {
+    let mut spec = old.clone();
+    if s.cwd.is_some() {
+        spec.cwd.clone_from(&s.cwd);
+    }
+    if s.port.is_some() {
+        spec.port = s.port;
+    }
+    spec.env.extend(s.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if let Some(health) = &s.health {
+        spec.health = Some(health.parse::<HealthCheck>()?);
+    }
+    if s.restart != nexsock_proto::RestartPolicy::No {
+        spec.restart = s.restart;
+    }
+    if let Some(secs) = s.startup_timeout {
+        spec.startup_timeout_secs = secs;
+    }
+    if let Some(secs) = s.stop_grace {
+        spec.stop_grace_secs = secs;
+    }
+    Ok(spec)
+}
+
 fn spec_from_stack(name: &str, s: &StackService) -> Result<ServiceSpec, CoreError> {
     Ok(ServiceSpec {
         name: name.to_owned(),
-        command: s.command.clone(),
+        command: s.command.clone().unwrap_or_default(),
         cwd: s.cwd.clone(),
         port: s.port,
         env: s.env.clone(),
@@ -212,9 +310,16 @@ fn shared_ports<'a>(final_specs: impl Iterator<Item = &'a ServiceSpec>, declared
         .collect()
 }
 
-fn stack_edge(e: &StoredEdge) -> StackEdge {
+/// The condition an edge gets when it names none.
+fn default_condition(dependency: &ServiceSpec) -> Condition {
+    if dependency.health.is_some() { Condition::Healthy } else { Condition::Started }
+}
+
+/// An edge as a stack file writes it: what is the default (the condition the rule would pick
+/// anyway) is left out.
+fn stack_edge(e: &StoredEdge, default: Option<Condition>) -> StackEdge {
     StackEdge {
-        condition: Some(e.condition.as_cli().to_owned()),
+        condition: (Some(e.condition) != default).then(|| e.condition.as_cli().to_owned()),
         optional: !e.required,
         timeout: e.timeout_secs,
         tunnel: (e.tunnel_mode != TunnelMode::None).then(|| e.tunnel_mode.as_str().to_owned()),
@@ -224,17 +329,25 @@ fn stack_edge(e: &StoredEdge) -> StackEdge {
     }
 }
 
+/// A service as a stack file writes it: defaults left out, dependencies without options as a
+/// plain list.
 fn stack_service(spec: &ServiceSpec, deps: BTreeMap<String, StackEdge>) -> StackService {
+    let depends_on = if deps.values().all(|e| *e == StackEdge::default()) {
+        DependsOn::List(deps.into_keys().collect())
+    } else {
+        DependsOn::Map(deps)
+    };
     StackService {
-        command: spec.command.clone(),
+        command: Some(spec.command.clone()),
         cwd: spec.cwd.clone(),
         port: spec.port,
         env: spec.env.clone(),
         health: spec.health.as_ref().map(ToString::to_string),
         restart: spec.restart,
-        startup_timeout: Some(spec.startup_timeout_secs),
-        stop_grace: Some(spec.stop_grace_secs),
-        depends_on: DependsOn::Map(deps),
+        startup_timeout: (spec.startup_timeout_secs != nexsock_proto::DEFAULT_STARTUP_TIMEOUT_SECS)
+            .then_some(spec.startup_timeout_secs),
+        stop_grace: (spec.stop_grace_secs != nexsock_proto::DEFAULT_STOP_GRACE_SECS).then_some(spec.stop_grace_secs),
+        depends_on,
     }
 }
 
@@ -246,7 +359,7 @@ mod tests {
 
     fn spec(name: &str, port: Option<u32>) -> ServiceSpec {
         let service = StackService {
-            command: "true".into(),
+            command: Some("true".into()),
             cwd: None,
             port,
             env: BTreeMap::new(),

@@ -79,8 +79,25 @@ impl Engine {
     /// `AddStrategy`: a valid new name over a known base; nothing is stored otherwise.
     pub(super) fn add_strategy(&mut self, spec: StrategySpec) -> Result<Response, CoreError> {
         self.strategies()?.check(&spec)?;
+        self.check_priority(&spec)?;
         self.config.add_strategy(spec)?;
         self.settings_changed()
+    }
+
+    /// `EditStrategy`: a new definition of a declared strategy, checked as `add` checks one.
+    pub(super) fn edit_strategy(&mut self, spec: StrategySpec) -> Result<Response, CoreError> {
+        self.strategies()?.check_edit(&spec)?;
+        self.check_priority(&spec)?;
+        self.config.add_strategy(spec)?;
+        self.settings_changed()
+    }
+
+    /// Every priority service must be one the engine knows.
+    fn check_priority(&self, spec: &StrategySpec) -> Result<(), CoreError> {
+        match spec.priority.iter().find(|p| !self.services.contains_key(*p)) {
+            Some(unknown) => Err(self.unknown_service(unknown)),
+            None => Ok(()),
+        }
     }
 
     /// `RemoveStrategy`: only a declared one; a default or login chain naming it falls back to

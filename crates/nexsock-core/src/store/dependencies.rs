@@ -215,7 +215,7 @@ pub(super) fn write_edge(conn: &rusqlite::Connection, edge: &StoredEdge) -> Resu
 fn id_of(tx: &Transaction<'_>, name: &str) -> Result<i64, CoreError> {
     tx.query_row("SELECT id FROM service WHERE name = ?1", [name], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| CoreError::UnknownService(name.to_owned()))
+        .ok_or_else(|| CoreError::unknown_service(name, []))
 }
 
 /// The names along a dependency path from `from` to `to` (both included), if one exists.

@@ -21,10 +21,15 @@ impl Store {
         }
     }
 
+    /// Replaces an existing service's definition.
+    pub fn update_service(&self, spec: &ServiceSpec) -> Result<(), CoreError> {
+        write_service(&self.conn, spec, true).map(|_| ())
+    }
+
     /// Deletes a service (its runs and edges go with it).
     pub fn delete_service(&self, name: &str) -> Result<(), CoreError> {
         match self.conn.execute("DELETE FROM service WHERE name = ?1", [name])? {
-            0 => Err(CoreError::UnknownService(name.to_owned())),
+            0 => Err(CoreError::unknown_service(name, [])),
             _ => Ok(()),
         }
     }
@@ -137,6 +142,6 @@ mod tests {
         assert_eq!(loaded.len(), 1);
         assert_eq!(loaded[0].1, spec("web"));
         store.delete_service("web").expect("delete");
-        assert!(matches!(store.delete_service("web"), Err(CoreError::UnknownService(_))));
+        assert!(matches!(store.delete_service("web"), Err(CoreError::UnknownService { .. })));
     }
 }

@@ -8,15 +8,20 @@ use crate::error::CoreError;
 use nexsock_proto::ServiceSpec;
 
 impl Store {
-    /// Upserts `services` by name and makes the dependency set of each service in `edges` exactly
-    /// the given one. Returns the row id of each service, in order. The caller has validated
-    /// everything, including that the resulting graph has no cycle.
+    /// Upserts `services` by name, makes the dependency set of each service in `edges` exactly
+    /// the given one and deletes the `pruned` services (their edges go with them). Returns the
+    /// row id of each service, in order. The caller has validated everything, including that
+    /// the resulting graph has no cycle.
     pub fn apply_stack(
         &mut self,
         services: &[ServiceSpec],
         edges: &BTreeMap<String, Vec<StoredEdge>>,
+        pruned: &[String],
     ) -> Result<Vec<i64>, CoreError> {
         let tx = self.conn.transaction()?;
+        for name in pruned {
+            tx.execute("DELETE FROM service WHERE name = ?1", [name])?;
+        }
         let mut ids = Vec::with_capacity(services.len());
         for spec in services {
             ids.push(write_service(&tx, spec, true)?);

@@ -21,7 +21,11 @@ pub const DEFAULT_STRATEGY: &str = "concurrent";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StrategyError {
     /// No strategy has this name.
-    #[error("unknown strategy `{name}` (known: {})", known.join(", "))]
+    #[error(
+        "unknown strategy `{name}`{} (known: {})",
+        crate::suggest::hint(name, known.iter().map(String::as_str), ""),
+        known.join(", ")
+    )]
     UnknownStrategy {
         /// The name asked for.
         name: String,
@@ -51,7 +55,7 @@ pub enum StrategyError {
     #[error("--max-concurrent must be at least 1")]
     InvalidBound,
     /// Only declared strategies can be removed.
-    #[error("`{0}` is built in and cannot be removed")]
+    #[error("`{0}` is built in: it cannot be changed or removed")]
     BuiltIn(String),
     /// The graph cannot be planned.
     #[error(transparent)]
@@ -145,6 +149,21 @@ impl StrategyRegistry {
             return Err(StrategyError::DuplicateStrategy(spec.name.clone()));
         }
         Ok(())
+    }
+
+    /// Checks a new definition of the declared strategy `spec.name` (its name already taken by
+    /// its old definition).
+    pub fn check_edit(&self, spec: &StrategySpec) -> Result<(), StrategyError> {
+        if !self.declared.iter().any(|d| d.spec().name == spec.name) {
+            return Err(match self.get(&spec.name) {
+                Some(_) => StrategyError::BuiltIn(spec.name.clone()),
+                None => StrategyError::UnknownStrategy {
+                    name: spec.name.clone(),
+                    known: self.declared().into_iter().map(|s| s.name).collect(),
+                },
+            });
+        }
+        self.base_of(spec).map(|_| ())
     }
 
     /// Replaces the declared strategies with `specs` (those that fail [`Self::check`] against the

@@ -134,7 +134,7 @@ fn process(name: &str, value: Value, project: &Project, notes: &mut Notes) -> Re
         }
     }
     Ok(StackService {
-        command,
+        command: Some(command),
         cwd: Some(cwd),
         port,
         env,

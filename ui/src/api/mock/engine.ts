@@ -18,6 +18,7 @@ import type { ServiceStatus } from "../types/ServiceStatus";
 import type { StrategySpec } from "../types/StrategySpec";
 import type { TunnelInfo } from "../types/TunnelInfo";
 import { isDown } from "../states";
+import { MASKED, maskSecrets } from "../env";
 import { STRATEGIES } from "../strategies";
 import { startChain } from "./chain";
 import { addDependency, removeDependency } from "./deps";
@@ -33,6 +34,11 @@ import { addStrategy, getSettings, removeStrategy, setDefaultStrategy, setLoginC
 import { applyStack, exportStack } from "./stack";
 import { checkTunnels, closeTunnel, dropTunnel, listTunnels, openTunnel } from "./tunnels";
 import { fail, validateSpec } from "./validate";
+
+/** A spec as answers and events carry it: secret-looking values masked. */
+function masked(spec: ServiceSpec): ServiceSpec {
+  return { ...spec, env: maskSecrets(spec.env) as ServiceSpec["env"] };
+}
 
 /** One service: what is configured and what is happening. */
 export interface MockService {
@@ -184,11 +190,25 @@ export class MockEngine {
     if (this.services.has(spec.name)) fail("duplicate_service", `a service named \`${spec.name}\` already exists`);
     const status: ServiceStatus = {
       name: spec.name, state: "stopped", pid: null, port: spec.port, since_ms: null,
-      reason: null, restarts: 0, last_exit: null, tunnel_profile: null,
+      reason: null, restarts: 0, last_exit: null, tunnel_profile: null, restart_to_apply: false,
     };
     const svc = { spec, status };
     this.services.set(spec.name, svc);
     this.emit({ type: "ServiceAdded", data: { spec, status } });
+    return svc;
+  }
+
+  /** Replaces a service's definition (a masked value keeps the stored one): `ServiceUpdated`. A
+   *  running service shows `restart_to_apply` until its next start. */
+  edit(spec: ServiceSpec): MockService {
+    validateSpec(spec);
+    const svc = this.service(spec.name);
+    const env = Object.fromEntries(
+      Object.entries(spec.env).map(([k, v]) => [k, v === MASKED && k in svc.spec.env ? svc.spec.env[k] : v]),
+    );
+    svc.spec = { ...spec, env };
+    svc.status = { ...svc.status, port: spec.port, restart_to_apply: !isDown(svc.status.state) };
+    this.emit({ type: "ServiceUpdated", data: { spec: masked(svc.spec), status: svc.status } });
     return svc;
   }
 
@@ -199,9 +219,10 @@ export class MockEngine {
       fail("service_busy", `service \`${svc.spec.name}\` is ${svc.status.state}; stop it first`);
     }
     this.services.delete(name);
+    const removed = this.edges.filter((e) => e.service === name || e.depends_on === name);
     this.edges = this.edges.filter((e) => e.service !== name && e.depends_on !== name);
     this.emit({ type: "ServiceRemoved", data: { name } });
-    return { type: "done" };
+    return { type: "removed", data: { name, edges: removed } };
   }
 
   /** Sets a service's tunnel profile: `ServiceChanged` (its status shows it), then `ServiceUpdated`. */
@@ -223,8 +244,14 @@ export class MockEngine {
     switch (request.type) {
       case "list_services":
         return { type: "services", data: [...this.services.values()].map((s) => s.status) };
-      case "service_status":
-        return { type: "status", data: this.service(request.data.name).status };
+      case "service_status": {
+        const svc = this.service(request.data.name);
+        return { type: "service", data: { spec: request.data.reveal ? svc.spec : masked(svc.spec), status: svc.status } };
+      }
+      case "edit_service": {
+        const svc = this.edit(request.data);
+        return { type: "service", data: { spec: masked(svc.spec), status: svc.status } };
+      }
       case "add_service": {
         const svc = this.add(request.data);
         return { type: "service", data: { spec: svc.spec, status: svc.status } };
@@ -255,7 +282,7 @@ export class MockEngine {
       case "export":
         return { type: "stack", data: exportStack(this) };
       case "apply":
-        return { type: "applied", data: applyStack(this, request.data) };
+        return { type: "applied", data: applyStack(this, request.data.stack) };
       case "import":
         return { type: "imported", data: importFile(this, request.data) };
       case "configure_service":

@@ -72,7 +72,7 @@ export function addStrategy(engine: MockEngine, spec: StrategySpec): void {
 /** `remove_strategy`: only a declared one; a default or login chain naming it falls back. */
 export function removeStrategy(engine: MockEngine, name: string): void {
   if (!engine.customStrategies.some((s) => s.name === name)) {
-    if (engine.strategies.includes(name)) fail("invalid_argument", `\`${name}\` is built in and cannot be removed`, "name");
+    if (engine.strategies.includes(name)) fail("invalid_argument", `\`${name}\` is built in: it cannot be changed or removed`, "name");
     unknownStrategy(engine, name);
   }
   engine.customStrategies = engine.customStrategies.filter((s) => s.name !== name);

@@ -50,7 +50,7 @@ export function exportStack(engine: MockEngine): Stack {
 
 function specFrom(name: string, s: StackService): ServiceSpec {
   return {
-    name, command: s.command, cwd: s.cwd ?? null, port: s.port ?? null, env: s.env ?? {},
+    name, command: s.command ?? "", cwd: s.cwd ?? null, port: s.port ?? null, env: s.env ?? {},
     health: s.health ? parseHealth(s.health) : null, restart: s.restart ?? "no",
     startup_timeout_secs: s.startup_timeout ?? 30, stop_grace_secs: s.stop_grace ?? 10,
   };

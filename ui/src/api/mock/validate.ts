@@ -55,7 +55,9 @@ export function validateHealth(spec: ServiceSpec): void {
 export function validateRest(spec: ServiceSpec): void {
   if (spec.command.trim() === "") fail("invalid_argument", `service \`${spec.name}\` needs a command`, "command");
   for (const key of Object.keys(spec.env)) {
-    if (key === "" || key.includes("=")) fail("invalid_argument", `invalid environment variable \`${key}\``, "env");
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      fail("invalid_argument", `invalid environment variable name "${key}": use letters, digits and \`_\`, not starting with a digit`, "env");
+    }
   }
   if (spec.startup_timeout_secs < 1) fail("invalid_argument", "startup timeout must be at least 1 second", "startup_timeout_secs");
 }

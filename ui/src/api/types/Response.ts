@@ -21,7 +21,15 @@ import type { TunnelInfo } from "./TunnelInfo";
 /**
  * A successful answer.
  */
-export type Response = { "type": "done" } | { "type": "service", "data": ServiceDetail } | { "type": "status", "data": ServiceStatus } | { "type": "services", "data": Array<ServiceStatus> } | { "type": "logs", "data": Array<LogLine> } | { "type": "dependency", "data": { 
+export type Response = { "type": "done" } | { "type": "service", "data": ServiceDetail } | { "type": "removed", "data": { 
+/**
+ * The service removed.
+ */
+name: string, 
+/**
+ * Every edge removed with it.
+ */
+edges: Array<DependencySpec>, } } | { "type": "status", "data": ServiceStatus } | { "type": "services", "data": Array<ServiceStatus> } | { "type": "logs", "data": Array<LogLine> } | { "type": "dependency", "data": { 
 /**
  * The stored edge, condition resolved.
  */

@@ -41,4 +41,9 @@ last_exit: ExitInfo | null,
 /**
  * The tunnel profile this service uses; the default profile when absent.
  */
-tunnel_profile: string | null, };
+tunnel_profile: string | null, 
+/**
+ * Its process runs an older definition than the stored one (changed by `edit`, `apply`,
+ * `import` or the window): a restart applies the new one.
+ */
+restart_to_apply: boolean, };

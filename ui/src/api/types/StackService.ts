@@ -3,13 +3,15 @@ import type { DependsOn } from "./DependsOn";
 import type { RestartPolicy } from "./RestartPolicy";
 
 /**
- * One service of a stack file; absent fields take the usual defaults.
+ * One service of a stack file; absent fields take the usual defaults. An entry without a
+ * `command` names a service that exists and changes only what it gives (its dependencies too
+ * stay unless it gives `depends_on`).
  */
 export type StackService = { 
 /**
- * Shell command line.
+ * Shell command line; required for a new service.
  */
-command: string, 
+command?: string | null, 
 /**
  * Working directory (relative paths are resolved against the stack file by the CLI).
  */

@@ -6,7 +6,7 @@ import { errorMessage, isApiError } from "../../api";
 import type { ProfileInfo } from "../../api/types/ProfileInfo";
 import type { RestartPolicy } from "../../api/types/RestartPolicy";
 import { useApi } from "../../ApiContext";
-import { EMPTY_FORM, fieldOf, fromStack, toSpec, toStackService, type Field, type FormValues } from "./formModel";
+import { EMPTY_FORM, fieldOf, fromSpec, toEditedSpec, toSpec, type Field, type FormValues } from "./formModel";
 
 interface Props {
   /** The service to edit; a new one when absent. */
@@ -25,11 +25,10 @@ export function ServiceForm({ editing, profiles, onDone, onCancel }: Props) {
 
   useEffect(() => {
     if (!editing) return setValues(EMPTY_FORM);
-    void Promise.all([api.exportStack(), api.listServices()]).then(([stack, list]) => {
-      const s = stack.services[editing];
-      const profile = list.find((x) => x.name === editing)?.tunnel_profile ?? null;
-      if (s) setValues(fromStack(editing, s, profile));
-    }, (e) => setFormError(errorMessage(e)));
+    void api.serviceDetail(editing).then(
+      (detail) => setValues(fromSpec(detail.spec, detail.status.tunnel_profile)),
+      (e) => setFormError(errorMessage(e)),
+    );
   }, [api, editing]);
 
   const set = (key: keyof FormValues) => (value: string) => setValues((v) => ({ ...v, [key]: value }));
@@ -42,8 +41,8 @@ export function ServiceForm({ editing, profiles, onDone, onCancel }: Props) {
     try {
       const profile = values.tunnelProfile || null;
       if (editing) {
-        const stack = await api.exportStack();
-        await api.applyStack({ services: { [editing]: toStackService(values, stack.services[editing]) } });
+        const current = await api.serviceDetail(editing);
+        await api.editService(toEditedSpec(values, current.spec));
         await api.configureService(editing, profile);
       } else {
         const detail = await api.addService(toSpec(values));

@@ -72,6 +72,11 @@ export function ServiceTable({ services, selected, onToggle, onToggleAll, onEdit
                 <th scope="row">{s.name}</th>
                 <td>
                   <StateBadge state={s.state} reason={s.reason} />
+                  {s.restart_to_apply && (
+                    <span className="badge restart-to-apply" title="Its definition changed while it runs: a restart applies it">
+                      restart to apply
+                    </span>
+                  )}
                   {s.reason && <span className="reason">{s.reason}</span>}
                 </td>
                 <td>

@@ -158,6 +158,28 @@ describe("the add-service form", () => {
     expect(api.engine.edges.filter((e) => e.service === "api").map((e) => e.depends_on).sort()).toEqual(["cache", "db"]);
   });
 
+  it("edits a running service through edit_service: the secret stays masked and kept, the row says restart to apply", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.startService("web");
+    const sent: unknown[] = [];
+    const edit = api.editService.bind(api);
+    api.editService = (s) => (sent.push(s), edit(s));
+    renderWithApi(<ServicesView />, api);
+    await user.click(await screen.findByRole("button", { name: "Edit web" }));
+    const env = screen.getByLabelText("Environment (KEY=VALUE per line)") as HTMLTextAreaElement;
+    await waitFor(() => expect(env.value).toContain("SESSION_SECRET=********"));
+    expect(env.value).not.toContain("demo-session-secret");
+    await user.clear(screen.getByLabelText("Port"));
+    await user.type(screen.getByLabelText("Port"), "3100");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    const web = await row("web");
+    await waitFor(() => expect(within(web).getByText("restart to apply")).toBeTruthy());
+    expect(sent).toHaveLength(1);
+    expect(api.engine.services.get("web")?.spec.env.SESSION_SECRET).toBe("demo-session-secret");
+    expect(api.engine.services.get("web")?.spec.port).toBe(3100);
+  });
+
   it("shows a bad health check at its field", async () => {
     const { user } = await openForm();
     await user.type(screen.getByLabelText("Name"), "db2");

@@ -6,7 +6,6 @@ import type { ErrorCode } from "../../api/types/ErrorCode";
 import type { HealthCheck } from "../../api/types/HealthCheck";
 import type { RestartPolicy } from "../../api/types/RestartPolicy";
 import type { ServiceSpec } from "../../api/types/ServiceSpec";
-import type { StackService } from "../../api/types/StackService";
 
 /** What the form edits, as the user typed it. */
 export interface FormValues {
@@ -101,20 +100,17 @@ export function toSpec(v: FormValues): ServiceSpec {
   };
 }
 
-/** An existing service's stack entry with the form's changes; its dependencies and timeouts kept. */
-export function toStackService(v: FormValues, old: StackService): StackService {
-  const spec = toSpec(v);
-  return {
-    ...old, command: spec.command, cwd: spec.cwd, port: spec.port, env: spec.env,
-    health: healthText(spec.health) || null, restart: spec.restart,
-  };
+/** An existing service's definition with the form's changes; its timeouts kept. Masked secret
+ *  values go back as they came, so the engine keeps the stored ones. */
+export function toEditedSpec(v: FormValues, old: ServiceSpec): ServiceSpec {
+  return { ...toSpec(v), startup_timeout_secs: old.startup_timeout_secs, stop_grace_secs: old.stop_grace_secs };
 }
 
-/** The form for an existing service. */
-export function fromStack(name: string, s: StackService, tunnelProfile: string | null): FormValues {
+/** The form for an existing service (secret-looking values arrive masked). */
+export function fromSpec(spec: ServiceSpec, tunnelProfile: string | null): FormValues {
   return {
-    name, command: s.command, cwd: s.cwd ?? "", port: s.port == null ? "" : String(s.port),
-    env: Object.entries(s.env ?? {}).map(([k, val]) => `${k}=${val}`).join("\n"),
-    health: s.health ?? "", restart: s.restart ?? "no", tunnelProfile: tunnelProfile ?? "",
+    name: spec.name, command: spec.command, cwd: spec.cwd ?? "", port: spec.port == null ? "" : String(spec.port),
+    env: Object.entries(spec.env).map(([k, val]) => `${k}=${val}`).join("\n"),
+    health: healthText(spec.health), restart: spec.restart, tunnelProfile: tunnelProfile ?? "",
   };
 }
