@@ -99,7 +99,8 @@ mod linux {
     /// The inode and owner of the TCP socket whose own end is `local` and whose other end is
     /// `remote`, in either table (an IPv6 socket talking IPv4 lists IPv4-mapped addresses).
     pub fn connection_socket(local: SocketAddr, remote: SocketAddr) -> Option<(u64, u32)> {
-        let same = |a: SocketAddr, b: SocketAddr| a.port() == b.port() && a.ip().to_canonical() == b.ip().to_canonical();
+        let same =
+            |a: SocketAddr, b: SocketAddr| a.port() == b.port() && a.ip().to_canonical() == b.ip().to_canonical();
         [procfs::net::tcp(), procfs::net::tcp6()]
             .into_iter()
             .flatten()

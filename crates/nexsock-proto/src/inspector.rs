@@ -34,6 +34,32 @@ pub struct BodyRecord {
     pub truncated: bool,
 }
 
+/// Where a recorded request came from. The recording proxy listens on loopback, so any local
+/// process can send it requests, not only the tunnel's agent: the proxy asks the OS which process
+/// holds the other end of each connection (Linux only; elsewhere the source is `Unknown`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExchangeSource {
+    /// Through the tunnel: the connection came from the tunnel's own agent process (or its
+    /// process group), or from the host itself for a provider that runs inside it (bore).
+    Tunnel,
+    /// From another local process that connected to the proxy's port directly.
+    Local {
+        /// Its pid, when it is visible (another user's process may not be).
+        pid: Option<u32>,
+        /// The user owning its socket.
+        uid: Option<u32>,
+        /// Its command line, when readable.
+        command: Option<String>,
+    },
+    /// Sent again by nexsock (`tunnel replay`).
+    Replay,
+    /// Not told: the platform does not say, the connection was gone before it was looked up, or
+    /// the tunnel's provider does not name its agent.
+    #[default]
+    Unknown,
+}
+
 /// One request and its response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Exchange {
@@ -53,6 +79,10 @@ pub struct Exchange {
     pub duration_ms: u64,
     /// Who sent it (the provider's agent, for a tunnel); none for a replay.
     pub client_addr: Option<String>,
+    /// Whether it came through the tunnel or from another local process (or was a replay).
+    /// Exchanges recorded before this field existed read as [`ExchangeSource::Unknown`].
+    #[serde(default)]
+    pub via: ExchangeSource,
     /// The exchange this one replayed.
     pub replay_of: Option<u64>,
     /// What went wrong between the proxy and the service (the client got a 502), or while the
@@ -100,6 +130,7 @@ mod tests {
             status: 200,
             duration_ms: 1,
             client_addr: None,
+            via: ExchangeSource::Unknown,
             replay_of: None,
             error: None,
             request_headers: vec![h("authorization", "Bearer x"), h("x-api-key", "k"), h("accept", "*/*")],
@@ -116,5 +147,16 @@ mod tests {
         assert_eq!(values, [MASKED, MASKED, "*/*"]);
         assert_eq!(masked.response_headers[0].value, MASKED);
         assert_eq!(masked.response_headers[1].value, "text/plain");
+    }
+
+    #[test]
+    fn an_exchange_recorded_before_its_source_was_kept_reads_as_unknown() {
+        let mut old = serde_json::to_value(exchange()).expect("serialises");
+        old.as_object_mut().expect("an object").remove("via");
+        let read: Exchange = serde_json::from_value(old).expect("still parses");
+        assert_eq!(read.via, ExchangeSource::Unknown);
+        let local = ExchangeSource::Local { pid: Some(7), uid: Some(1000), command: None };
+        let json = serde_json::to_value(&local).expect("serialises");
+        assert_eq!(json, serde_json::json!({"kind": "local", "pid": 7, "uid": 1000, "command": null}));
     }
 }

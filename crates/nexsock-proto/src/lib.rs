@@ -29,7 +29,7 @@ pub use execution::{
     StepState, StrategySpec,
 };
 pub use import::{ImportFormat, ImportReport, ImportRequest, Unmapped};
-pub use inspector::{BodyRecord, Exchange, HeaderField};
+pub use inspector::{BodyRecord, Exchange, ExchangeSource, HeaderField};
 pub use message::{ClientFrame, Request, Response, ServerFrame};
 pub use stack::{
     ApplyReport, ApplyRequest, DependsOn, EdgeChange, NamedChange, SharedPort, Stack, StackEdge, StackService,

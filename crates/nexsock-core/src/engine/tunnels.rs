@@ -210,6 +210,9 @@ impl Engine {
         let now = now_ms();
         match result {
             Ok(open) => {
+                // Before anyone is told the URL: the first request through it is the tunnel's.
+                let agent = self.providers.for_kind(&t.profile.provider).ok().and_then(|p| p.agent(service));
+                t.inspector.set_agent(agent);
                 let previous = t.info.public_url.replace(open.public_url.clone());
                 let recreated = t.failures > 0 || previous.is_some();
                 t.failures = 0;

@@ -2,10 +2,12 @@
 //! the host, and the tunnel's provider forwards there instead of to the service, so every
 //! provider is inspected the same way. The proxy passes requests and responses on unchanged and
 //! streamed, keeps the last [`RING_CAPACITY`] exchanges of the tunnel in memory (bodies capped,
-//! see [`body`]), and replays one on request. Dropping the [`Inspector`] stops the proxy, frees
-//! its port and drops its ring.
+//! see [`body`]), and replays one on request. Each exchange says whether it came through the
+//! tunnel or from another local process (see [`peer`]). Dropping the [`Inspector`] stops the
+//! proxy, frees its port and drops its ring.
 
 mod body;
+mod peer;
 mod proxy;
 mod replay;
 mod ring;
@@ -20,12 +22,12 @@ use std::{
 };
 
 use hyper::{HeaderMap, StatusCode};
-use nexsock_proto::{BodyRecord, Event, Exchange, HeaderField};
+use nexsock_proto::{BodyRecord, Event, Exchange, ExchangeSource, HeaderField};
 use tokio::sync::{broadcast, watch};
 
 pub use ring::Ring;
 
-use crate::time::now_ms;
+use crate::{time::now_ms, tunnel::TunnelAgent};
 
 /// How many exchanges a tunnel keeps.
 pub const RING_CAPACITY: usize = 500;
@@ -46,6 +48,8 @@ struct Shared {
     /// The service's port (it may change between tunnel re-opens).
     target: AtomicU16,
     ring: Mutex<Ring>,
+    /// The process carrying the tunnel's traffic, once its provider named it.
+    agent: Mutex<Option<TunnelAgent>>,
     /// The engine's event stream: each recorded exchange is announced (its id only).
     events: broadcast::Sender<Event>,
 }
@@ -57,6 +61,10 @@ impl Shared {
 
     fn target(&self) -> u16 {
         self.target.load(Ordering::Relaxed)
+    }
+
+    fn agent(&self) -> Option<TunnelAgent> {
+        *self.agent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -73,6 +81,7 @@ impl Inspector {
             service: service.to_owned(),
             target: AtomicU16::new(target),
             ring: Mutex::new(Ring::new(RING_CAPACITY)),
+            agent: Mutex::new(None),
             events,
         });
         let (stop, stopped) = watch::channel(());
@@ -88,6 +97,12 @@ impl Inspector {
     /// Points the proxy at the service's port (it may have changed since the tunnel opened).
     pub fn retarget(&self, target: u16) {
         self.shared.target.store(target, Ordering::Relaxed);
+    }
+
+    /// Names the process that carries the tunnel's traffic (a re-opened tunnel may have a new
+    /// one): connections from anyone else are recorded as local.
+    pub fn set_agent(&self, agent: Option<TunnelAgent>) {
+        *self.shared.agent.lock().unwrap_or_else(PoisonError::into_inner) = agent;
     }
 
     /// Exchanges recorded after the exchange `after`, the newest `limit` of them, in the order
@@ -119,6 +134,7 @@ struct Pending {
     path: String,
     request_headers: Vec<HeaderField>,
     client_addr: Option<SocketAddr>,
+    via: ExchangeSource,
     replay_of: Option<u64>,
     request_body: body::SharedCapture,
 }
@@ -128,6 +144,7 @@ impl Pending {
         shared: Arc<Shared>,
         head: &hyper::http::request::Parts,
         client_addr: Option<SocketAddr>,
+        via: ExchangeSource,
         replay_of: Option<u64>,
     ) -> Self {
         let id = shared.ring().next_id();
@@ -141,6 +158,7 @@ impl Pending {
             path,
             request_headers: header_fields(&head.headers),
             client_addr,
+            via,
             replay_of,
             request_body: body::SharedCapture::default(),
         }
@@ -163,6 +181,7 @@ impl Pending {
             status: status.as_u16(),
             duration_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
             client_addr: self.client_addr.map(|a| a.to_string()),
+            via: self.via,
             replay_of: self.replay_of,
             error,
             request_headers: self.request_headers,

@@ -1,7 +1,8 @@
 //! The proxy's sockets: one task accepts, one task per client connection serves HTTP/1.1 with
 //! keep-alive (so a slow client holds up only itself), each connection with its own connection
 //! to the service, reused while the service keeps it alive. An upgrade (WebSocket) is answered by
-//! the service and then spliced as a raw two-way stream.
+//! the service and then spliced as a raw two-way stream. Who holds the connection's other end is
+//! looked up once, before its first request is read, while the client surely still holds it.
 
 use std::{convert::Infallible, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -15,7 +16,7 @@ use hyper::{
     upgrade::OnUpgrade,
 };
 use hyper_util::rt::TokioIo;
-use nexsock_proto::BodyRecord;
+use nexsock_proto::{BodyRecord, ExchangeSource};
 use tokio::{
     net::{TcpListener, TcpStream},
     sync::{Mutex as AsyncMutex, watch},
@@ -51,11 +52,13 @@ pub(super) async fn accept(listener: TcpListener, shared: Arc<Shared>, mut stop:
 
 /// Serves one client connection until it closes, upgrades, or the inspector is dropped.
 async fn serve(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, mut stop: watch::Receiver<()>) {
+    let via = super::peer::of_connection(&stream, peer, shared.agent()).await;
     let upstream = Upstream::default();
     let stopped = stop.clone();
     let service = service_fn(move |request| {
         let (shared, upstream, stop) = (Arc::clone(&shared), Arc::clone(&upstream), stopped.clone());
-        async move { Ok::<_, Infallible>(exchange(request, peer, shared, upstream, stop).await) }
+        let via = via.clone();
+        async move { Ok::<_, Infallible>(exchange(request, peer, via, shared, upstream, stop).await) }
     });
     let connection = hyper::server::conn::http1::Builder::new()
         .preserve_header_case(true)
@@ -69,10 +72,11 @@ async fn serve(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, mut sto
     }
 }
 
-/// Forwards one request and answers with the service's response, recording both.
+/// Forwards one request from `peer` and answers with the service's response, recording both.
 async fn exchange(
     mut request: Request<Incoming>,
     peer: SocketAddr,
+    via: ExchangeSource,
     shared: Arc<Shared>,
     upstream: Upstream,
     stop: watch::Receiver<()>,
@@ -80,7 +84,7 @@ async fn exchange(
     let upgrade = request.headers().contains_key(header::UPGRADE);
     let client_side = upgrade.then(|| hyper::upgrade::on(&mut request));
     let (parts, body) = request.into_parts();
-    let pending = Pending::new(Arc::clone(&shared), &parts, Some(peer), None);
+    let pending = Pending::new(Arc::clone(&shared), &parts, Some(peer), via, None);
     let body = Tee::new(body.boxed(), Arc::clone(&pending.request_body), None).boxed();
     // An upgraded connection is given away: it gets a service connection of its own.
     match send(shared.target(), &upstream, Request::from_parts(parts, body), upgrade).await {

@@ -6,7 +6,7 @@ use std::{sync::Arc, time::Duration};
 use base64::Engine as _;
 use http_body_util::{BodyExt, Full};
 use hyper::{HeaderMap, Request, StatusCode, body::Bytes, header::HeaderName, header::HeaderValue};
-use nexsock_proto::{BodyRecord, Exchange};
+use nexsock_proto::{BodyRecord, Exchange, ExchangeSource};
 
 use super::{
     Pending, Shared,
@@ -19,7 +19,7 @@ const REPLAY_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(super) async fn replay(shared: Arc<Shared>, original: Exchange) -> Exchange {
     let (parts, body) = rebuild(&original).into_parts();
-    let pending = Pending::new(Arc::clone(&shared), &parts, None, Some(original.id));
+    let pending = Pending::new(Arc::clone(&shared), &parts, None, ExchangeSource::Replay, Some(original.id));
     let body = Tee::new(body, Arc::clone(&pending.request_body), None).boxed();
     let response = match send(shared.target(), &Upstream::default(), Request::from_parts(parts, body), true).await {
         Ok(response) => response,
@@ -70,6 +70,7 @@ fn unreachable_exchange(shared: &Shared, original: &Exchange) -> Exchange {
     Exchange {
         service: shared.service.clone(),
         replay_of: Some(original.id),
+        via: ExchangeSource::Replay,
         error: Some("the replay's answer was lost".into()),
         ..original.clone()
     }

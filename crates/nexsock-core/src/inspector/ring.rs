@@ -75,6 +75,7 @@ mod tests {
             status: 200,
             duration_ms: 0,
             client_addr: None,
+            via: nexsock_proto::ExchangeSource::Tunnel,
             replay_of: None,
             error: None,
             request_headers: Vec::new(),

@@ -9,7 +9,7 @@ use std::{
 
 use tokio::{net::TcpStream, task::JoinHandle, time::timeout};
 
-use super::{BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest};
+use super::{BoxFuture, OpenTunnel, TunnelAgent, TunnelError, TunnelProvider, TunnelRequest};
 
 /// How long a health check may take to reach the public port.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -87,6 +87,10 @@ impl TunnelProvider for BoreProvider {
 
     fn list(&self) -> Vec<OpenTunnel> {
         self.open().values().map(|e| e.tunnel.clone()).collect()
+    }
+
+    fn agent(&self, service: &str) -> Option<TunnelAgent> {
+        self.open().contains_key(service).then_some(TunnelAgent::InProcess)
     }
 
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {

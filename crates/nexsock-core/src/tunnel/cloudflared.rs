@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::{process::Command, time::Instant};
 
 use super::{
-    BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
+    BoxFuture, OpenTunnel, TunnelAgent, TunnelError, TunnelProvider, TunnelRequest,
     process::{
         GroupProcess, ProcessTunnel, ProcessTunnels, TOOL_POLL, Tail, find_binary, http, on_free_loopback_port, pump,
     },
@@ -155,6 +155,10 @@ impl TunnelProvider for CloudflaredProvider {
 
     fn list(&self) -> Vec<OpenTunnel> {
         self.open.list()
+    }
+
+    fn agent(&self, service: &str) -> Option<TunnelAgent> {
+        self.open.agent(service)
     }
 
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {

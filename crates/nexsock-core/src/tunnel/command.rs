@@ -13,7 +13,7 @@ use regex::Regex;
 use tokio::{process::Command, sync::watch, time::timeout};
 
 use super::{
-    BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
+    BoxFuture, OpenTunnel, TunnelAgent, TunnelError, TunnelProvider, TunnelRequest,
     process::{GroupProcess, ProcessTunnel, ProcessTunnels, Tail, pump},
 };
 use crate::error::CoreError;
@@ -194,6 +194,10 @@ impl TunnelProvider for CommandProvider {
 
     fn list(&self) -> Vec<OpenTunnel> {
         self.open.list()
+    }
+
+    fn agent(&self, service: &str) -> Option<TunnelAgent> {
+        self.open.agent(service)
     }
 
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::{process::Command, sync::watch, time::timeout};
 
 use super::{
-    BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
+    BoxFuture, OpenTunnel, TunnelAgent, TunnelError, TunnelProvider, TunnelRequest,
     process::{GroupProcess, ProcessTunnel, ProcessTunnels, Tail, find_binary, pump},
 };
 
@@ -101,6 +101,10 @@ impl TunnelProvider for LocaltunnelProvider {
 
     fn list(&self) -> Vec<OpenTunnel> {
         self.open.list()
+    }
+
+    fn agent(&self, service: &str) -> Option<TunnelAgent> {
+        self.open.agent(service)
     }
 
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {

@@ -72,6 +72,17 @@ pub struct OpenTunnel {
     pub local_port: u16,
 }
 
+/// The process that carries a tunnel's traffic to its local port: the request inspector counts a
+/// connection as the tunnel's only when it comes from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TunnelAgent {
+    /// The provider runs inside the host (bore): its connections come from the host's own pid.
+    InProcess,
+    /// The provider's agent process, leader of its own process group (this pid): connections
+    /// from it or any process of its group are the tunnel's.
+    Group(u32),
+}
+
 /// Why a provider failed, in words that say what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TunnelError {
@@ -104,6 +115,12 @@ pub trait TunnelProvider: Send + Sync {
     fn list(&self) -> Vec<OpenTunnel>;
     /// Whether the tunnel of `service` still works.
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>>;
+    /// The process carrying `service`'s open tunnel; `None` when the provider does not say (then
+    /// the inspector cannot tell the tunnel's requests from other local processes').
+    fn agent(&self, service: &str) -> Option<TunnelAgent> {
+        let _ = service;
+        None
+    }
 }
 
 /// Providers by name: the built-ins plus any custom ones.

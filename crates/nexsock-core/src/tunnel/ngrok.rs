@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tokio::{process::Command, time::Instant};
 
 use super::{
-    BoxFuture, OpenTunnel, TunnelError, TunnelProvider, TunnelRequest,
+    BoxFuture, OpenTunnel, TunnelAgent, TunnelError, TunnelProvider, TunnelRequest,
     ngrok_api::{LogLine, api_error, config_yaml, endpoint_url, explain, parse_log_line},
     process::{GroupProcess, PrivateDir, TOOL_POLL, Tail, find_binary, http, on_free_loopback_port, pump, redact},
 };
@@ -306,6 +306,13 @@ impl TunnelProvider for NgrokProvider {
 
     fn list(&self) -> Vec<OpenTunnel> {
         self.state().endpoints.values().cloned().collect()
+    }
+
+    /// The agent of the endpoint's profile (one agent serves every tunnel of its profile).
+    fn agent(&self, service: &str) -> Option<TunnelAgent> {
+        let state = self.state();
+        let agent = state.agents.get(&state.endpoints.get(service)?.profile)?;
+        u32::try_from(agent.process.pgid()).ok().map(TunnelAgent::Group)
     }
 
     fn health<'a>(&'a self, service: &'a str) -> BoxFuture<'a, Result<(), TunnelError>> {

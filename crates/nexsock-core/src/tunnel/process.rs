@@ -22,7 +22,7 @@ use tokio::{
     time::timeout,
 };
 
-use super::{OpenTunnel, TunnelError, TunnelRequest, records};
+use super::{OpenTunnel, TunnelAgent, TunnelError, TunnelRequest, records};
 use crate::{
     procinfo::{self, Signal},
     secrets::Secret,
@@ -166,6 +166,11 @@ impl<E> ProcessTunnels<E> {
     /// Every open tunnel.
     pub fn list(&self) -> Vec<OpenTunnel> {
         self.open().values().map(|e| e.tunnel.clone()).collect()
+    }
+
+    /// The process group serving the service's tunnel.
+    pub fn agent(&self, service: &str) -> Option<TunnelAgent> {
+        self.get(service).and_then(|t| u32::try_from(t.process.pgid()).ok()).map(TunnelAgent::Group)
     }
 }
 
