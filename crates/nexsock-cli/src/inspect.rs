@@ -1,12 +1,14 @@
 //! `nexsock tunnel requests`: the exchanges a tunnel's recording proxy kept, as a table or JSON,
 //! and with `-f` the new ones as they are recorded (one line, or one JSON object, each): it
-//! follows the host's `ExchangeRecorded` events and asks for what it has not printed.
+//! follows the host's `ExchangeRecorded` events and asks for what it has not printed. A request
+//! that did not come through the tunnel (another local process sent it to the recording proxy's
+//! port) is marked with who sent it.
 
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use nexsock_core::Paths;
-use nexsock_proto::{Client, ClientError, ErrorCode, Event, Exchange, Request, Response};
+use nexsock_proto::{Client, ClientError, ErrorCode, Event, Exchange, ExchangeSource, Request, Response};
 
 use crate::connect::connect_or_start;
 
@@ -98,7 +100,7 @@ fn header() -> String {
 }
 
 fn line(e: &Exchange) -> String {
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = local_sender(&e.via).into_iter().collect();
     if let Some(of) = e.replay_of {
         notes.push(format!("replay of {of}"));
     }
@@ -117,6 +119,28 @@ fn line(e: &Exchange) -> String {
     )
 }
 
+/// `local pid 1234: curl …` for a request another local process sent straight to the proxy;
+/// nothing for one through the tunnel, a replay (marked as such) or one whose sender is not known.
+fn local_sender(via: &ExchangeSource) -> Option<String> {
+    match via {
+        ExchangeSource::Local { pid: Some(pid), command, .. } => Some(match command.as_deref().and_then(program) {
+            Some(program) => format!("local pid {pid}: {program}"),
+            None => format!("local pid {pid}"),
+        }),
+        ExchangeSource::Local { pid: None, uid: Some(uid), .. } => Some(format!("local, uid {uid}")),
+        ExchangeSource::Local { pid: None, uid: None, .. } => Some("local".to_owned()),
+        ExchangeSource::Tunnel | ExchangeSource::Replay | ExchangeSource::Unknown => None,
+    }
+}
+
+/// A command line's program name, `…` standing for its arguments: `curl …`.
+fn program(command: &str) -> Option<String> {
+    let mut words = command.split_whitespace();
+    let first = words.next()?;
+    let name = first.rsplit(['/', '\\']).next().unwrap_or(first);
+    Some(if words.next().is_some() { format!("{name} …") } else { name.to_owned() })
+}
+
 /// `HH:MM:SS.mmm` of a unix-ms time, in UTC.
 fn clock(ms: u64) -> String {
     let day_ms = ms % 86_400_000;
@@ -131,5 +155,26 @@ mod tests {
     #[test]
     fn times_print_as_a_utc_clock() {
         assert_eq!(clock(1_700_000_000_123), "22:13:20.123");
+    }
+
+    #[test]
+    fn only_requests_from_other_local_processes_are_marked_with_their_sender() {
+        let local =
+            |pid, uid, command: Option<&str>| ExchangeSource::Local { pid, uid, command: command.map(Into::into) };
+        let cases = [
+            (
+                local(Some(1234), Some(1000), Some("/usr/bin/curl -s http://127.0.0.1:5/")),
+                Some("local pid 1234: curl …"),
+            ),
+            (local(Some(7), Some(1000), Some("python3")), Some("local pid 7: python3")),
+            (local(Some(7), Some(1000), None), Some("local pid 7")),
+            (local(None, Some(1001), None), Some("local, uid 1001")),
+            (ExchangeSource::Tunnel, None),
+            (ExchangeSource::Replay, None),
+            (ExchangeSource::Unknown, None),
+        ];
+        for (via, marked) in cases {
+            assert_eq!(local_sender(&via).as_deref(), marked, "{via:?}");
+        }
     }
 }
