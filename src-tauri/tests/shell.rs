@@ -329,6 +329,8 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
         last_exit: None,
         tunnel_profile: None,
         restart_to_apply: false,
+        log_write_failures: 0,
+        last_log_error: None,
     };
     let mut state = nexsock_desktop::menu::TrayState::default();
     assert_eq!(state.health(), Health::Idle);

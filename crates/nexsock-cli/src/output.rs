@@ -119,6 +119,14 @@ pub fn service_detail(d: &ServiceDetail) -> String {
         ("restarts", s.restarts.to_string()),
         ("last exit", dash(last_exit)),
         ("reason", dash(s.reason.as_ref())),
+        (
+            "log writes failed",
+            match (s.log_write_failures, &s.last_log_error) {
+                (0, _) => "-".to_owned(),
+                (n, Some(why)) => format!("{n} lines not written to its log ({why})"),
+                (n, None) => format!("{n} lines not written to its log"),
+            },
+        ),
     ];
     let mut t = Table::new();
     t.load_preset(NOTHING).force_no_tty();

@@ -90,7 +90,7 @@ pub enum CoreError {
         pid: String,
     },
     /// The database failed.
-    #[error("database error: {0}")]
+    #[error("{}", store_message(.0))]
     Store(#[from] rusqlite::Error),
     /// The schema could not be migrated.
     #[error("cannot migrate the database: {0}")]
@@ -178,6 +178,24 @@ pub enum CoreError {
     },
 }
 
+/// Whether the database failed for want of somewhere to write: a full disk, a read-only file
+/// system or an I/O error.
+pub fn is_storage_failure(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode as C;
+    matches!(
+        e.sqlite_error_code(),
+        Some(C::DiskFull | C::SystemIoFailure | C::ReadOnly | C::CannotOpen | C::DatabaseCorrupt | C::NotADatabase)
+    )
+}
+
+fn store_message(e: &rusqlite::Error) -> String {
+    if is_storage_failure(e) {
+        format!("storage failed: {e}; nothing was stored")
+    } else {
+        format!("database error: {e}")
+    }
+}
+
 /// The hint of an unknown service's error when no names are at hand.
 pub const SEE_SERVICE_LIST: &str = " (see `nexsock service list`)";
 
@@ -212,6 +230,7 @@ impl CoreError {
             Self::Spawn { .. } => ErrorCode::SpawnFailed,
             Self::StartFailed { .. } => ErrorCode::StartFailed,
             Self::PortInUse { .. } => ErrorCode::PortInUse,
+            Self::Store(e) if is_storage_failure(e) => ErrorCode::StorageFailed,
             Self::Store(_) | Self::Migration(_) => ErrorCode::Store,
             Self::Strategy(e) => match e {
                 crate::strategy::StrategyError::UnknownStrategy { .. }
@@ -226,6 +245,16 @@ impl CoreError {
             Self::Graph(g) => graph_code(g),
             Self::Import(_) | Self::ImportRead { .. } => ErrorCode::ImportInvalid,
             Self::ShuttingDown => ErrorCode::ShuttingDown,
+            Self::Io { source, .. }
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::StorageFull
+                        | std::io::ErrorKind::ReadOnlyFilesystem
+                        | std::io::ErrorKind::QuotaExceeded
+                ) =>
+            {
+                ErrorCode::StorageFailed
+            }
             Self::HostRunning { .. } | Self::Io { .. } | Self::State(_) => ErrorCode::Internal,
             Self::Keyring(_) => ErrorCode::Keyring,
             Self::KeyringTimeout { .. } => ErrorCode::KeyringTimeout,

@@ -182,8 +182,11 @@ async fn pump(reader: impl AsyncRead + Unpin, stream: Stream, log: Arc<File>, ct
         }
         let text = String::from_utf8_lossy(&raw).trim_end_matches(['\n', '\r']).to_owned();
         let line = LogLine { stream, text, at_ms: Some(crate::time::now_ms()) };
-        // A full disk must not stop the service; the line still reaches the engine.
-        let _ = (&*log).write_all(logfile::encode(&line).as_bytes());
+        // A full disk must not stop the service; the line still reaches the engine, which counts
+        // the failed write.
+        if let Err(e) = (&*log).write_all(logfile::encode(&line).as_bytes()) {
+            let _ = ctx.outcomes.send(Outcome::LogWriteFailed { name: ctx.name.clone(), error: e.to_string() });
+        }
         let _ = ctx.outcomes.send(Outcome::Line { name: ctx.name.clone(), generation: ctx.generation, line });
     }
 }

@@ -242,6 +242,13 @@ pub struct ServiceStatus {
     /// `import` or the window): a restart applies the new one.
     #[serde(default)]
     pub restart_to_apply: bool,
+    /// Output lines that could not be written to its log file since the host started (a full
+    /// disk): they still reached live views; the service kept running.
+    #[serde(default)]
+    pub log_write_failures: u64,
+    /// Why the last of those writes failed.
+    #[serde(default)]
+    pub last_log_error: Option<String>,
 }
 
 /// A service's configuration together with its live status.

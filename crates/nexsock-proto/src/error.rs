@@ -64,6 +64,9 @@ pub enum ErrorCode {
     ImportInvalid,
     /// The database failed.
     Store,
+    /// Nothing was stored: the disk is full, read-only or failing (the message names the cause).
+    /// What the request would have changed did not change.
+    StorageFailed,
     /// The host is shutting down and takes no more work.
     ShuttingDown,
     /// A bug or an unexpected I/O failure inside the host.

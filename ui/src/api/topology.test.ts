@@ -12,7 +12,7 @@ const edge = (service: string, depends_on: string, extra: Partial<DependencySpec
 
 const status = (name: string, port: number | null) => ({
   name, state: "stopped" as const, pid: null, port, since_ms: null, reason: null, restarts: 0, last_exit: null,
-  tunnel_profile: null, restart_to_apply: false,
+  tunnel_profile: null, restart_to_apply: false, log_write_failures: 0, last_log_error: null,
 });
 
 const BASE: Topology = {

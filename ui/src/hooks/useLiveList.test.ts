@@ -7,7 +7,7 @@ import { applyEvent } from "./useLiveList";
 import { SERVICES } from "./useServices";
 
 const status = (name: string, state: ServiceStatus["state"] = "stopped"): ServiceStatus => ({
-  name, state, pid: null, port: null, since_ms: null, reason: null, restarts: 0, last_exit: null, tunnel_profile: null, restart_to_apply: false,
+  name, state, pid: null, port: null, since_ms: null, reason: null, restarts: 0, last_exit: null, tunnel_profile: null, restart_to_apply: false, log_write_failures: 0, last_log_error: null,
 });
 
 const tunnel = (service: string, extra: Partial<TunnelInfo> = {}): TunnelInfo => ({

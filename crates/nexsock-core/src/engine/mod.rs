@@ -35,7 +35,7 @@ use crate::{
     supervisor::Exit,
     tunnel::ProviderRegistry,
 };
-use service::Service;
+use service::{Phase, Service};
 
 /// How many events a slow subscriber may fall behind before it misses some.
 const EVENT_BUFFER: usize = 4096;
@@ -45,6 +45,14 @@ const COMMAND_BUFFER: usize = 256;
 /// What a supervisor, probe or timer reports back to the engine.
 #[derive(Debug)]
 pub enum Outcome {
+    /// A line of a service's output could not be written to its log file (it still reached the
+    /// engine).
+    LogWriteFailed {
+        /// Service.
+        name: String,
+        /// Why.
+        error: String,
+    },
     /// The service printed a line.
     Line {
         /// Service.
@@ -366,6 +374,19 @@ impl Engine {
         }
         if let Err(e) = self.store.insert_runs(&self.new_runs) {
             tracing::error!(runs = self.new_runs.len(), "cannot record the runs: {e}");
+            // A process the next host could not find after a crash must not run: stop each and
+            // fail its start with the cause.
+            let reason = format!("its run could not be recorded ({e}), so it was stopped");
+            let ids: Vec<i64> = self.new_runs.iter().map(|r| r.id).collect();
+            let names: Vec<String> = self
+                .services
+                .iter()
+                .filter(|(_, s)| matches!(&s.phase, Phase::Starting(r) | Phase::Ready(r) if ids.contains(&r.run_id)))
+                .map(|(n, _)| n.clone())
+                .collect();
+            for name in names {
+                self.fail_run(&name, reason.clone());
+            }
         }
         self.new_runs.clear();
     }

@@ -22,6 +22,7 @@ impl Engine {
     pub(super) fn on_outcome(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Line { name, generation, line } => self.on_line(&name, generation, line),
+            Outcome::LogWriteFailed { name, error } => self.on_log_write_failed(&name, &error),
             Outcome::Ready { name, generation } => self.on_ready(&name, generation),
             Outcome::CheckAnswered { name, generation, answer } => self.on_check_answered(&name, generation, answer),
             Outcome::NotReady { name, generation, reason } => self.on_not_ready(&name, generation, reason),
@@ -86,6 +87,32 @@ impl Engine {
         if let (true, Phase::Starting(run)) = (generation == svc.generation, &mut svc.phase) {
             run.note = Some(answer);
         }
+    }
+
+    /// Counts a failed write to a service's log (shown in its status); the host log says so at
+    /// the first failure and then at every power of two, not at every line.
+    pub(super) fn on_log_write_failed(&mut self, name: &str, error: &str) {
+        let Some(svc) = self.services.get_mut(name) else { return };
+        svc.log_write_failures += 1;
+        svc.last_log_error = Some(error.to_owned());
+        if svc.log_write_failures.is_power_of_two() {
+            tracing::warn!(service = name, failures = svc.log_write_failures, "writing to its log: {error}");
+        }
+    }
+
+    /// Stops a live run and fails its start with `reason` (its restart policy decides what
+    /// follows).
+    pub(super) fn fail_run(&mut self, name: &str, reason: String) {
+        let Some(svc) = self.services.get_mut(name) else { return };
+        let (Phase::Starting(_) | Phase::Ready(_)) = &svc.phase else { return };
+        let (Phase::Starting(mut run) | Phase::Ready(mut run)) = std::mem::replace(&mut svc.phase, Phase::Stopped)
+        else {
+            return;
+        };
+        run.request_stop();
+        svc.answer_start(|| Err(CoreError::StartFailed { name: name.to_owned(), reason: reason.clone() }));
+        svc.phase = Phase::Stopping { run, then: AfterStop::Fail(reason) };
+        self.emit(name);
     }
 
     fn on_not_ready(&mut self, name: &str, generation: u64, reason: String) {
@@ -218,7 +245,7 @@ impl Engine {
     /// run's output is drained by now (see `supervisor::drain`), so the marker follows it.
     fn log_marker(&mut self, name: &str, line: LogLine) {
         if let Err(e) = logfile::append(&self.paths.service_log(name), &line) {
-            tracing::warn!(service = name, "writing to its log: {e}");
+            self.on_log_write_failed(name, &e.to_string());
         }
         if let Some(svc) = self.services.get_mut(name) {
             svc.remember(line.clone());

@@ -86,6 +86,10 @@ pub(super) struct Service {
     pub completed: bool,
     /// Lines the current (or last) run wrote, of those in `recent`.
     pub run_lines: usize,
+    /// Lines (and markers) that could not be written to its log file since the host started.
+    pub log_write_failures: u64,
+    /// Why the last of them failed.
+    pub last_log_error: Option<String>,
 }
 
 impl Service {
@@ -109,6 +113,8 @@ impl Service {
             injected_env: BTreeMap::new(),
             completed: false,
             run_lines: 0,
+            log_write_failures: 0,
+            last_log_error: None,
         })
     }
 
@@ -186,6 +192,8 @@ impl Service {
             last_exit: self.last_exit.clone(),
             tunnel_profile: self.tunnel_profile.clone(),
             restart_to_apply: self.restart_to_apply(),
+            log_write_failures: self.log_write_failures,
+            last_log_error: self.last_log_error.clone(),
         }
     }
 

@@ -111,7 +111,13 @@ pub(super) fn write_service(conn: &Connection, spec: &ServiceSpec, upsert: bool)
         spec.stop_grace_secs,
         now_ms()
     ];
-    Ok(conn.query_row(&sql, params, |r| r.get(0))?)
+    // Not `query_row`: it reads the row and resets the statement, and in autocommit mode the
+    // commit happens at the statement's end — a failed commit (a full disk) would go unseen.
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params)?;
+    let id = rows.next()?.ok_or(rusqlite::Error::QueryReturnedNoRows)?.get(0)?;
+    while rows.next()?.is_some() {}
+    Ok(id)
 }
 
 #[cfg(test)]
@@ -143,5 +149,28 @@ mod tests {
         assert_eq!(loaded[0].1, spec("web"));
         store.delete_service("web").expect("delete");
         assert!(matches!(store.delete_service("web"), Err(CoreError::UnknownService { .. })));
+    }
+
+    /// A commit that fails (here a deferred constraint, checked only at the commit — as a full
+    /// disk fails only when the commit writes) is an error, not an id of a row that is not there.
+    #[test]
+    fn a_failed_commit_of_an_add_or_an_edit_is_an_error() {
+        let store = Store::open_in_memory().expect("store");
+        store.insert_service(&spec("web")).expect("insert");
+        store
+            .conn
+            .execute_batch(
+                "CREATE TEMP TABLE parent (id INTEGER PRIMARY KEY);
+                 CREATE TEMP TABLE child (id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);
+                 CREATE TEMP TRIGGER fails_at_commit AFTER INSERT ON main.service BEGIN INSERT INTO child VALUES (1); END;
+                 CREATE TEMP TRIGGER fails_at_commit_too AFTER UPDATE ON main.service BEGIN INSERT INTO child VALUES (1); END;",
+            )
+            .expect("the failing commit's set-up");
+        store.insert_service(&spec("api")).expect_err("the commit failed");
+        let mut changed = spec("web");
+        changed.command = "changed".into();
+        store.update_service(&changed).expect_err("the commit failed");
+        let loaded = store.load_services().expect("load");
+        assert_eq!(loaded.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>(), [spec("web")], "nothing changed");
     }
 }

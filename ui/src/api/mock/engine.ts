@@ -190,7 +190,7 @@ export class MockEngine {
     if (this.services.has(spec.name)) fail("duplicate_service", `a service named \`${spec.name}\` already exists`);
     const status: ServiceStatus = {
       name: spec.name, state: "stopped", pid: null, port: spec.port, since_ms: null,
-      reason: null, restarts: 0, last_exit: null, tunnel_profile: null, restart_to_apply: false,
+      reason: null, restarts: 0, last_exit: null, tunnel_profile: null, restart_to_apply: false, log_write_failures: 0, last_log_error: null,
     };
     const svc = { spec, status };
     this.services.set(spec.name, svc);

@@ -46,4 +46,13 @@ tunnel_profile: string | null,
  * Its process runs an older definition than the stored one (changed by `edit`, `apply`,
  * `import` or the window): a restart applies the new one.
  */
-restart_to_apply: boolean, };
+restart_to_apply: boolean, 
+/**
+ * Output lines that could not be written to its log file since the host started (a full
+ * disk): they still reached live views; the service kept running.
+ */
+log_write_failures: number, 
+/**
+ * Why the last of those writes failed.
+ */
+last_log_error: string | null, };

@@ -11,7 +11,7 @@ const edge = (service: string, depends_on: string, condition: Condition, require
 });
 
 const status = (name: string, state: ServiceState, exitCode?: number | null): ServiceStatus => ({
-  name, state, pid: null, port: null, since_ms: null, reason: null, restarts: 0, tunnel_profile: null, restart_to_apply: false,
+  name, state, pid: null, port: null, since_ms: null, reason: null, restarts: 0, tunnel_profile: null, restart_to_apply: false, log_write_failures: 0, last_log_error: null,
   last_exit: exitCode === undefined ? null : { code: exitCode, signal: exitCode === null ? 15 : null, at_ms: 1 },
 });
 

@@ -126,7 +126,7 @@ describe("touchesEnv", () => {
   });
   const detail = (name: string) => ({
     spec: spec(name, null),
-    status: { name, state: "stopped" as const, pid: null, port: null, since_ms: null, reason: null, restarts: 0, last_exit: null, tunnel_profile: null, restart_to_apply: false },
+    status: { name, state: "stopped" as const, pid: null, port: null, since_ms: null, reason: null, restarts: 0, last_exit: null, tunnel_profile: null, restart_to_apply: false, log_write_failures: 0, last_log_error: null },
   });
 
   it("re-reads on the service's spec and edges, and on its tunnelled dependency's URL changing", () => {
