@@ -25,6 +25,7 @@ describe("MockApi request inspector", () => {
     ]);
     const all = await api.listExchanges("api", null, null, false);
     expect(all.map((e) => [e.id, e.method, e.path])).toEqual([[1, "GET", "/a?x=1"], [2, "POST", "/b"]]);
+    expect(all.map((e) => e.via)).toEqual([{ kind: "tunnel" }, { kind: "tunnel" }]);
     expect((await api.listExchanges("api", null, 1, false)).map((e) => e.id)).toEqual([2]);
     expect((await api.listExchanges("api", 1, null, false)).map((e) => e.id)).toEqual([2]);
   });
@@ -42,7 +43,7 @@ describe("MockApi request inspector", () => {
     const { api, events } = demo();
     recordExchange(api.engine, "api", { method: "POST", path: "/hook", request_headers: [auth], request_body: textBody("{}") });
     const replay = await api.replayExchange("api", 1, false);
-    expect(replay).toMatchObject({ id: 2, replay_of: 1, method: "POST", path: "/hook", client_addr: null });
+    expect(replay).toMatchObject({ id: 2, replay_of: 1, method: "POST", path: "/hook", client_addr: null, via: { kind: "replay" } });
     expect(replay.request_headers[0].value).toBe(MASKED);
     expect(events.at(-1)).toEqual({ type: "ExchangeRecorded", data: { service: "api", exchange_id: 2 } });
     await expect(api.replayExchange("api", 9, false)).rejects.toMatchObject({ code: "unknown_exchange" });

@@ -3,7 +3,8 @@
 //! announced with `ExchangeRecorded` (its id only); `list_exchanges` with `after` and `limit`, the
 //! sensitive headers masked unless `reveal`; `replay_exchange` records the answer again as a new
 //! exchange marked `replay_of` (refused for a body over the cap: `invalid_argument`). A tunnel
-//! that closes takes its ring with it. `recordExchange` is what a request through the tunnel does.
+//! that closes takes its ring with it. `recordExchange` is what a request through the tunnel does
+//! (`via` a tunnel unless the fields say another local process sent it); a replay is `via` replay.
 
 import type { BodyRecord } from "../types/BodyRecord";
 import type { Exchange } from "../types/Exchange";
@@ -66,7 +67,8 @@ function push(engine: MockEngine, service: string, fields: Recorded, replayOf: n
   r.lastId += 1;
   const exchange: Exchange = {
     id: r.lastId, service, time_ms: engine.now(), method: "GET", path: "/", status: 200, duration_ms: 1,
-    client_addr: replayOf === null ? "127.0.0.1:40000" : null, error: null,
+    client_addr: replayOf === null ? "127.0.0.1:40000" : null, via: { kind: replayOf === null ? "tunnel" : "replay" },
+    error: null,
     request_headers: [], request_body: textBody(""), response_headers: [], response_body: textBody(""),
     ...fields, replay_of: replayOf,
   };
@@ -114,7 +116,7 @@ export function replayExchange(engine: MockEngine, service: string, id: number, 
   if (original.request_body.truncated) {
     fail("invalid_argument", `exchange ${id} of \`${service}\` cannot be replayed: its request body (${original.request_body.size} bytes) was larger than the ${BODY_CAP_BYTES / 1024} KiB the inspector keeps`);
   }
-  const { id: _id, service: _s, replay_of: _r, client_addr: _c, time_ms: _t, ...fields } = original;
+  const { id: _id, service: _s, replay_of: _r, client_addr: _c, via: _v, time_ms: _t, ...fields } = original;
   const replay = push(engine, service, fields, id);
   return reveal ? replay : masked(replay);
 }

@@ -7,6 +7,7 @@ import type { Exchange } from "../../api/types/Exchange";
 import type { HeaderField } from "../../api/types/HeaderField";
 import { showBody } from "./body";
 import { clock, statusClass } from "./ExchangeList";
+import { localSender } from "./source";
 
 function Headers({ label, headers }: { label: string; headers: HeaderField[] }) {
   if (headers.length === 0) return <p className="empty">No headers.</p>;
@@ -49,6 +50,7 @@ interface Props {
 }
 
 export function ExchangeDetail({ exchange: e, curlBase, replaying, onReplay, onCopyCurl, notice, error }: Props) {
+  const sender = localSender(e.via);
   return (
     <section role="region" aria-label={`Request #${e.id}`} className="exchange-detail" data-testid="exchange-detail">
       <header className="exchange-summary">
@@ -60,6 +62,7 @@ export function ExchangeDetail({ exchange: e, curlBase, replaying, onReplay, onC
           #{e.id} at {clock(e.time_ms)} · {e.duration_ms} ms
           {e.client_addr && <> · from {e.client_addr}</>}
           {e.replay_of !== null && <> · replay of #{e.replay_of}</>}
+          {sender && <> · <span className="tag state-starting">{sender.label}</span> {sender.detail}</>}
         </p>
         {e.error && <p className="error">{e.error}</p>}
         <div className="exchange-actions">

@@ -1,7 +1,9 @@
 //! The recorded requests of a tunnel, newest last (the order the engine recorded them): id, time,
-//! method, path, status, duration, each row's button opening it in the detail pane.
+//! method, path, status, duration, each row's button opening it in the detail pane. A request that
+//! did not come through the tunnel (another local process sent it to the proxy) is marked.
 
 import type { Exchange } from "../../api/types/Exchange";
+import { localSender } from "./source";
 
 /** The badge colours (of the service states, whose contrast is checked) a status is shown in. */
 export function statusClass(status: number): string {
@@ -43,28 +45,36 @@ export function ExchangeList({ service, exchanges, selected, onSelect }: Props) 
         </tr>
       </thead>
       <tbody>
-        {exchanges.map((e) => (
-          <tr key={e.id} data-testid={`exchange-${e.id}`} className={selected === e.id ? "selected" : undefined}>
-            <td>
-              <button
-                type="button"
-                aria-pressed={selected === e.id}
-                aria-label={`Show request #${e.id}: ${e.method} ${e.path}`}
-                onClick={() => onSelect(e.id)}
-              >
-                #{e.id}
-              </button>
-            </td>
-            <td>{clock(e.time_ms)}</td>
-            <td className="exchange-method">{e.method}</td>
-            <td className="exchange-path">
-              {e.path}
-              {e.replay_of !== null && <span className="tag">replay of #{e.replay_of}</span>}
-            </td>
-            <td><span className={`badge ${statusClass(e.status)}`}>{e.status}</span></td>
-            <td>{e.duration_ms} ms</td>
-          </tr>
-        ))}
+        {exchanges.map((e) => {
+          const sender = localSender(e.via);
+          return (
+            <tr key={e.id} data-testid={`exchange-${e.id}`} className={selected === e.id ? "selected" : undefined}>
+              <td>
+                <button
+                  type="button"
+                  aria-pressed={selected === e.id}
+                  aria-label={`Show request #${e.id}: ${e.method} ${e.path}`}
+                  onClick={() => onSelect(e.id)}
+                >
+                  #{e.id}
+                </button>
+              </td>
+              <td>{clock(e.time_ms)}</td>
+              <td className="exchange-method">{e.method}</td>
+              <td className="exchange-path">
+                {e.path}
+                {e.replay_of !== null && <span className="tag">replay of #{e.replay_of}</span>}
+                {sender && (
+                  <span className="tag state-starting" data-testid={`exchange-${e.id}-local`} title={sender.detail}>
+                    {sender.label}
+                  </span>
+                )}
+              </td>
+              <td><span className={`badge ${statusClass(e.status)}`}>{e.status}</span></td>
+              <td>{e.duration_ms} ms</td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -80,6 +80,31 @@ describe("InspectorView", () => {
     expect((await within(detail).findByRole("alert")).textContent).toMatch(/cannot be replayed/);
   });
 
+  it("marks a request another local process sent to the proxy, not those through the tunnel or replays", async () => {
+    const api = withRequests();
+    const command = "/usr/bin/curl -s http://127.0.0.1:41000/peek";
+    recordExchange(api.engine, "api", { path: "/peek", via: { kind: "local", pid: 4242, uid: 1000, command } });
+    renderWithApi(<InspectorView service="api" onPick={() => {}} />, api);
+    const mark = within(await row(3)).getByTestId("exchange-3-local");
+    expect(mark.textContent).toBe("local pid 4242");
+    expect(mark.getAttribute("title")).toBe(`not through the tunnel: sent to the inspector's port by pid 4242 (${command})`);
+    expect(within(await row(1)).queryByText(/local/)).toBeNull();
+    const { user, detail } = await openRequest(3);
+    expect(detail.textContent).toContain(`local pid 4242 not through the tunnel: sent to the inspector's port by pid 4242 (${command})`);
+    await user.click(within(detail).getByRole("button", { name: "Replay" }));
+    await screen.findByRole("region", { name: "Request #4" });
+    expect(within(await row(4)).queryByTestId("exchange-4-local")).toBeNull();
+  });
+
+  it("marks a request from another user's process, whose pid is hidden, by its user", async () => {
+    const api = withRequests();
+    recordExchange(api.engine, "api", { path: "/other", via: { kind: "local", pid: null, uid: 1001, command: null } });
+    renderWithApi(<InspectorView service="api" onPick={() => {}} />, api);
+    const mark = within(await row(3)).getByTestId("exchange-3-local");
+    expect(mark.textContent).toBe("local, uid 1001");
+    expect(mark.getAttribute("title")).toBe("not through the tunnel: sent to the inspector's port by uid 1001");
+  });
+
   it("copies the request as curl against the tunnel's public URL", async () => {
     const api = withRequests();
     const copy = vi.spyOn(api, "copyText").mockResolvedValue();

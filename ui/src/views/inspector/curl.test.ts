@@ -6,7 +6,7 @@ import { curlBase, curlCommand, shellQuote } from "./curl";
 function exchange(fields: Partial<Exchange>): Exchange {
   return {
     id: 1, service: "api", time_ms: 0, method: "GET", path: "/", status: 200, duration_ms: 1, client_addr: null,
-    replay_of: null, error: null, request_headers: [], request_body: textBody(""), response_headers: [],
+    via: { kind: "tunnel" }, replay_of: null, error: null, request_headers: [], request_body: textBody(""), response_headers: [],
     response_body: textBody(""), ...fields,
   };
 }
