@@ -1,16 +1,19 @@
 //! The request inspector end to end: a real bore tunnel on loopback to a real HTTP service
 //! (tests/fixtures/inspector-service), requests sent through the tunnel's public address, and what
-//! `nexsock tunnel requests` and `nexsock tunnel replay` make of them. The cloudflared and
-//! localtunnel stand-ins' upstream is checked in tests/provider_fakes.rs.
+//! `nexsock tunnel requests` and `nexsock tunnel replay` make of them; requests sent to the
+//! recording proxy's port directly, not through the tunnel, are told apart (bore runs in the host,
+//! the localtunnel stand-in is an agent process). The cloudflared and localtunnel stand-ins'
+//! upstream is checked in tests/provider_fakes.rs.
 
 use std::{
     io::{Read, Write},
     net::TcpStream,
+    os::unix::fs::MetadataExt,
     time::Duration,
 };
 
 use nexsock_tests::{BoreServer, TestHost, fixture, free_port, wait_for};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const T: Duration = Duration::from_secs(30);
 
@@ -83,7 +86,15 @@ fn get(url: &str, path: &str) -> Option<Answer> {
 /// `web`, the inspector's test service, behind a bore tunnel; returns the public URL once a
 /// request reaches the service through it, and the service's port.
 fn tunnelled_service(host: &TestHost, server: &BoreServer) -> (String, u16) {
-    host.ok(["profile", "add", "team", "--provider", "bore", "--server", &server.ip.to_string()]);
+    tunnelled_through(host, &["--provider", "bore", "--server", &server.ip.to_string()])
+}
+
+/// `web` behind a tunnel of a profile made with `profile` (`--provider ...`); as
+/// [`tunnelled_service`].
+fn tunnelled_through(host: &TestHost, profile: &[&str]) -> (String, u16) {
+    let mut add = vec!["profile", "add", "team"];
+    add.extend_from_slice(profile);
+    host.ok(add);
     let port = free_port();
     let command = format!("exec python3 '{}' {port}", fixture("inspector-service").display());
     host.ok(["service", "add", "web", "--command", &command, "--port", &port.to_string(), "--health", "tcp"]);
@@ -400,4 +411,60 @@ fn each_recorded_exchange_and_replay_is_an_event_without_its_headers() {
     let replay_id = replay["id"].as_u64().unwrap();
     assert_eq!(replay["replay_of"].as_u64(), Some(id));
     recorded(Some(replay_id), T).expect("the replay's event");
+}
+
+/// The recording proxy of `web`'s tunnel, as a URL any local process can send to.
+fn proxy_url(host: &TestHost) -> String {
+    format!("http://127.0.0.1:{}", host.json(["tunnel", "list"])[0]["inspector_port"])
+}
+
+/// The exchange of `path`, once recorded (it is, just after its response ended).
+fn recorded(host: &TestHost, path: &str) -> Value {
+    wait_for(&format!("{path} to be recorded"), T, || requests(host, &[]).into_iter().find(|e| e["path"] == path))
+}
+
+/// What the proxy records of a request this test process sends it directly.
+fn assert_sent_by_this_test(exchange: &Value) {
+    let via = &exchange["via"];
+    assert_eq!(via["kind"], "local", "{exchange:#}");
+    assert_eq!(via["pid"], std::process::id(), "{via}");
+    assert_eq!(via["uid"], std::fs::metadata("/proc/self").unwrap().uid(), "{via}");
+    let exe = std::env::current_exe().unwrap();
+    assert!(via["command"].as_str().unwrap().starts_with(exe.to_str().unwrap()), "{via}");
+}
+
+#[test]
+fn a_request_to_the_proxy_port_is_marked_local_with_its_sender_and_one_through_the_tunnel_is_not() {
+    let server = BoreServer::start();
+    let host = TestHost::start();
+    let (url, _) = tunnelled_service(&host, &server);
+    assert_eq!(get(&url, "/hello?via=tunnel").unwrap().status, 200);
+    assert_eq!(get(&proxy_url(&host), "/hello?via=local").unwrap().status, 200);
+
+    // bore runs inside the host: its connections come from the host's own process.
+    assert_eq!(recorded(&host, "/hello?via=tunnel")["via"], json!({"kind": "tunnel"}));
+    let local = recorded(&host, "/hello?via=local");
+    assert_sent_by_this_test(&local);
+
+    let table = host.ok(["tunnel", "requests", "web"]);
+    let row = |path: &str| table.lines().find(|l| l.contains(path)).unwrap_or_else(|| panic!("{path}: {table}"));
+    assert!(row("/hello?via=local").contains(&format!("(local pid {}: ", std::process::id())), "{table}");
+    assert!(!row("/hello?via=tunnel").contains("local"), "{table}");
+
+    // nexsock's own replay is marked as one, not as local.
+    let replay = host.json(["tunnel", "replay", "web", &local["id"].to_string()]);
+    assert_eq!(replay["via"], json!({"kind": "replay"}));
+}
+
+#[test]
+fn behind_an_agent_process_only_its_connections_are_the_tunnels() {
+    let host = TestHost::start();
+    let fake_lt = fixture("fake-lt");
+    let (url, _) = tunnelled_through(&host, &["--provider", "localtunnel", "--binary", fake_lt.to_str().unwrap()]);
+    assert_eq!(get(&url, "/hello?via=lt").unwrap().status, 200);
+    assert_eq!(get(&proxy_url(&host), "/hello?via=direct").unwrap().status, 200);
+
+    // The stand-in forwards from its own process, the leader of the group nexsock started.
+    assert_eq!(recorded(&host, "/hello?via=lt")["via"], json!({"kind": "tunnel"}));
+    assert_sent_by_this_test(&recorded(&host, "/hello?via=direct"));
 }
