@@ -163,15 +163,22 @@ fn a_dry_run_warns_about_shared_ports_too_and_the_report_lists_them() {
     assert_eq!(names(host.json(["service", "list"])), ["existing", "web", "worker"]);
 }
 
+/// A host whose services find the fake docker: the login shell's profile (in a home of the
+/// test's own) puts it first on their PATH and names its state directory.
+fn with_fake_docker(dir: &std::path::Path, state: &std::path::Path) -> TestHost {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(fixture("fake-docker"), bin.join("docker")).unwrap();
+    let profile = format!("export PATH=\"{}:$PATH\"\nexport FAKE_DOCKER_DIR=\"{}\"\n", bin.display(), state.display());
+    std::fs::write(dir.join(".profile"), profile).unwrap();
+    TestHost::start_with_env(&[("HOME", dir.to_str().unwrap()), ("SHELL", "/bin/sh")])
+}
+
 #[test]
 fn a_compose_file_runs_each_service_through_docker_compose() {
     let fake = tempfile::tempdir().unwrap();
-    let bin = fake.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(fixture("fake-docker"), bin.join("docker")).unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     let state = fake.path().join("state");
-    let host = TestHost::start_with_env(&[("PATH", &path), ("FAKE_DOCKER_DIR", state.to_str().unwrap())]);
+    let host = with_fake_docker(fake.path(), &state);
     let compose = format!(
         "services:\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [CMD, pg_isready]\n  \
          api:\n    build: .\n    ports: [\"{}:80\"]\n    depends_on:\n      db:\n        condition: service_healthy\n",
@@ -210,18 +217,18 @@ fn a_compose_file_runs_each_service_through_docker_compose() {
 #[test]
 fn a_compose_import_says_when_docker_compose_is_missing_and_not_when_it_is_there() {
     let compose = "services:\n  db:\n    image: postgres:16\n";
-    let empty = tempfile::tempdir().unwrap();
-    let host = TestHost::start_with_env(&[("PATH", empty.path().to_str().unwrap())]);
+    // The services' PATH comes from the login shell's profile: one without docker on it.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join(".profile"), "export PATH=/nonexistent\n").unwrap();
+    let host = TestHost::start_with_env(&[("HOME", home.path().to_str().unwrap()), ("SHELL", "/bin/sh")]);
     let file = write(&host, "compose.yaml", compose);
     let out = host.ok(["import", file.to_str().unwrap(), "--dry-run"]);
-    assert!(out.contains("`docker` is not on the host's PATH"), "{out}");
+    assert!(out.contains("`docker` is not on the services' PATH"), "{out}");
     assert!(out.contains("Compose v2"), "{out}");
 
     let fake = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(fixture("fake-docker"), fake.path().join("docker")).unwrap();
-    let path = format!("{}:{}", fake.path().display(), std::env::var("PATH").unwrap());
     let state = fake.path().join("state");
-    let host = TestHost::start_with_env(&[("PATH", &path), ("FAKE_DOCKER_DIR", state.to_str().unwrap())]);
+    let host = with_fake_docker(fake.path(), &state);
     let file = write(&host, "compose.yaml", compose);
     let report = host.json(["import", file.to_str().unwrap(), "--dry-run"]);
     let notes = report["unmapped"].as_array().unwrap();

@@ -81,6 +81,7 @@ impl Fixture {
             restart: Default::default(),
             startup_timeout_secs: 10,
             stop_grace_secs: 2,
+            inherit: None,
         }));
     }
 

@@ -296,6 +296,10 @@ pub struct AddArgs {
     /// Seconds between SIGTERM and SIGKILL when stopping.
     #[arg(long, value_name = "SECS", default_value_t = nexsock_proto::DEFAULT_STOP_GRACE_SECS)]
     pub stop_grace: u64,
+    /// The environment it starts from: login-shell, none or host (default: the host's
+    /// `[services] inherit`, itself login-shell by default).
+    #[arg(long, value_name = "FROM")]
+    pub inherit: Option<String>,
 }
 
 /// `nexsock service edit`: every `add` option, each changing only what it names.
@@ -336,6 +340,9 @@ pub struct EditArgs {
     /// Seconds between SIGTERM and SIGKILL when stopping.
     #[arg(long, value_name = "SECS")]
     pub stop_grace: Option<u64>,
+    /// The environment it starts from: login-shell, none, host, or default (the host's setting).
+    #[arg(long, value_name = "FROM")]
+    pub inherit: Option<String>,
 }
 
 /// `nexsock dependency ...`

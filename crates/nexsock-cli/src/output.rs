@@ -116,6 +116,10 @@ pub fn service_detail(d: &ServiceDetail) -> String {
         ("restart", spec.restart.to_string()),
         ("startup timeout", format!("{}s", spec.startup_timeout_secs)),
         ("stop grace", format!("{}s", spec.stop_grace_secs)),
+        (
+            "environment",
+            spec.inherit.map_or_else(|| "the host's setting ([services] inherit)".to_owned(), |i| i.to_string()),
+        ),
         ("restarts", s.restarts.to_string()),
         ("last exit", dash(last_exit)),
         ("reason", dash(s.reason.as_ref())),

@@ -349,6 +349,11 @@ fn apply_edit(spec: &mut ServiceSpec, args: EditArgs) -> Result<()> {
     if let Some(secs) = args.stop_grace {
         spec.stop_grace_secs = secs;
     }
+    match args.inherit.as_deref() {
+        None => {}
+        Some("default") => spec.inherit = None,
+        Some(from) => spec.inherit = Some(from.parse::<nexsock_proto::EnvInherit>().map_err(|e| anyhow!(e))?),
+    }
     Ok(())
 }
 
@@ -375,6 +380,12 @@ fn spec_from_args(args: AddArgs) -> Result<ServiceSpec> {
         restart,
         startup_timeout_secs: args.startup_timeout,
         stop_grace_secs: args.stop_grace,
+        inherit: args
+            .inherit
+            .as_deref()
+            .map(str::parse::<nexsock_proto::EnvInherit>)
+            .transpose()
+            .map_err(|e| anyhow!(e))?,
     })
 }
 

@@ -131,6 +131,7 @@ async fn measure(runs: usize) -> BTreeMap<&'static str, Samples> {
             restart: RestartPolicy::No,
             startup_timeout_secs: 10,
             stop_grace_secs: 2,
+            inherit: None,
         };
         handle.call(Request::AddService(spec)).await.unwrap_or_else(|e| panic!("adding service {i}: {e}"));
     }

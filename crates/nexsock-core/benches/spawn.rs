@@ -111,6 +111,7 @@ fn main() {
                 restart: RestartPolicy::No,
                 startup_timeout_secs: 10,
                 stop_grace_secs: 2,
+                inherit: None,
             };
             handle.call(Request::AddService(spec)).await.expect("adding a service");
         }

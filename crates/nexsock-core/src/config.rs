@@ -67,6 +67,10 @@ pub struct ServicesConfig {
     /// of being reported ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settle_ms: Option<u64>,
+    /// The environment services start from (default `login-shell`); a service's own `inherit`
+    /// overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherit: Option<nexsock_proto::EnvInherit>,
 }
 
 impl ServicesConfig {
@@ -139,6 +143,11 @@ impl Config {
         self.file = file;
         self.read_at = modified(&self.path);
         Ok(())
+    }
+
+    /// The contents as last read (a hand edit since then shows at the next [`Self::current`]).
+    pub fn cached(&self) -> &ConfigFile {
+        &self.file
     }
 
     /// The current contents, re-read first if the file changed on disk.

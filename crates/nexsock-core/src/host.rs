@@ -55,7 +55,12 @@ impl Host {
         let listener = server::bind(&paths.socket())?;
         // The engine finds a previous host's leftover services and stops them in the background:
         // the socket answers at once.
-        let (handle, engine) = engine::start(store, paths.clone())?;
+        // The login shell's environment, read once (off the runtime's threads: a profile may be slow).
+        let environments = tokio::task::spawn_blocking(crate::environment::Environments::read)
+            .await
+            .map_err(|e| CoreError::io("reading the login shell's environment", std::io::Error::other(e)))?;
+        let extensions = engine::Extensions { environments: Some(environments), ..Default::default() };
+        let (handle, engine) = engine::start_with(store, paths.clone(), extensions)?;
         let answering = server::Answering::new(0);
         let server = tokio::spawn(server::serve(listener, handle.clone(), answering.clone()));
         tracing::info!(home = %paths.home.display(), socket = %paths.socket().display(), "host started");

@@ -9,6 +9,7 @@
 pub mod backoff;
 pub mod config;
 pub mod engine;
+pub mod environment;
 pub mod error;
 pub mod graph;
 pub mod host;

@@ -54,7 +54,7 @@ pub async fn wait_ready(
     spec: ServiceSpec,
     pgid: u32,
     deadline: Instant,
-    withheld: Vec<String>,
+    inherit: crate::supervisor::Inherit,
     mut answered: impl FnMut(String),
 ) -> Result<(), String> {
     let Some(check) = spec.health.clone() else { return Ok(()) };
@@ -62,7 +62,7 @@ pub async fn wait_ready(
     let mut last = String::from("no attempt finished");
     let mut reported: Option<Instant> = None;
     for attempt in 0u32.. {
-        match probe_once(&check, &spec, &withheld).await.and_then(|()| owned(&check, &spec, pgid)) {
+        match probe_once(&check, &spec, &inherit).await.and_then(|()| owned(&check, &spec, pgid)) {
             Ok(()) => return Ok(()),
             Err(e) => last = e,
         }
@@ -80,12 +80,16 @@ pub async fn wait_ready(
 }
 
 /// One attempt.
-pub async fn probe_once(check: &HealthCheck, spec: &ServiceSpec, withheld: &[String]) -> Result<(), String> {
+pub async fn probe_once(
+    check: &HealthCheck,
+    spec: &ServiceSpec,
+    inherit: &crate::supervisor::Inherit,
+) -> Result<(), String> {
     let port = spec.port.and_then(|p| u16::try_from(p).ok());
     match (check, port) {
         (HealthCheck::Tcp, Some(port)) => connect(port).await.map(drop),
         (HealthCheck::Http { path }, Some(port)) => http_get(connect(port).await?, path).await,
-        (HealthCheck::Exec { command }, _) => exec(command, spec, withheld).await,
+        (HealthCheck::Exec { command }, _) => exec(command, spec, inherit).await,
         (HealthCheck::Log { pattern }, _) => Err(format!("no output line matched `{pattern}`")),
         (HealthCheck::Tcp | HealthCheck::Http { .. }, None) => Err("the service has no port".into()),
     }
@@ -170,8 +174,8 @@ async fn http_get(mut stream: TcpStream, path: &str) -> Result<(), String> {
     }
 }
 
-async fn exec(command: &str, spec: &ServiceSpec, withheld: &[String]) -> Result<(), String> {
-    let mut wrap = group_command(command, spec, &[], withheld);
+async fn exec(command: &str, spec: &ServiceSpec, inherit: &crate::supervisor::Inherit) -> Result<(), String> {
+    let mut wrap = group_command(command, spec, &[], inherit);
     wrap.command_mut()
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -211,9 +215,9 @@ mod tests {
     async fn a_tcp_probe_passes_once_the_port_listens() {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        assert!(probe_once(&HealthCheck::Tcp, &spec_with_port(port), &[]).await.is_ok());
+        assert!(probe_once(&HealthCheck::Tcp, &spec_with_port(port), &Default::default()).await.is_ok());
         drop(listener);
-        let err = probe_once(&HealthCheck::Tcp, &spec_with_port(port), &[]).await.expect_err("closed");
+        let err = probe_once(&HealthCheck::Tcp, &spec_with_port(port), &Default::default()).await.expect_err("closed");
         assert!(err.contains(&port.to_string()), "{err}");
     }
 
@@ -240,16 +244,16 @@ mod tests {
             ["HTTP/1.1 200 OK\r\n\r\n", "HTTP/1.0 204 No Content\r\n\r\n", "HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n"]
         {
             let (port, served) = answering(answer).await;
-            assert_eq!(probe_once(&check, &spec_with_port(port), &[]).await, Ok(()), "{answer}");
+            assert_eq!(probe_once(&check, &spec_with_port(port), &Default::default()).await, Ok(()), "{answer}");
             let request = served.await.expect("served");
             assert!(request.starts_with("GET /health?deep=1 HTTP/1.1\r\n"), "{request}");
             assert!(request.contains(&format!("Host: 127.0.0.1:{port}\r\n")), "{request}");
         }
         let (port, _) = answering("HTTP/1.1 503 Service Unavailable\r\n\r\n").await;
-        let err = probe_once(&check, &spec_with_port(port), &[]).await.expect_err("503");
+        let err = probe_once(&check, &spec_with_port(port), &Default::default()).await.expect_err("503");
         assert!(err.ends_with("answered 503 Service Unavailable"), "{err}");
         let (port, _) = answering("SSH-2.0-OpenSSH\r\n").await;
-        let err = probe_once(&check, &spec_with_port(port), &[]).await.expect_err("not http");
+        let err = probe_once(&check, &spec_with_port(port), &Default::default()).await.expect_err("not http");
         assert!(err.contains("not an HTTP answer"), "{err}");
     }
 
@@ -264,6 +268,7 @@ mod tests {
             restart: Default::default(),
             startup_timeout_secs: 1,
             stop_grace_secs: 1,
+            inherit: None,
         }
     }
 }

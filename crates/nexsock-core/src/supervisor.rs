@@ -5,6 +5,7 @@
 //! the job object's end) — reporting how it ended. Leftover group members die with their leader.
 
 use std::{
+    collections::BTreeMap,
     fs::File,
     io::Write,
     path::PathBuf,
@@ -49,8 +50,18 @@ pub struct RunContext {
     pub log_path: PathBuf,
     /// The engine's inbox.
     pub outcomes: mpsc::UnboundedSender<Outcome>,
-    /// Variables the run must not inherit from the host besides the providers' own (the token
-    /// variables command profiles name); a value the service declares itself still applies.
+    /// The environment it starts from.
+    pub inherit: Inherit,
+}
+
+/// The environment a service's processes (its runs and its exec probes) start from, before
+/// nexsock's variables and the service's own.
+#[derive(Debug, Clone, Default)]
+pub struct Inherit {
+    /// The variables (`environment::Base`); the host's own environment when absent.
+    pub base: Option<Arc<BTreeMap<String, String>>>,
+    /// Variables not taken from it besides the providers' credentials (the token variables
+    /// command profiles name); a value the service declares itself still applies.
     pub withheld: Vec<String>,
 }
 
@@ -115,18 +126,24 @@ fn shell_command(line: &str) -> tokio::process::Command {
 }
 
 /// Builds a command for `line` in its own process group (Windows: job object), killed if its
-/// handle is dropped. It inherits none of the host's `withheld` variables (the token variables of
-/// command profiles), unless the service sets them itself.
-pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)], withheld: &[String]) -> CommandWrap {
+/// handle is dropped. Its environment is `inherit`'s base (without the providers' credentials and
+/// the `withheld` variables), then `extra_env`, then the service's own.
+pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)], inherit: &Inherit) -> CommandWrap {
     let mut cmd = shell_command(line);
     if let Some(cwd) = &spec.cwd {
         cmd.current_dir(cwd);
+    }
+    if let Some(base) = &inherit.base {
+        cmd.env_clear();
+        let withheld =
+            |k: &str| crate::secrets::PROVIDER_SECRET_VARS.contains(&k) || inherit.withheld.iter().any(|w| w == k);
+        cmd.envs(base.iter().filter(|(k, _)| !withheld(k)));
     }
     cmd.envs(&spec.env);
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
-    crate::secrets::withhold(&mut cmd, withheld.iter().map(String::as_str));
+    crate::secrets::withhold(&mut cmd, inherit.withheld.iter().map(String::as_str));
     let mut wrap = CommandWrap::from(cmd);
     own_group(&mut wrap);
     wrap
@@ -148,7 +165,7 @@ pub fn spawn(spec: &ServiceSpec, token: &str, ctx: RunContext) -> std::io::Resul
     let log = statedir::open(&ctx.log_path, Access::Append).map_err(std::io::Error::other)?;
     let log = Arc::new(log);
     let marker = [(RUN_MARKER_ENV, token), ("NEXSOCK_SERVICE", spec.name.as_str())];
-    let mut wrap = group_command(&spec.command, spec, &marker, &ctx.withheld);
+    let mut wrap = group_command(&spec.command, spec, &marker, &ctx.inherit);
     wrap.command_mut().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = wrap.spawn()?;
     let pid = child.id().ok_or_else(|| std::io::Error::other("the process exited before its pid was read"))?;

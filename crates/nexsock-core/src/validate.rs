@@ -225,6 +225,7 @@ mod tests {
             restart: Default::default(),
             startup_timeout_secs: 5,
             stop_grace_secs: 1,
+            inherit: None,
         }
     }
 

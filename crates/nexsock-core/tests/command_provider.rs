@@ -63,6 +63,7 @@ async fn the_token_reaches_the_tool_only_through_its_variable() {
         restart: Default::default(),
         startup_timeout_secs: 10,
         stop_grace_secs: 1,
+        inherit: None,
     };
     handle.call(Request::AddService(web)).await.unwrap();
     handle.call(Request::StartService { name: "web".into() }).await.unwrap();

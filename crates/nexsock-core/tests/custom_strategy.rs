@@ -50,6 +50,7 @@ fn spec(name: &str) -> ServiceSpec {
         restart: Default::default(),
         startup_timeout_secs: 10,
         stop_grace_secs: 1,
+        inherit: None,
     }
 }
 

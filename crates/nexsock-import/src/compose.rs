@@ -55,6 +55,7 @@ pub(crate) fn read(source: Source<'_>, notes: &mut Notes) -> Result<Stack, Failu
             startup_timeout: None,
             stop_grace: Some(grace + CLIENT_GRACE_SECS),
             depends_on,
+            inherit: None,
         };
         stack.services.insert(name, service);
     }

@@ -66,6 +66,7 @@ pub(crate) fn read(source: Source<'_>, port_base: Option<u16>, notes: &mut Notes
             startup_timeout: None,
             stop_grace: None,
             depends_on: nexsock_proto::DependsOn::default(),
+            inherit: None,
         };
         stack.services.insert(name.to_owned(), service);
     }

@@ -40,6 +40,55 @@ pub struct ServiceSpec {
     /// Seconds between SIGTERM and SIGKILL when stopping.
     #[serde(default = "default_stop_grace")]
     pub stop_grace_secs: u64,
+    /// The environment it starts from, when not the host's setting (`[services] inherit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub inherit: Option<EnvInherit>,
+}
+
+/// The environment a service starts from, before nexsock's variables and its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnvInherit {
+    /// The user's login-shell environment, read once per host start by running the login shell
+    /// (`$SHELL -l`), so a service gets the same `PATH` whichever way the host was started.
+    #[default]
+    LoginShell,
+    /// Nothing but a minimal set: `HOME`, `USER`, `LOGNAME`, `SHELL`, `LANG`, a standard `PATH`.
+    None,
+    /// The environment of the process that started the host (the CLI that came first, the
+    /// desktop session, `nexsock daemon`'s shell).
+    Host,
+}
+
+impl EnvInherit {
+    /// As config files and the CLI spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LoginShell => "login-shell",
+            Self::None => "none",
+            Self::Host => "host",
+        }
+    }
+}
+
+impl std::fmt::Display for EnvInherit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EnvInherit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "login-shell" => Ok(Self::LoginShell),
+            "none" => Ok(Self::None),
+            "host" => Ok(Self::Host),
+            other => Err(format!("unknown environment `{other}`: use login-shell, none or host")),
+        }
+    }
 }
 
 fn default_startup_timeout() -> u64 {

@@ -49,6 +49,10 @@ pub struct StackService {
     /// Dependencies: a list of names, or a table of names to edge options.
     #[serde(default, skip_serializing_if = "DependsOn::is_empty")]
     pub depends_on: DependsOn,
+    /// The environment it starts from (`login-shell`, `none`, `host`), when not the host's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub inherit: Option<crate::dto::EnvInherit>,
 }
 
 fn is_default_restart(r: &RestartPolicy) -> bool {

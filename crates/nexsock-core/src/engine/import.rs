@@ -20,8 +20,12 @@ impl Engine {
             return;
         }
         let outcomes = self.outcomes.clone();
+        // Imported services run with the environment services start from: `docker` is looked
+        // for on its PATH, not the host's.
+        let mode = self.config.cached().services.inherit.unwrap_or_default();
+        let service_path = self.environments.base(mode).vars.get("PATH").cloned().unwrap_or_default();
         tokio::task::spawn_blocking(move || {
-            let result = read(&path, &request);
+            let result = read(&path, &request, &service_path);
             let _ = outcomes.send(Outcome::ImportRead { request, result, reply });
         });
     }
@@ -42,13 +46,13 @@ impl Engine {
     }
 }
 
-fn read(path: &Path, request: &ImportRequest) -> Result<Imported, CoreError> {
+fn read(path: &Path, request: &ImportRequest, service_path: &str) -> Result<Imported, CoreError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| CoreError::ImportRead { path: path.display().to_string(), source })?;
     let source = Source { path, text: &text };
     let mut imported = nexsock_import::import(source, request.format, Options { port_base: request.port_base })?;
     if imported.format == ImportFormat::Compose
-        && let Err(reason) = compose_available()
+        && let Err(reason) = compose_available(service_path)
     {
         imported.unmapped.insert(0, Unmapped { service: None, field: "docker compose".into(), reason });
     }
@@ -56,14 +60,16 @@ fn read(path: &Path, request: &ImportRequest) -> Result<Imported, CoreError> {
 }
 
 /// Whether the services of an imported Compose file can run here: `docker compose` (Compose v2)
-/// on the host's PATH answers `version`. Why not, in words that say what to install, otherwise.
-fn compose_available() -> Result<(), String> {
-    let docker = which::which("docker").map_err(|_| {
-        "`docker` is not on the host's PATH: the imported services run `docker compose up`, so they will fail \
-         to start until Docker Engine with the Compose v2 plugin is installed"
+/// on the services' PATH answers `version`. Why not, in words that say what to install, otherwise.
+fn compose_available(service_path: &str) -> Result<(), String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let docker = which::which_in("docker", Some(service_path), cwd).map_err(|_| {
+        "`docker` is not on the services' PATH: the imported services run `docker compose up`, so they will \
+         fail to start until Docker Engine with the Compose v2 plugin is installed"
             .to_owned()
     })?;
     let out = std::process::Command::new(&docker)
+        .env("PATH", service_path)
         .args(["compose", "version"])
         .stdin(std::process::Stdio::null())
         .output()

@@ -243,6 +243,8 @@ struct Engine {
     providers: ProviderRegistry,
     /// Profiles (config.toml).
     config: Config,
+    /// The environments services start from, read when the host started.
+    environments: crate::environment::Environments,
     /// Profile tokens, reached off this task with a timeout.
     secrets: Keyring,
     /// Tunnels by service.
@@ -266,6 +268,8 @@ pub struct Extensions {
     pub providers: ProviderRegistry,
     /// Where profile tokens are kept (the OS keyring by default).
     pub secrets: Arc<dyn SecretStore>,
+    /// The environments services start from; read (the login shell run) at start when absent.
+    pub environments: Option<crate::environment::Environments>,
 }
 
 impl Default for Extensions {
@@ -274,6 +278,7 @@ impl Default for Extensions {
             strategies: StrategyRegistry::with_builtins(),
             providers: ProviderRegistry::with_builtins(),
             secrets: Arc::new(KeyringStore),
+            environments: None,
         }
     }
 }
@@ -288,7 +293,8 @@ pub fn start(store: Store, paths: Paths) -> Result<(Handle, JoinHandle<()>), Cor
 
 /// [`start`] with custom strategies, providers or secret store.
 pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<(Handle, JoinHandle<()>), CoreError> {
-    let Extensions { strategies, providers, secrets } = extensions;
+    let Extensions { strategies, providers, secrets, environments } = extensions;
+    let environments = environments.unwrap_or_else(crate::environment::Environments::read);
     let config = Config::load(paths.config())?;
     let profiles = store.service_profiles()?;
     let services = store
@@ -320,6 +326,7 @@ pub fn start_with(store: Store, paths: Paths, extensions: Extensions) -> Result<
         strategies,
         providers,
         config,
+        environments,
         secrets: Keyring::new(secrets, KEYRING_TIMEOUT),
         tunnels: BTreeMap::new(),
         destroying: 0,

@@ -189,14 +189,17 @@ impl Engine {
             svc.answer_start(|| Err(Self::port_in_use(name, port, holder.clone())));
             return self.emit(name);
         }
-        let withheld = self.command_token_vars();
-        let settle = match self.config.current() {
-            Ok(file) => file.services.settle(),
+        let services = match self.config.current() {
+            Ok(file) => file.services.clone(),
             Err(e) => {
-                tracing::warn!("reading the settle time: {e}; using the default");
-                crate::config::ServicesConfig::default().settle()
+                tracing::warn!("reading [services] in config.toml: {e}; using the defaults");
+                crate::config::ServicesConfig::default()
             }
         };
+        let settle = services.settle();
+        let mode = self.services.get(name).and_then(|s| s.spec.inherit).unwrap_or(services.inherit.unwrap_or_default());
+        let inherit =
+            supervisor::Inherit { base: Some(self.environments.base(mode).vars), withheld: self.command_token_vars() };
         let Some(svc) = self.services.get_mut(name) else { return };
         svc.completed = false;
         svc.run_lines = 0;
@@ -209,7 +212,7 @@ impl Engine {
             run_id: self.next_run_id,
             log_path: self.paths.service_log(name),
             outcomes: self.outcomes.clone(),
-            withheld: withheld.clone(),
+            inherit: inherit.clone(),
         };
         let mut spec = svc.spec.clone();
         spec.env.extend(svc.injected_env.iter().map(|(k, (v, _))| (k.clone(), v.clone())));
@@ -237,7 +240,7 @@ impl Engine {
             ready_at: None,
             execution_id: None,
         });
-        let readiness = readiness_task(&svc.spec, spawned.pid, name, generation, &self.outcomes, withheld, settle);
+        let readiness = readiness_task(&svc.spec, spawned.pid, name, generation, &self.outcomes, inherit, settle);
         svc.phase = Phase::Starting(Run {
             run_id,
             pid: spawned.pid,
@@ -261,7 +264,7 @@ fn readiness_task(
     name: &str,
     generation: u64,
     outcomes: &tokio::sync::mpsc::UnboundedSender<Outcome>,
-    withheld: Vec<String>,
+    inherit: supervisor::Inherit,
     settle: Duration,
 ) -> Option<tokio::task::AbortHandle> {
     let Some(check) = spec.health.clone() else {
@@ -286,7 +289,7 @@ fn readiness_task(
                 let answered = |answer: String| {
                     let _ = outcomes.send(Outcome::CheckAnswered { name: name.clone(), generation, answer });
                 };
-                probe::wait_ready(spec, pgid, deadline, withheld, answered).await
+                probe::wait_ready(spec, pgid, deadline, inherit, answered).await
             }
         };
         let _ = outcomes.send(match result {

@@ -231,6 +231,9 @@ fn merged_spec(old: &ServiceSpec, s: &StackService) -> Result<ServiceSpec, CoreE
     if let Some(secs) = s.stop_grace {
         spec.stop_grace_secs = secs;
     }
+    if s.inherit.is_some() {
+        spec.inherit = s.inherit;
+    }
     Ok(spec)
 }
 
@@ -245,6 +248,7 @@ fn spec_from_stack(name: &str, s: &StackService) -> Result<ServiceSpec, CoreErro
         restart: s.restart,
         startup_timeout_secs: s.startup_timeout.unwrap_or(nexsock_proto::DEFAULT_STARTUP_TIMEOUT_SECS),
         stop_grace_secs: s.stop_grace.unwrap_or(nexsock_proto::DEFAULT_STOP_GRACE_SECS),
+        inherit: s.inherit,
     })
 }
 
@@ -348,6 +352,7 @@ fn stack_service(spec: &ServiceSpec, deps: BTreeMap<String, StackEdge>) -> Stack
             .then_some(spec.startup_timeout_secs),
         stop_grace: (spec.stop_grace_secs != nexsock_proto::DEFAULT_STOP_GRACE_SECS).then_some(spec.stop_grace_secs),
         depends_on,
+        inherit: spec.inherit,
     }
 }
 
@@ -368,6 +373,7 @@ mod tests {
             startup_timeout: None,
             stop_grace: None,
             depends_on: DependsOn::default(),
+            inherit: None,
         };
         spec_from_stack(name, &service).expect("a plain command is a valid spec")
     }

@@ -399,7 +399,8 @@ impl Engine {
     }
 
     /// `ServiceEnv`: the environment of `name`'s next start.
-    pub(super) fn service_env(&self, name: &str, reveal: bool) -> Result<Response, CoreError> {
+    pub(super) fn service_env(&mut self, name: &str, reveal: bool) -> Result<Response, CoreError> {
+        let withheld = self.command_token_vars();
         let svc = self.service(name)?;
         let mut vars: Vec<EnvVar> = svc
             .spec
@@ -432,6 +433,25 @@ impl Engine {
             secret: false,
         });
         vars.push(EnvVar { name: RUN_MARKER_ENV.into(), value: None, source: "nexsock".into(), secret: false });
+        // What it starts from, where nothing above sets the same name.
+        let mode = svc.spec.inherit.or(self.config.cached().services.inherit).unwrap_or_default();
+        let base = self.environments.base(mode);
+        let inherited: Vec<EnvVar> = base
+            .vars
+            .iter()
+            .filter(|(k, _)| !vars.iter().any(|v| v.name == **k))
+            .filter(|(k, _)| !crate::secrets::PROVIDER_SECRET_VARS.contains(&k.as_str()) && !withheld.contains(k))
+            .map(|(k, v)| {
+                let secret = EnvVar::is_secret_name(k);
+                EnvVar {
+                    name: k.clone(),
+                    value: (reveal || !secret).then(|| v.clone()),
+                    source: base.source.clone(),
+                    secret,
+                }
+            })
+            .collect();
+        vars.extend(inherited);
         Ok(Response::Env(vars))
     }
 

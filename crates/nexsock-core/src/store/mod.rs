@@ -28,6 +28,7 @@ const MIGRATION_FILES: &[&str] = &[
     include_str!("../../../../migrations/0003_execution_report.sql"),
     include_str!("../../../../migrations/0004_tunnel_restart_opt_out.sql"),
     include_str!("../../../../migrations/0005_drop_unused.sql"),
+    include_str!("../../../../migrations/0006_service_inherit.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -38,7 +38,7 @@ impl Store {
     pub fn load_services(&self) -> Result<Vec<(i64, ServiceSpec)>, CoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, name, command, cwd, port, env, health_check, restart_policy,
-                    startup_timeout_secs, stop_grace_secs
+                    startup_timeout_secs, stop_grace_secs, env_inherit
              FROM service ORDER BY name",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -53,11 +53,16 @@ impl Store {
                 r.get::<_, String>(7)?,
                 r.get::<_, u64>(8)?,
                 r.get::<_, u64>(9)?,
+                r.get::<_, Option<String>>(10)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, name, command, cwd, port, env, health, restart, startup, grace) = row?;
+            let (id, name, command, cwd, port, env, health, restart, startup, grace, inherit) = row?;
+            let inherit = inherit
+                .map(|i| i.parse::<nexsock_proto::EnvInherit>())
+                .transpose()
+                .map_err(|e| CoreError::InvalidArgument(format!("stored environment of `{name}`: {e}")))?;
             let env: BTreeMap<String, String> = serde_json::from_str(&env)
                 .map_err(|e| CoreError::InvalidArgument(format!("stored environment of `{name}`: {e}")))?;
             let health = health.map(|h| h.parse::<HealthCheck>()).transpose()?;
@@ -74,6 +79,7 @@ impl Store {
                     restart,
                     startup_timeout_secs: startup,
                     stop_grace_secs: grace,
+                    inherit,
                 },
             ));
         }
@@ -90,14 +96,14 @@ pub(super) fn write_service(conn: &Connection, spec: &ServiceSpec, upsert: bool)
            command = excluded.command, cwd = excluded.cwd, port = excluded.port, env = excluded.env,
            health_check = excluded.health_check, restart_policy = excluded.restart_policy,
            startup_timeout_secs = excluded.startup_timeout_secs, stop_grace_secs = excluded.stop_grace_secs,
-           updated_at = excluded.updated_at"
+           env_inherit = excluded.env_inherit, updated_at = excluded.updated_at"
     } else {
         ""
     };
     let sql = format!(
         "INSERT INTO service (name, command, cwd, port, env, health_check, restart_policy,
-                              startup_timeout_secs, stop_grace_secs, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) {on_conflict} RETURNING id"
+                              startup_timeout_secs, stop_grace_secs, created_at, updated_at, env_inherit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) {on_conflict} RETURNING id"
     );
     let params = params![
         spec.name,
@@ -109,7 +115,8 @@ pub(super) fn write_service(conn: &Connection, spec: &ServiceSpec, upsert: bool)
         spec.restart.as_str(),
         spec.startup_timeout_secs,
         spec.stop_grace_secs,
-        now_ms()
+        now_ms(),
+        spec.inherit.map(nexsock_proto::EnvInherit::as_str)
     ];
     // Not `query_row`: it reads the row and resets the statement, and in autocommit mode the
     // commit happens at the statement's end — a failed commit (a full disk) would go unseen.
@@ -135,6 +142,7 @@ mod tests {
             restart: RestartPolicy::OnFailure,
             startup_timeout_secs: 7,
             stop_grace_secs: 3,
+            inherit: None,
         }
     }
 

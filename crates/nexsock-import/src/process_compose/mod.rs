@@ -143,6 +143,7 @@ fn process(name: &str, value: Value, project: &Project, notes: &mut Notes) -> Re
         startup_timeout: None,
         stop_grace,
         depends_on,
+        inherit: None,
     })
 }
 
