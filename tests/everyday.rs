@@ -249,3 +249,28 @@ fn a_stack_entry_without_a_command_updates_only_what_it_gives() {
     let err = host.fails(["apply", "-f", file.to_str().unwrap()]);
     assert!(err.contains("service `ghost` does not exist yet: its entry needs a `command`"), "{err}");
 }
+
+#[test]
+fn what_a_check_answered_while_starting_is_not_the_reason_of_a_later_stop() {
+    let host = TestHost::start();
+    let port = free_port().to_string();
+    // Up after 0.5 s (refused before: the check's answer is the reason while it starts); its
+    // leader ignores SIGTERM, so a stop lasts its 3 s grace and can be looked at.
+    let command = format!(
+        "trap '' TERM; sleep 0.5; python3 -m http.server {port} --bind 127.0.0.1 & while true; do sleep 0.1; done"
+    );
+    host.ok(["service", "add", "web", "--command", &command, "--port", &port, "--health", "tcp", "--stop-grace", "3"]);
+    host.ok(["service", "start", "web"]);
+    let stop = std::process::Command::new(nexsock_tests::nexsock_bin())
+        .args(["service", "stop", "web"])
+        .env("NEXSOCK_HOME", host.home())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stopping = wait_for("web to be stopping", T, || {
+        let status = host.status("web");
+        (status["state"] == "stopping").then_some(status)
+    });
+    assert!(stopping["reason"].is_null(), "a stale check answer: {stopping}");
+    let _ = stop.wait_with_output();
+}

@@ -68,6 +68,8 @@ impl Engine {
         if let Some(r) = run.readiness.take() {
             r.abort();
         }
+        // What the check answered while it waited is no longer news.
+        run.note = None;
         let (run_id, at_ms) = (run.run_id, now_ms());
         svc.phase = Phase::Ready(run);
         match self.new_run(run_id) {
