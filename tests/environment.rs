@@ -78,6 +78,9 @@ fn a_service_gets_the_login_shells_environment_not_that_of_the_cli_that_started_
         .stderr(std::process::Stdio::null());
     std::os::unix::process::CommandExt::process_group(&mut daemon, 0);
     let mut daemon = daemon.spawn().unwrap();
+    // The first host may still be going away: wait for this one's lock, then its socket.
+    let (lock, pid) = (host.home().join("host.lock"), daemon.id().to_string());
+    wait_for("the daemon's lock", T, || (std::fs::read_to_string(&lock).ok()?.trim() == pid).then_some(()));
     let socket = host.socket();
     wait_for("the daemon to answer", T, || std::os::unix::net::UnixStream::connect(&socket).ok());
     std::fs::remove_file(host.home().join("logs/printer.log")).unwrap();

@@ -203,7 +203,7 @@ async def main():
             assert alive(pids["stubborn"]) and alive(pids["calm"]), "a killed app leaves its services running"
             watcher.items.clear()
             second = s.spawn([str(APP)], "recovered-app.log")
-            recovered = await sni.menu_path(watcher.bus, await watcher.wait_item())
+            recovered = await sni.menu_path(watcher.bus, await watcher.wait_item_of(second.pid))
 
             async def status_line():
                 return next(p[0] for _, p in await sni.layout(watcher.bus, recovered) if p and "services ready" in p[0])
@@ -241,7 +241,7 @@ async def main():
             watcher.items.clear()
             # As the start at login runs it.
             app3 = s.spawn([str(APP), "--background", "--at-login"], "background-app.log")
-            tray3 = await sni.menu_path(watcher.bus, await watcher.wait_item())
+            tray3 = await sni.menu_path(watcher.bus, await watcher.wait_item_of(app3.pid))
             lock = home / "host.lock"
             await wait_for("the background app's host", lambda: lock.exists() and lock.read_text().strip() == str(app3.pid))
             await wait_for("the login chain to start", lambda: s.cli_json("service", "list")[0]["state"] == "ready")

@@ -71,6 +71,23 @@ class Watcher:
             await asyncio.sleep(0.05)
         return self.items[-1]
 
+    async def wait_item_of(self, pid, timeout=20.0):
+        """The item registered by process `pid`: a killed app's late or repeated registration (its
+        bus name gone, or another process's) is passed over."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for name, path in reversed(self.items):
+                try:
+                    (owner,) = await call(self.bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                          "org.freedesktop.DBus", "GetConnectionUnixProcessID", "s", [name])
+                except RuntimeError:
+                    continue
+                if owner == pid:
+                    return name, path
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no tray item of pid {pid} registered with the StatusNotifierWatcher")
+            await asyncio.sleep(0.05)
+
 
 async def call(bus, dest, path, iface, member, signature="", body=()):
     reply = await bus.call(Message(destination=dest, path=path, interface=iface, member=member,
