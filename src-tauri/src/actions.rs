@@ -51,8 +51,7 @@ pub async fn perform(action: MenuAction, backend: &Backend, desktop: &dyn Deskto
 }
 
 async fn start_chain(service: &str, backend: &Backend, desktop: &dyn Desktop) -> Result<(), ApiError> {
-    let chain =
-        ChainRequest { roots: vec![service.to_owned()], strategy: None, max_concurrent: None, rerun: Vec::new() };
+    let chain = ChainRequest::of(vec![service.to_owned()]);
     match backend.call(Request::StartChain(chain)).await? {
         // A failed chain is announced by the event notifier (with its root cause) wherever it was
         // started from; only success is announced here, since the user is waiting for it.

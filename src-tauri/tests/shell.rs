@@ -404,6 +404,7 @@ fn the_login_chain_is_validated_stored_and_started_at_login() {
         strategy: strategy.map(str::to_owned),
         max_concurrent: None,
         rerun: Vec::new(),
+        options: Default::default(),
     };
     assert_eq!(set(Some(chain(&["nope"], None))).unwrap_err().code, ErrorCode::UnknownService);
     assert_eq!(set(Some(chain(&["api"], Some("fastest")))).unwrap_err().code, ErrorCode::UnknownStrategy);

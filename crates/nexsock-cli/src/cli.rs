@@ -265,6 +265,36 @@ pub struct ChainArgs {
     /// repeatable or comma-separated.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub rerun: Vec<String>,
+    /// Seconds the whole chain may take; then what it started that is still starting is
+    /// stopped and it ends timed out.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// At the first failure start nothing more and stop what this chain is still starting.
+    #[arg(long, conflicts_with = "keep_going")]
+    pub fail_fast: bool,
+    /// After a failure, start everything that does not depend on it (the default).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Ready as soon as spawned: no health check runs (a quick smoke start).
+    #[arg(long)]
+    pub no_health_checks: bool,
+    /// Open no tunnel and inject no tunnel URL (dependents start without them, with a warning).
+    #[arg(long)]
+    pub no_tunnels: bool,
+}
+
+impl ChainArgs {
+    /// Whether anything here asks for a chain start rather than a plain one.
+    pub fn asks_for_a_chain(&self) -> bool {
+        self.strategy.is_some()
+            || self.max_concurrent.is_some()
+            || !self.rerun.is_empty()
+            || self.timeout.is_some()
+            || self.fail_fast
+            || self.keep_going
+            || self.no_health_checks
+            || self.no_tunnels
+    }
 }
 
 /// `nexsock service add`

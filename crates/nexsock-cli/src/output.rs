@@ -306,10 +306,28 @@ pub fn execution_summary(r: &ExecutionReport) -> String {
     let status = match r.status {
         ExecutionStatus::Completed => "completed",
         ExecutionStatus::Failed => "failed",
+        ExecutionStatus::TimedOut => "timed out",
         ExecutionStatus::Running => "running",
     };
-    let mut out =
-        format!("#{} {} {} by {} in {}", r.id, r.roots.join(","), status, r.strategy, humanize_ms(r.total_ms));
+    let o = &r.options;
+    let switches: String = [
+        o.fail_fast.then(|| "fail-fast".to_owned()),
+        o.timeout_secs.map(|t| format!("timeout {t}s")),
+        o.no_health_checks.then(|| "no health checks".to_owned()),
+        o.no_tunnels.then(|| "no tunnels".to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|s| format!(", {s}"))
+    .collect();
+    let mut out = format!(
+        "#{} {} {} by {}{switches} in {}",
+        r.id,
+        r.roots.join(","),
+        status,
+        r.strategy,
+        humanize_ms(r.total_ms)
+    );
     if let Some(err) = &r.error {
         out.push_str(&format!(" — {err}"));
     }

@@ -49,7 +49,7 @@ pub async fn run(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
 fn per_name(cmd: ServiceCommand) -> Vec<ServiceCommand> {
     match cmd {
         ServiceCommand::Start { names, smart, tunnel, free_port, kill_holder, chain }
-            if names.len() > 1 && !smart && chain.strategy.is_none() && chain.max_concurrent.is_none() =>
+            if names.len() > 1 && !smart && !chain.asks_for_a_chain() =>
         {
             names
                 .into_iter()
@@ -78,7 +78,7 @@ async fn run_one(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
     // A strategy or a concurrency bound only means something for a chain: asking for one asks
     // for a smart start, rather than being dropped.
     if let ServiceCommand::Start { smart, chain, .. } = &mut cmd {
-        *smart |= chain.strategy.is_some() || chain.max_concurrent.is_some();
+        *smart |= chain.asks_for_a_chain();
     }
     if let ServiceCommand::Start { names, free_port: true, kill_holder, .. } = &cmd {
         for name in names {
@@ -267,7 +267,13 @@ pub async fn login_chain(names: Option<&str>, clear: bool, chain: ChainArgs, jso
 }
 
 fn chain_request(roots: Vec<String>, chain: ChainArgs) -> ChainRequest {
-    ChainRequest { roots, strategy: chain.strategy, max_concurrent: chain.max_concurrent, rerun: chain.rerun }
+    let options = nexsock_proto::ChainOptions {
+        timeout_secs: chain.timeout,
+        fail_fast: chain.fail_fast,
+        no_health_checks: chain.no_health_checks,
+        no_tunnels: chain.no_tunnels,
+    };
+    ChainRequest { roots, strategy: chain.strategy, max_concurrent: chain.max_concurrent, rerun: chain.rerun, options }
 }
 
 fn describe(request: &Request) -> String {

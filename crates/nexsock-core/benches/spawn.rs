@@ -70,6 +70,7 @@ async fn host_batch(handle: &nexsock_core::engine::Handle, names: &[String]) -> 
         strategy: Some("concurrent".into()),
         max_concurrent: None,
         rerun: Vec::new(),
+        options: Default::default(),
     };
     let started = Instant::now();
     let report = handle.call(Request::StartChain(chain)).await.expect("the chain start");

@@ -112,7 +112,7 @@ async fn a_registered_custom_provider_opens_tunnels_and_its_url_is_injected() {
         restart_on_new_url: true,
     };
     handle.call(Request::AddDependency(edge)).await.unwrap();
-    let chain = ChainRequest { roots: vec!["web".into()], strategy: None, max_concurrent: None, rerun: Vec::new() };
+    let chain = ChainRequest::of(vec!["web".into()]);
     let Response::Execution(report) = handle.call(Request::StartChain(chain)).await.unwrap() else { panic!() };
     assert_eq!(report.status, nexsock_proto::ExecutionStatus::Completed, "{report:?}");
     assert_eq!(*mirror.opened.lock().unwrap(), ["api"]);

@@ -87,6 +87,7 @@ async fn a_registered_custom_strategy_plans_the_execution() {
         strategy: Some("reverse-alphabetical".into()),
         max_concurrent: None,
         rerun: Vec::new(),
+        options: Default::default(),
     };
     let Response::Execution(report) = handle.call(Request::StartChain(chain)).await.unwrap() else {
         panic!("no report")

@@ -21,12 +21,35 @@ pub struct ChainRequest {
     /// definition last changed; without it such a one-shot satisfies its `completed` edges as is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rerun: Vec<String>,
+    /// How the chain goes on after a failure, and what it skips.
+    #[serde(default, flatten)]
+    pub options: ChainOptions,
+}
+
+/// The switches of a chain start beyond its strategy and bound.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ChainOptions {
+    /// Seconds the whole chain may take: then what it started that is still starting is
+    /// stopped, what it did not start is reported not started, and it ends `timed_out`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
+    /// At the first failure start nothing more, and stop what this chain started that is still
+    /// starting (keep going, the default, starts everything that does not depend on it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fail_fast: bool,
+    /// Services count as ready as soon as they are spawned: no health check runs (a quick smoke
+    /// start).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_health_checks: bool,
+    /// Open no tunnel and inject no tunnel URL; dependents start without them, with a warning.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_tunnels: bool,
 }
 
 impl ChainRequest {
     /// A chain start of `roots` by the default strategy, unbounded, rerunning nothing.
     pub fn of(roots: Vec<String>) -> Self {
-        Self { roots, strategy: None, max_concurrent: None, rerun: Vec::new() }
+        Self { roots, strategy: None, max_concurrent: None, rerun: Vec::new(), options: ChainOptions::default() }
     }
 }
 
@@ -77,6 +100,8 @@ pub enum ExecutionStatus {
     Completed,
     /// Something it needed failed; `error` names the root cause.
     Failed,
+    /// Its `timeout_secs` passed first: what it started that was still starting was stopped.
+    TimedOut,
 }
 
 /// Where one service of an execution got to.
@@ -167,6 +192,9 @@ pub struct ExecutionReport {
     pub critical_chain: Vec<String>,
     /// The root cause when it failed.
     pub error: Option<String>,
+    /// The switches it ran with (fail-fast, timeout, …).
+    #[serde(default)]
+    pub options: ChainOptions,
 }
 
 /// A step of an execution changed.

@@ -27,6 +27,7 @@ export function report(id: number, services: ServiceTiming[], extra: Partial<Exe
     services,
     critical_chain: [],
     error: null,
+    options: {},
     ...extra,
   };
 }

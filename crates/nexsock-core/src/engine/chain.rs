@@ -7,8 +7,8 @@
 use std::{collections::HashSet, time::Duration};
 
 use nexsock_proto::{
-    ChainRequest, Condition, Event, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming, StepState,
-    TunnelMode,
+    ChainOptions, ChainRequest, Condition, Event, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming,
+    StepState, TunnelMode,
 };
 use tokio::{sync::oneshot, time::Instant};
 
@@ -64,8 +64,34 @@ pub(super) struct Execution {
     one_shots: HashSet<String>,
     /// One-shots to run again although they completed earlier.
     rerun: Vec<String>,
+    /// Its switches.
+    options: ChainOptions,
+    /// When `options.timeout_secs` runs out.
+    deadline: Option<Instant>,
+    /// The services this execution spawned (what a timeout or fail-fast stops).
+    spawned_here: HashSet<String>,
+    /// Why it was cut short (a timeout, fail-fast): then it ends at once.
+    cut: Option<Cut>,
     actions: Vec<ActionRecord>,
     done: Option<Done>,
+}
+
+/// Why an execution ended before its services settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cut {
+    /// `timeout_secs` passed.
+    TimedOut(u64),
+    /// Fail-fast, after this root cause.
+    FailFast(String),
+}
+
+impl Cut {
+    fn why(&self) -> String {
+        match self {
+            Self::TimedOut(secs) => format!("the chain timed out after {secs}s"),
+            Self::FailFast(cause) => format!("fail-fast after {cause}"),
+        }
+    }
 }
 
 /// One entry of an execution's action log, stored as JSON in `startup_execution.actions`:
@@ -149,16 +175,28 @@ impl Execution {
         }
     }
 
-    /// Done once every root has settled and, when they all succeeded, every service of the
-    /// chain was at least started and every one-shot asked to run again finished (a root that was already ready still brings up a dependency
+    /// Done once every root has settled, every service of the chain was at least started (or
+    /// skipped for a failure it needs: keep-going starts everything else) and every one-shot
+    /// asked to run again finished (a root that was already ready still brings up a dependency
     /// that was down). A dependency still starting keeps starting in the background, and says so
     /// in the report; after a failure, what the roots no longer need is not waited for.
     fn finished(&self) -> bool {
+        if self.cut.is_some() {
+            return true;
+        }
         let roots = || self.steps.iter().filter(|s| self.roots.contains(&s.service));
         let rerun_settled = self.steps.iter().filter(|s| self.rerun.contains(&s.service)).all(|s| s.state.is_settled());
         roots().all(|s| s.state.is_settled())
-            && (!roots().all(|s| s.state.is_success())
-                || (rerun_settled && self.steps.iter().all(|s| s.state != StepState::Waiting)))
+            && rerun_settled
+            && self.steps.iter().all(|s| s.state != StepState::Waiting)
+    }
+
+    /// The first failure that is not an optional dependency's, as `X failed: why`.
+    fn hard_failure(&self) -> Option<String> {
+        self.steps
+            .iter()
+            .find(|s| matches!(s.state, StepState::Failed | StepState::Skipped) && !self.soft.contains(&s.service))
+            .map(|s| root_cause(self, s))
     }
 }
 
@@ -177,6 +215,9 @@ impl Engine {
         }
         if chain.max_concurrent == Some(0) {
             return Err(CoreError::InvalidArgument("--max-concurrent must be at least 1".into()));
+        }
+        if chain.options.timeout_secs == Some(0) {
+            return Err(CoreError::field("timeout_secs", "a chain timeout must be at least 1 second"));
         }
         let strategy = match chain.strategy.clone() {
             Some(name) => name,
@@ -231,9 +272,16 @@ impl Engine {
             soft,
             one_shots,
             rerun: chain.rerun,
+            deadline: chain.options.timeout_secs.map(|t| now + Duration::from_secs(t)),
+            options: chain.options,
+            spawned_here: HashSet::new(),
+            cut: None,
             actions: Vec::new(),
             done: Some(done),
         });
+        if let Some(secs) = self.executions.last().and_then(|e| e.options.timeout_secs) {
+            self.wake_at(self.executions.len() - 1, Duration::from_secs(secs));
+        }
         self.settle_already_done(self.executions.len() - 1);
         self.advance_executions();
         Ok(id)
@@ -271,12 +319,63 @@ impl Engine {
         while i < self.executions.len() {
             // A step that starts a service changes what other steps see: repeat until stable.
             while self.advance_one(i) {}
+            self.cut_short(i);
             if self.executions[i].finished() {
                 let exec = self.executions.remove(i);
                 self.finish_execution(exec);
             } else {
                 i += 1;
             }
+        }
+    }
+
+    /// Ends an execution whose timeout passed, or that fails fast and has a failure: what it
+    /// started that is still starting is stopped, what it has not started is not started.
+    fn cut_short(&mut self, index: usize) {
+        let exec = &self.executions[index];
+        if exec.cut.is_some() {
+            return;
+        }
+        let cut = match (exec.deadline, exec.options.fail_fast) {
+            (Some(deadline), _) if Instant::now() >= deadline => {
+                Cut::TimedOut(exec.options.timeout_secs.unwrap_or_default())
+            }
+            (_, true) => match exec.hard_failure() {
+                Some(cause) => Cut::FailFast(cause),
+                None => return,
+            },
+            _ => return,
+        };
+        let why = cut.why();
+        let mut to_stop = Vec::new();
+        let exec = &mut self.executions[index];
+        for s in 0..exec.steps.len() {
+            let step = &exec.steps[s];
+            let name = step.service.clone();
+            match step.state {
+                StepState::Waiting => {
+                    let reason = format!("not started: {why}");
+                    exec.record(&name, Action::Skip { reason: reason.clone() });
+                    exec.steps[s].state = StepState::Skipped;
+                    exec.steps[s].reason = Some(reason);
+                }
+                StepState::Starting if exec.spawned_here.contains(&name) => {
+                    let reason = format!("stopped: {why}");
+                    exec.record(&name, Action::Fail { reason: Some(reason.clone()) });
+                    exec.steps[s].state = StepState::Failed;
+                    exec.steps[s].reason = Some(reason);
+                    to_stop.push(name);
+                }
+                _ => continue,
+            }
+        }
+        exec.cut = Some(cut);
+        for s in 0..self.executions[index].steps.len() {
+            self.emit_progress(index, s);
+        }
+        for name in to_stop {
+            let (tx, _) = oneshot::channel();
+            self.stop_service(&name, tx);
         }
     }
 
@@ -350,6 +449,13 @@ impl Engine {
                         }
                     }
                 }
+                Some(StartupAction::CreateTunnel { dependency, .. }) if exec.options.no_tunnels => {
+                    let warning = format!("no tunnel to {dependency} (--no-tunnels): started without its URL");
+                    let exec = &mut self.executions[index];
+                    exec.record(&service, Action::Warn { reason: warning.clone() });
+                    exec.steps[s].reason = Some(warning);
+                }
+                Some(StartupAction::InjectEnv { .. }) if exec.options.no_tunnels => {}
                 Some(StartupAction::CreateTunnel { dependency, mode }) => {
                     let mut requested_now = false;
                     let status = if self.tunnel_url(&dependency).is_some() {
@@ -441,7 +547,10 @@ impl Engine {
             svc.last_exit.as_ref().is_some_and(|e| e.code == Some(0) && e.at_ms >= exec.started_ms);
         match (&svc.phase, condition) {
             (Phase::Failed { reason }, _) => WaitStatus::Failed(reason.clone()),
-            (Phase::Starting(_) | Phase::Ready(_), Condition::Started) => WaitStatus::Met,
+            // Started: spawned — for a service without a check, once it survived its settle time
+            // (a command that dies at once was never started).
+            (Phase::Ready(_), Condition::Started) => WaitStatus::Met,
+            (Phase::Starting(_), Condition::Started) if svc.spec.health.is_some() => WaitStatus::Met,
             (Phase::Ready(_), Condition::Healthy | Condition::LogReady) => WaitStatus::Met,
             (Phase::Stopped, Condition::CompletedSuccessfully) if exited_ok_since_start => WaitStatus::Met,
             (Phase::Stopped, Condition::Started | Condition::Healthy | Condition::LogReady) if reached_ready => {
@@ -463,9 +572,12 @@ impl Engine {
         let at = self.executions[index].elapsed_ms();
         let joined = match self.services.get(&service).map(|svc| &svc.phase) {
             Some(Phase::Stopped | Phase::Failed { .. }) => {
+                let skip_checks = self.executions[index].options.no_health_checks;
                 if let Some(svc) = self.services.get_mut(&service) {
                     svc.restarts = 0;
+                    svc.skip_checks_once = skip_checks;
                 }
+                self.executions[index].spawned_here.insert(service.clone());
                 self.spawn_run(&service);
                 if let Some(Phase::Starting(run) | Phase::Ready(run)) =
                     self.services.get(&service).map(|svc| &svc.phase)
@@ -613,14 +725,19 @@ impl Engine {
                 step.reason = Some("not started: the execution ended first".into());
             }
         }
-        let failed = exec
-            .steps
-            .iter()
-            .find(|s| matches!(s.state, StepState::Failed | StepState::Skipped) && !exec.soft.contains(&s.service));
-        let error = failed.map(|s| root_cause(&exec, s));
+        let error = match &exec.cut {
+            Some(Cut::TimedOut(secs)) => Some(format!("timed out after {secs}s")),
+            Some(Cut::FailFast(cause)) => Some(cause.clone()),
+            None => exec.hard_failure(),
+        };
+        let status = match (&exec.cut, &error) {
+            (Some(Cut::TimedOut(_)), _) => ExecutionStatus::TimedOut,
+            (_, Some(_)) => ExecutionStatus::Failed,
+            (_, None) => ExecutionStatus::Completed,
+        };
         let report = ExecutionReport {
             id: exec.id,
-            status: if error.is_some() { ExecutionStatus::Failed } else { ExecutionStatus::Completed },
+            status,
             strategy: exec.plan.strategy.clone(),
             roots: exec.roots.clone(),
             started_at_ms: exec.started_ms,
@@ -628,6 +745,7 @@ impl Engine {
             services: exec.steps.iter().map(Execution::timing).collect(),
             critical_chain: critical_chain(&exec),
             error,
+            options: exec.options.clone(),
         };
         let (recorded, actions) = (report.clone(), std::mem::take(&mut exec.actions));
         self.writer.write("an execution", move |store| store.finish_execution(&recorded, &actions));

@@ -70,8 +70,7 @@ impl Engine {
             let _ = reply.send(Err(e));
             return;
         }
-        let chain =
-            ChainRequest { roots: vec![name.to_owned()], strategy: None, max_concurrent: None, rerun: Vec::new() };
+        let chain = ChainRequest::of(vec![name.to_owned()]);
         self.begin_op(VecDeque::from([vec![name.to_owned()]]), Finish::Chain(chain), reply);
     }
 

@@ -203,6 +203,7 @@ impl Engine {
         let Some(svc) = self.services.get_mut(name) else { return };
         svc.completed = false;
         svc.run_lines = 0;
+        let skip_checks = std::mem::take(&mut svc.skip_checks_once);
         svc.generation += 1;
         let generation = svc.generation;
         let token = format!("{}-{}-{}", std::process::id(), now_ms(), generation);
@@ -240,7 +241,11 @@ impl Engine {
             ready_at: None,
             execution_id: None,
         });
-        let readiness = readiness_task(&svc.spec, spawned.pid, name, generation, &self.outcomes, inherit, settle);
+        let mut checked = svc.spec.clone();
+        if skip_checks {
+            checked.health = None;
+        }
+        let readiness = readiness_task(&checked, spawned.pid, name, generation, &self.outcomes, inherit, settle);
         svc.phase = Phase::Starting(Run {
             run_id,
             pid: spawned.pid,

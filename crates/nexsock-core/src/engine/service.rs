@@ -90,6 +90,9 @@ pub(super) struct Service {
     pub log_write_failures: u64,
     /// Why the last of them failed.
     pub last_log_error: Option<String>,
+    /// Its next run counts as ready once it has settled, whatever its health check
+    /// (a chain start with `--no-health-checks`).
+    pub skip_checks_once: bool,
 }
 
 impl Service {
@@ -115,6 +118,7 @@ impl Service {
             run_lines: 0,
             log_write_failures: 0,
             last_log_error: None,
+            skip_checks_once: false,
         })
     }
 

@@ -29,6 +29,9 @@ impl Store {
             ExecutionStatus::Running => "running",
             ExecutionStatus::Completed => "completed",
             ExecutionStatus::Failed => "failed",
+            // The column's CHECK predates timeouts (a migration cannot relax it in place): a
+            // timed-out execution is `failed` here, and `timed_out` in its stored report.
+            ExecutionStatus::TimedOut => "failed",
         };
         self.conn.execute(
             "UPDATE startup_execution SET completed_at = ?2, status = ?3, actions = ?4, error = ?5, report = ?6

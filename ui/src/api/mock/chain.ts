@@ -74,6 +74,7 @@ export async function startChain(engine: MockEngine, request: ChainRequest): Pro
     services,
     critical_chain: criticalChain(engine, readyOrder),
     error: failed ? `service \`${failed.name}\` failed to start: ${failed.reason ?? "unknown reason"}` : null,
+    options: {},
   };
   recordExecution(engine, report);
   engine.emit({ type: "ExecutionFinished", data: report });

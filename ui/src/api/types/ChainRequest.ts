@@ -20,4 +20,23 @@ max_concurrent: number | null,
  * One-shots of the chain to run again although they completed (exited 0) since their
  * definition last changed; without it such a one-shot satisfies its `completed` edges as is.
  */
-rerun?: Array<string>, };
+rerun?: Array<string>, 
+/**
+ * Seconds the whole chain may take: then what it started that is still starting is
+ * stopped, what it did not start is reported not started, and it ends `timed_out`.
+ */
+timeout_secs?: number | null, 
+/**
+ * At the first failure start nothing more, and stop what this chain started that is still
+ * starting (keep going, the default, starts everything that does not depend on it).
+ */
+fail_fast?: boolean, 
+/**
+ * Services count as ready as soon as they are spawned: no health check runs (a quick smoke
+ * start).
+ */
+no_health_checks?: boolean, 
+/**
+ * Open no tunnel and inject no tunnel URL; dependents start without them, with a warning.
+ */
+no_tunnels?: boolean, };

@@ -3,4 +3,4 @@
 /**
  * How an execution ended.
  */
-export type ExecutionStatus = "running" | "completed" | "failed";
+export type ExecutionStatus = "running" | "completed" | "failed" | "timed_out";

@@ -51,6 +51,18 @@ describe("the list of recent chain starts", () => {
     expect(second.getByText(/ms$/)).toBeTruthy();
   });
 
+  it("names the switches a chain start ran with and shows a timed-out one as timed out", async () => {
+    const api = demoApi();
+    recordExecution(api.engine, report(3, [timing("db", 0, null, "failed", "stopped: the chain timed out after 3s")], {
+      status: "timed_out", roots: ["db"], error: "timed out after 3s", options: { timeout_secs: 3, fail_fast: true },
+    }));
+    api.engine.executions = 3;
+    renderWithApi(<HistoryView />, api);
+    const row = within(await screen.findByTestId("execution-3"));
+    expect(row.getByText("concurrent, fail-fast, timeout 3s")).toBeTruthy();
+    expect(row.getByText("timed out").className).toBe("badge state-failed");
+  });
+
   it("says so when there are none", async () => {
     renderWithApi(<HistoryView />, demoApi());
     expect(await screen.findByText(/No chain starts yet/)).toBeTruthy();

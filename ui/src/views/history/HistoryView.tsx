@@ -4,6 +4,7 @@
 
 import { useState } from "react";
 import type { ExecutionReport } from "../../api/types/ExecutionReport";
+import type { ChainOptions } from "../../api/types/ChainOptions";
 import type { ExecutionStatus } from "../../api/types/ExecutionStatus";
 import { useServices } from "../../hooks/useServices";
 import { formatMs, HISTORY_LIMIT, trendOf } from "./merge";
@@ -11,11 +12,22 @@ import { TrendChart } from "./TrendChart";
 import { useHistory } from "./useHistory";
 import { Waterfall } from "./Waterfall";
 
+/** The switches a chain start ran with, as the CLI's history names them. */
+export function switches(o: ChainOptions): string[] {
+  const out: string[] = [];
+  if (o.fail_fast) out.push("fail-fast");
+  if (o.timeout_secs != null) out.push(`timeout ${o.timeout_secs}s`);
+  if (o.no_health_checks) out.push("no health checks");
+  if (o.no_tunnels) out.push("no tunnels");
+  return out;
+}
+
 /** An execution's status in the badge colours of the service state it is like. */
 const STATUS_CLASS: Record<ExecutionStatus, string> = {
   running: "state-starting",
   completed: "state-ready",
   failed: "state-failed",
+  timed_out: "state-failed",
 };
 
 export function HistoryView() {
@@ -92,9 +104,9 @@ function ExecutionRow({ report, selected, onSelect }: { report: ExecutionReport;
         </button>
       </td>
       <td>{report.roots.join(", ")}</td>
-      <td>{report.strategy}</td>
+      <td>{[report.strategy, ...switches(report.options)].join(", ")}</td>
       <td>
-        <span className={`badge ${STATUS_CLASS[report.status]}`}>{report.status}</span>
+        <span className={`badge ${STATUS_CLASS[report.status]}`}>{report.status.replace("_", " ")}</span>
       </td>
       <td>{formatMs(report.total_ms)}</td>
       <td>
