@@ -281,6 +281,10 @@ pub struct ChainArgs {
     /// Open no tunnel and inject no tunnel URL (dependents start without them, with a warning).
     #[arg(long)]
     pub no_tunnels: bool,
+    /// Print the plan — waves, waits, what is already done, tunnels, taken ports, the expected
+    /// time — and start nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 impl ChainArgs {
@@ -294,6 +298,7 @@ impl ChainArgs {
             || self.keep_going
             || self.no_health_checks
             || self.no_tunnels
+            || self.dry_run
     }
 }
 

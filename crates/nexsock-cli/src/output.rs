@@ -5,8 +5,8 @@ use std::io::IsTerminal;
 
 use comfy_table::{Cell, Color, Table, presets::NOTHING};
 use nexsock_proto::{
-    Change, ExecutionReport, ExecutionStatus, ProfileInfo, Response, ServiceDetail, ServiceState, ServiceStatus,
-    TunnelInfo,
+    ChainPlan, Change, ExecutionReport, ExecutionStatus, PlannedAction, ProfileInfo, Response, ServiceDetail,
+    ServiceState, ServiceStatus, TunnelInfo,
 };
 
 /// Writes to stdout; when the reader has gone (`nexsock … | head -1`), exits quietly with
@@ -178,6 +178,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             Response::Dependencies(listing) => serde_json::to_value(listing)?,
             Response::Tree(tree) => serde_json::to_value(tree)?,
             Response::Execution(report) => serde_json::to_value(report)?,
+            Response::Plan(plan) => serde_json::to_value(plan)?,
             Response::History(reports) => serde_json::to_value(reports)?,
             Response::Applied(report) => serde_json::to_value(report)?,
             Response::Stack(stack) => serde_json::to_value(stack)?,
@@ -242,6 +243,7 @@ pub fn print_response(response: &Response, json: bool, what: &str) -> anyhow::Re
             crate::dependency::print_children(tree, "");
         }
         Response::Execution(report) => outln!("{}", execution_summary(report)),
+        Response::Plan(plan) => outln!("{}", plan_summary(plan)),
         Response::Applied(report) => {
             let word = |c: &Change| format!("{c:?}").to_lowercase();
             for s in &report.services {
@@ -347,6 +349,60 @@ pub fn execution_summary(r: &ExecutionReport) -> String {
     if !r.critical_chain.is_empty() {
         out.push_str(&format!("\ncritical chain: {}", r.critical_chain.join(" -> ")));
     }
+    out
+}
+
+/// A dry run as people read it: the waves, then each service's action, waits, tunnels and port.
+pub fn plan_summary(p: &ChainPlan) -> String {
+    let bound = p.max_concurrent.map(|n| format!(", at most {n} at once")).unwrap_or_default();
+    let mut out = format!(
+        "plan of {} by {}{bound}: expected {} (from earlier runs)\n",
+        p.roots.join(","),
+        p.strategy,
+        humanize_ms(p.expected_ms)
+    );
+    for (i, wave) in p.waves.iter().enumerate() {
+        out.push_str(&format!("wave {}: {}\n", i + 1, wave.join(", ")));
+    }
+    if p.waves.is_empty() {
+        out.push_str("nothing to start: every service is ready or completed\n");
+    }
+    let mut t = table(&["service", "action", "waits for", "tunnels", "gets", "port"]);
+    for s in &p.services {
+        let waits: Vec<String> = s
+            .waits
+            .iter()
+            .map(|w| {
+                let soft = if w.required { "" } else { ", optional" };
+                let limit = w.timeout_secs.map(|t| format!(", {t}s")).unwrap_or_default();
+                format!("{} ({}{soft}{limit})", w.dependency, w.condition.as_cli())
+            })
+            .collect();
+        let port = match (s.port, &s.port_holder) {
+            (Some(port), Some(holder)) => format!("{port}: taken by {}", holder.describe()),
+            (Some(port), None) => port.to_string(),
+            (None, _) => "-".to_owned(),
+        };
+        let action = match s.action {
+            PlannedAction::Start => "start",
+            PlannedAction::AlreadyReady => "already ready",
+            PlannedAction::Completed => "completed (--rerun runs it)",
+            PlannedAction::Join => "join its start",
+        };
+        t.add_row(vec![
+            Cell::new(&s.name),
+            Cell::new(action),
+            Cell::new(if waits.is_empty() { "-".to_owned() } else { waits.join(", ") }),
+            Cell::new(if s.tunnels.is_empty() { "-".to_owned() } else { s.tunnels.join(", ") }),
+            Cell::new(if s.injects.is_empty() { "-".to_owned() } else { s.injects.join(", ") }),
+            Cell::new(port),
+        ]);
+    }
+    out.push_str(&trim_lines(&t.to_string()));
+    if !p.critical_chain.is_empty() {
+        out.push_str(&format!("\ncritical chain: {}", p.critical_chain.join(" -> ")));
+    }
+    out.push_str("\ndry run: nothing was started");
     out
 }
 

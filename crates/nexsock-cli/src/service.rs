@@ -100,9 +100,9 @@ async fn run_one(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         ServiceCommand::Start { names, smart, tunnel: true, chain, .. } => {
             return start_with_tunnel(names.into_iter().next().unwrap_or_default(), smart, chain, json).await;
         }
-        ServiceCommand::Start { names, smart: true, chain, .. } => Request::StartChain(chain_request(names, chain)),
-        ServiceCommand::StartChain { name, chain } => Request::StartChain(chain_request(vec![name], chain)),
-        ServiceCommand::StartBatch { names, chain } => Request::StartChain(chain_request(names, chain)),
+        ServiceCommand::Start { names, smart: true, chain, .. } => chain_or_plan(names, chain),
+        ServiceCommand::StartChain { name, chain } => chain_or_plan(vec![name], chain),
+        ServiceCommand::StartBatch { names, chain } => chain_or_plan(names, chain),
         ServiceCommand::History { name, limit } => Request::History { name, limit: Some(limit) },
         ServiceCommand::Config { name, profile, .. } => Request::ConfigureService { name, tunnel_profile: profile },
         ServiceCommand::Env { name, reveal, show_tunnel_vars } => {
@@ -264,6 +264,15 @@ pub async fn login_chain(names: Option<&str>, clear: bool, chain: ChainArgs, jso
         response => output::print_response(&response, json, what)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A chain start, or with `--dry-run` its plan.
+fn chain_or_plan(roots: Vec<String>, chain: ChainArgs) -> Request {
+    if chain.dry_run {
+        Request::PlanChain(chain_request(roots, chain))
+    } else {
+        Request::StartChain(chain_request(roots, chain))
+    }
 }
 
 fn chain_request(roots: Vec<String>, chain: ChainArgs) -> ChainRequest {

@@ -197,6 +197,78 @@ pub struct ExecutionReport {
     pub options: ChainOptions,
 }
 
+/// `PlanChain`: what a chain start would do from the current state. Nothing starts, nothing
+/// is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ChainPlan {
+    /// The services asked for.
+    pub roots: Vec<String>,
+    /// The strategy that planned it.
+    pub strategy: String,
+    /// The bound on services starting at once, if any.
+    pub max_concurrent: Option<usize>,
+    /// The switches it would run with.
+    pub options: ChainOptions,
+    /// The services it would start, grouped by the moment they would start (by the durations of
+    /// earlier runs): each wave starts together, after the waves before it.
+    pub waves: Vec<Vec<String>>,
+    /// Every service of the chain, in plan order.
+    pub services: Vec<PlannedService>,
+    /// The chain of services whose readiness would set the total time, first to last.
+    pub critical_chain: Vec<String>,
+    /// The expected time to the last service ready, from the durations of earlier runs
+    /// (services never run before count 1 s).
+    pub expected_ms: u64,
+}
+
+/// One service in a chain plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PlannedService {
+    /// Service name.
+    pub name: String,
+    /// What the chain start would do with it.
+    pub action: PlannedAction,
+    /// What it would wait for before it starts.
+    pub waits: Vec<PlannedWait>,
+    /// Dependencies whose tunnel would open for it.
+    pub tunnels: Vec<String>,
+    /// The variables it would receive from those tunnels (values are known once they open).
+    pub injects: Vec<String>,
+    /// Its port.
+    pub port: Option<u16>,
+    /// Who holds that port now (its start would fail while someone does).
+    pub port_holder: Option<crate::PortHolder>,
+}
+
+/// What a chain start would do with one service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PlannedAction {
+    /// Start it.
+    Start,
+    /// Nothing: it is ready.
+    AlreadyReady,
+    /// Nothing: a one-shot that completed since its definition last changed.
+    Completed,
+    /// Join its start, which is already under way.
+    Join,
+}
+
+/// One wait of a planned service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PlannedWait {
+    /// The dependency.
+    pub dependency: String,
+    /// The condition it must meet.
+    pub condition: crate::Condition,
+    /// A hard dependency (its failure skips the service) or a soft one.
+    pub required: bool,
+    /// Seconds to wait for it at most.
+    pub timeout_secs: Option<u64>,
+    /// A path that must answer too.
+    pub health_path: Option<String>,
+}
+
 /// A step of an execution changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ExecutionProgress {

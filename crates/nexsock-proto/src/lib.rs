@@ -25,8 +25,8 @@ pub use dto::*;
 pub use error::{ApiError, ErrorCode};
 pub use event::Event;
 pub use execution::{
-    ChainOptions, ChainRequest, DEFAULT_STRATEGY, ExecutionProgress, ExecutionReport, ExecutionStatus, ServiceTiming,
-    Settings, StepState, StrategySpec,
+    ChainOptions, ChainPlan, ChainRequest, DEFAULT_STRATEGY, ExecutionProgress, ExecutionReport, ExecutionStatus,
+    PlannedAction, PlannedService, PlannedWait, ServiceTiming, Settings, StepState, StrategySpec,
 };
 pub use import::{ImportFormat, ImportReport, ImportRequest, Unmapped};
 pub use inspector::{BodyRecord, Exchange, ExchangeSource, HeaderField};

@@ -9,7 +9,7 @@ use crate::{
     dto::{LogLine, PortStatus, Reconciliation, ServiceDetail, ServiceSpec, ServiceStatus},
     error::ApiError,
     event::Event,
-    execution::{ChainRequest, ExecutionReport, Settings, StrategySpec},
+    execution::{ChainPlan, ChainRequest, ExecutionReport, Settings, StrategySpec},
     import::{ImportReport, ImportRequest},
     inspector::Exchange,
     stack::{ApplyReport, ApplyRequest, Stack},
@@ -107,6 +107,8 @@ pub enum Request {
     /// Start services with their dependency chains by a strategy; progress streams as
     /// `Execution` events on the same connection, then the report answers.
     StartChain(ChainRequest),
+    /// What `StartChain` would do from the current state (a dry run): nothing starts.
+    PlanChain(ChainRequest),
     /// Recent executions that started a service.
     History {
         /// Service name.
@@ -314,6 +316,8 @@ pub enum Response {
     },
     /// The report of a chain start.
     Execution(ExecutionReport),
+    /// `PlanChain`.
+    Plan(ChainPlan),
     /// `History`: reports, newest first.
     History(Vec<ExecutionReport>),
     /// `ListDependencies`.
@@ -363,6 +367,7 @@ pub const REQUEST_TYPES: &[&str] = &[
     "restart_service",
     "logs",
     "start_chain",
+    "plan_chain",
     "history",
     "add_dependency",
     "remove_dependency",

@@ -26,6 +26,15 @@ use crate::{
 /// Answered with the report when the execution ends.
 pub(super) type Done = oneshot::Sender<Result<ExecutionReport, CoreError>>;
 
+/// A chain request checked and planned, not yet recorded or run.
+pub(super) struct Prepared {
+    pub strategy: String,
+    pub graph: DependencyGraph,
+    pub edges: Vec<crate::store::StoredEdge>,
+    pub plan: Plan,
+    pub durations: std::collections::HashMap<String, Duration>,
+}
+
 /// One service's progress through its plan step.
 #[derive(Debug)]
 struct Step {
@@ -201,12 +210,8 @@ impl Execution {
 }
 
 impl Engine {
-    /// Plans a chain start, records it and begins executing it. Returns its id; `done` is
-    /// answered with the report at the end.
-    pub(super) fn start_chain(&mut self, chain: ChainRequest, done: Done) -> Result<i64, CoreError> {
-        if self.shutdown.is_some() {
-            return Err(CoreError::ShuttingDown);
-        }
+    /// Checks a chain request and plans it by its strategy; records nothing.
+    pub(super) fn prepare_chain(&mut self, chain: &ChainRequest) -> Result<Prepared, CoreError> {
         if chain.roots.is_empty() {
             return Err(CoreError::InvalidArgument("name at least one service to start".into()));
         }
@@ -235,6 +240,30 @@ impl Engine {
                 plan.services().collect::<Vec<_>>().join(", ")
             )));
         }
+        Ok(Prepared { strategy, graph, edges, plan, durations: options.durations })
+    }
+
+    /// Whether a step needs nothing before anything runs: a ready service (not a one-shot the
+    /// chain waits on to finish), or a one-shot that completed since its definition last changed
+    /// and that `--rerun` does not name.
+    pub(super) fn already_done(&self, name: &str, one_shot: bool, rerun: &[String]) -> Option<StepState> {
+        let svc = self.services.get(name)?;
+        match &svc.phase {
+            Phase::Ready(_) if !one_shot => Some(StepState::AlreadyReady),
+            Phase::Stopped if one_shot && svc.completed && !rerun.iter().any(|r| r == name) => {
+                Some(StepState::Completed)
+            }
+            _ => None,
+        }
+    }
+
+    /// Plans a chain start, records it and begins executing it. Returns its id; `done` is
+    /// answered with the report at the end.
+    pub(super) fn start_chain(&mut self, chain: ChainRequest, done: Done) -> Result<i64, CoreError> {
+        if self.shutdown.is_some() {
+            return Err(CoreError::ShuttingDown);
+        }
+        let Prepared { strategy, edges, plan, .. } = self.prepare_chain(&chain)?;
         let soft = plan
             .services()
             .filter(|s| !chain.roots.iter().any(|r| r == s))
@@ -295,13 +324,10 @@ impl Engine {
             let exec = &self.executions[index];
             let name = exec.steps[s].service.clone();
             let one_shot = exec.one_shots.contains(&name);
-            let Some(svc) = self.services.get(&name) else { continue };
-            let (state, action) = match &svc.phase {
-                Phase::Ready(_) if !one_shot => (StepState::AlreadyReady, Action::AlreadyReady {}),
-                Phase::Stopped if one_shot && svc.completed && !exec.rerun.contains(&name) => {
-                    (StepState::Completed, Action::Completed { earlier: true })
-                }
-                _ => continue,
+            let (state, action) = match self.already_done(&name, one_shot, &exec.rerun) {
+                Some(StepState::AlreadyReady) => (StepState::AlreadyReady, Action::AlreadyReady {}),
+                Some(_) => (StepState::Completed, Action::Completed { earlier: true }),
+                None => continue,
             };
             let exec = &mut self.executions[index];
             exec.record(&name, action);
@@ -774,7 +800,7 @@ impl Engine {
 
 /// The services that every edge of the plan leading to them waits on to complete successfully
 /// (a root is run for itself, never taken as a finished one-shot).
-fn one_shots(plan: &Plan, roots: &[String]) -> HashSet<String> {
+pub(super) fn one_shots(plan: &Plan, roots: &[String]) -> HashSet<String> {
     let mut conditions: std::collections::HashMap<&str, Vec<Condition>> = std::collections::HashMap::new();
     for step in &plan.steps {
         for action in &step.actions {

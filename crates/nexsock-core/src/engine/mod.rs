@@ -10,6 +10,7 @@ mod inspect;
 mod leftovers;
 mod ops;
 mod outcomes;
+mod plan;
 mod ports;
 mod service;
 mod stack;
@@ -455,6 +456,7 @@ impl Engine {
             Request::RestartService { name, check_deps: false } => return self.restart_service(&name, reply),
             Request::RestartService { name, check_deps: true } => return self.restart_with_deps(&name, reply),
             Request::StartChain(chain) => return self.answer_chain(chain, reply),
+            Request::PlanChain(chain) => self.plan_chain(chain),
             Request::Logs { name, tail, .. } => return self.logs(&name, tail, reply),
             // The connection that asked streams the events; the engine only agrees.
             Request::Subscribe => Ok(Response::Subscribed),
@@ -625,5 +627,6 @@ fn reads_only(request: &Request) -> bool {
             | Request::Export
             | Request::Reconciliation
             | Request::PortStatus { .. }
+            | Request::PlanChain(_)
     )
 }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use builtin::{BARRIER_DIRECT_LIMIT, Concurrent, CriticalPath, ParallelSafe, Sequential};
 pub use declared::Declared;
 pub use registry::{DEFAULT_STRATEGY, StrategyError, StrategyRegistry};
-pub use simulate::{SimulationError, simulate};
+pub use simulate::{Schedule, SimulationError, schedule, simulate};
 
 use crate::graph::{DependencyGraph, GraphError};
 

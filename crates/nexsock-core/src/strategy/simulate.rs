@@ -53,6 +53,40 @@ pub fn simulate(
     graph: &DependencyGraph,
     durations: &HashMap<String, Duration>,
 ) -> Result<Duration, SimulationError> {
+    schedule(plan, graph, durations).map(|s| s.makespan)
+}
+
+/// When each service of a simulated plan starts, and the makespan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// From the first `Start` until the last service is ready.
+    pub makespan: Duration,
+    /// Each service with the moment it starts, in start order.
+    pub starts: Vec<(String, Duration)>,
+}
+
+impl Schedule {
+    /// The services grouped by the moment they start: each group starts together.
+    pub fn waves(&self) -> Vec<Vec<String>> {
+        let mut waves: Vec<(Duration, Vec<String>)> = Vec::new();
+        for (service, at) in &self.starts {
+            match waves.last_mut() {
+                Some((t, wave)) if t == at => wave.push(service.clone()),
+                _ => waves.push((*at, vec![service.clone()])),
+            }
+        }
+        waves.into_iter().map(|(_, wave)| wave).collect()
+    }
+}
+
+/// [`simulate`], keeping when each service starts (the dry run of a chain start shows it).
+///
+/// Errors: as [`simulate`].
+pub fn schedule(
+    plan: &Plan,
+    graph: &DependencyGraph,
+    durations: &HashMap<String, Duration>,
+) -> Result<Schedule, SimulationError> {
     let count = plan.steps.len();
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(count);
     for (i, step) in plan.steps.iter().enumerate() {
@@ -84,11 +118,13 @@ pub fn simulate(
     let slots = plan.max_concurrent.map_or(usize::MAX, |n| n.max(1));
     let mut running: BinaryHeap<Reverse<(Duration, usize)>> = BinaryHeap::new();
     let mut now = Duration::ZERO;
+    let mut starts = Vec::with_capacity(count);
     loop {
         while running.len() < slots {
             let Some((_, Reverse(i))) = run.startable.pop() else { break };
             check_dependencies(&run, graph, &index, i)?;
             run.reach(i, true);
+            starts.push((plan.steps[i].service.clone(), now));
             running.push(Reverse((now + weight_of(durations, &plan.steps[i].service), i)));
         }
         let Some(Reverse((time, first))) = running.pop() else { break };
@@ -106,7 +142,7 @@ pub fn simulate(
     if !waiting.is_empty() {
         return Err(SimulationError::Deadlock { waiting });
     }
-    Ok(now)
+    Ok(Schedule { makespan: now, starts })
 }
 
 /// The simulation's state, by step index.

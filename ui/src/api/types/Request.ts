@@ -35,7 +35,7 @@ name: string,
 /**
  * Stop everything that depends on it first, dependents before their dependencies.
  */
-cascade: boolean, } } | { "type": "start_chain", "data": ChainRequest } | { "type": "history", "data": { 
+cascade: boolean, } } | { "type": "start_chain", "data": ChainRequest } | { "type": "plan_chain", "data": ChainRequest } | { "type": "history", "data": { 
 /**
  * Service name.
  */
