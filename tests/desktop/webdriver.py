@@ -37,7 +37,7 @@ from e2e import window_processes  # noqa: E402
 from harness import APP, FAKE_LT, OUT, Results, Session, alive, free_port, wait_for  # noqa: E402
 
 TAURI_DRIVER = Path(os.environ.get("TAURI_DRIVER", shutil.which("tauri-driver") or Path.home() / ".cargo/bin/tauri-driver"))
-EXPECTED = 18
+EXPECTED = 19
 TOKEN = "e2e-token-never-shown-7f3a"
 
 
@@ -223,6 +223,20 @@ async def main():
             w.shot("graph")
 
         await results.check("editing the edge's condition in the side panel reaches the engine", edit_the_edge())
+
+        async def plan_panel():
+            w.open_view("Services")
+            Select(w.field("Strategy")).select_by_visible_text("critical-path")
+            w.button("Plan").click()
+            panel = "//section[@aria-label='Plan']"
+            w.find(f"{panel}//h3[contains(., 'Plan by critical-path')]")
+            for name in ("db", "api"):
+                w.find(f"{panel}//tr[@data-testid='plan-{name}']//td[normalize-space()='start']")
+            assert all(x["state"] == "stopped" for x in s.cli_json("service", "list")), "the plan started nothing"
+            w.button("Close plan", panel).click()
+            w.until("the plan to close", lambda: not driver.find_elements(By.XPATH, panel))
+
+        await results.check("Plan shows what Smart start all would do and starts nothing", plan_panel())
 
         async def smart_start():
             w.open_view("Services")

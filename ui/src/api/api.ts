@@ -3,6 +3,7 @@
 
 import type { ApiError } from "./types/ApiError";
 import type { ApplyReport } from "./types/ApplyReport";
+import type { ChainPlan } from "./types/ChainPlan";
 import type { ChainRequest } from "./types/ChainRequest";
 import type { DependencySpec } from "./types/DependencySpec";
 import type { EnvVar } from "./types/EnvVar";
@@ -45,6 +46,8 @@ export interface Api {
   stopService(name: string, cascade: boolean): Promise<void>;
   /** `restart_service`: with `checkDeps`, its dependencies are made ready first. */
   restartService(name: string, checkDeps: boolean): Promise<void>;
+  /** `plan_chain`: what `start_chain` would do from the current state (a dry run). */
+  planChain(request: ChainRequest): Promise<ChainPlan>;
   /** `start_chain`: the roots with their dependency chains, planned by the chosen strategy. */
   startChain(request: ChainRequest): Promise<ExecutionReport>;
   /** `history`: the chain starts that included service `name`, newest first; at most `limit`

@@ -68,6 +68,7 @@ export class BridgeApi implements Api {
   restartService = async (name: string, checkDeps: boolean) =>
     void (await this.send({ type: "restart_service", data: { name, check_deps: checkDeps } }));
   startChain = (data: Parameters<Api["startChain"]>[0]) => this.expect({ type: "start_chain", data }, "execution");
+  planChain = (data: Parameters<Api["planChain"]>[0]) => this.expect({ type: "plan_chain", data }, "plan");
   history = (name: string, limit: number | null) => this.expect({ type: "history", data: { name, limit } }, "history");
   addDependency = async (data: Parameters<Api["addDependency"]>[0]) =>
     (await this.expect({ type: "add_dependency", data }, "dependency")).edge;

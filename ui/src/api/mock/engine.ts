@@ -21,6 +21,7 @@ import { isDown } from "../states";
 import { MASKED, maskSecrets } from "../env";
 import { STRATEGIES } from "../strategies";
 import { startChain } from "./chain";
+import { planChain } from "./plan";
 import { addDependency, removeDependency } from "./deps";
 import { serviceEnv } from "./env";
 import { endRun, exitCodeOf } from "./exits";
@@ -271,6 +272,8 @@ export class MockEngine {
         return { type: "done" };
       case "start_chain":
         return { type: "execution", data: await startChain(this, request.data) };
+      case "plan_chain":
+        return { type: "plan", data: planChain(this, request.data) };
       case "history":
         return { type: "history", data: history(this, request.data.name, request.data.limit) };
       case "add_dependency":

@@ -180,6 +180,26 @@ describe("the add-service form", () => {
     expect(api.engine.services.get("web")?.spec.port).toBe(3100);
   });
 
+  it("plans Smart start all without starting anything, and the plan says what is already ready", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.startService("db");
+    renderWithApi(<ServicesView />, api);
+    await row("web");
+    await user.click(screen.getByRole("button", { name: "Plan" }));
+    const panel = await screen.findByRole("region", { name: "Plan" });
+    expect(within(panel).getByText(/^Plan by concurrent: expected/)).toBeTruthy();
+    expect(within(within(panel).getByTestId("plan-db")).getByText("already ready")).toBeTruthy();
+    expect(within(within(panel).getByTestId("plan-web")).getByText("start")).toBeTruthy();
+    const waves = within(panel).getByRole("list", { name: "Waves" });
+    expect(within(waves).getAllByRole("listitem").length).toBeGreaterThan(0);
+    expect(within(panel).getByText("Nothing was started.")).toBeTruthy();
+    expect(api.engine.requests.some((r) => r.type === "start_chain")).toBe(false);
+    expect(api.engine.services.get("web")?.status.state).toBe("stopped");
+    await user.click(within(panel).getByRole("button", { name: "Close plan" }));
+    expect(screen.queryByRole("region", { name: "Plan" })).toBeNull();
+  });
+
   it("shows a bad health check at its field", async () => {
     const { user } = await openForm();
     await user.type(screen.getByLabelText("Name"), "db2");

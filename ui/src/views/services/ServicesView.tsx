@@ -13,7 +13,9 @@ import { useProfiles } from "../../hooks/useProfiles";
 import { useServices } from "../../hooks/useServices";
 import { useStrategies } from "../../hooks/useStrategies";
 import { ImportPanel } from "../import/ImportPanel";
+import type { ChainPlan } from "../../api/types/ChainPlan";
 import { ExecutionProgress } from "./ExecutionProgress";
+import { PlanPanel } from "./PlanPanel";
 import { ServiceForm } from "./ServiceForm";
 import { ServiceTable } from "./ServiceTable";
 import { SmartStart } from "./SmartStart";
@@ -35,6 +37,7 @@ export function ServicesView() {
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState<FormState>(null);
   const [importing, setImporting] = useState(false);
+  const [plan, setPlan] = useState<ChainPlan | null>(null);
   const importButton = useRef<HTMLButtonElement>(null);
   const { profiles } = useProfiles();
   const ports = usePortHolders(services);
@@ -56,12 +59,21 @@ export function ServicesView() {
     }
   }
 
+  const limitOrThrow = () => {
+    const limit = maxConcurrent.trim() === "" ? null : Number(maxConcurrent);
+    if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw new Error("Max concurrency must be a whole number of at least 1.");
+    return limit;
+  };
+
   const startChain = (roots: string[]) =>
     run(async () => {
-      const limit = maxConcurrent.trim() === "" ? null : Number(maxConcurrent);
-      if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw new Error("Max concurrency must be a whole number of at least 1.");
+      const limit = limitOrThrow();
+      setPlan(null);
       await api.startChain({ roots, strategy, max_concurrent: limit });
     });
+
+  const planChain = (roots: string[]) =>
+    run(async () => setPlan(await api.planChain({ roots, strategy, max_concurrent: limitOrThrow() })));
 
   const toggle = (name: string) =>
     setSelected((s) => {
@@ -97,11 +109,13 @@ export function ServicesView() {
         selectedCount={chosen.length}
         busy={busy}
         onSmartStart={() => startChain(names)}
+        onPlan={() => planChain(names)}
         onStartSelected={() => startChain(chosen)}
         onStopSelected={() => run(async () => void (await Promise.all(chosen.map((n) => api.stopService(n, false)))))}
         onRestartSelected={() => run(async () => void (await Promise.all(chosen.map((n) => api.restartService(n, true)))))}
       />
       {(error ?? loadError) && <p role="alert" className="error banner">{error ?? loadError}</p>}
+      {plan && <PlanPanel plan={plan} onClose={() => setPlan(null)} />}
       <ExecutionProgress />
       <ServiceTable
         services={services}

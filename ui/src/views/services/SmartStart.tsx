@@ -11,6 +11,8 @@ interface Props {
   selectedCount: number;
   busy: boolean;
   onSmartStart: () => void;
+  /** Shows what Smart start all would do, starting nothing. */
+  onPlan: () => void;
   onStartSelected: () => void;
   onStopSelected: () => void;
   onRestartSelected: () => void;
@@ -41,6 +43,7 @@ export function SmartStart(p: Props) {
         />
       </label>
       <button type="button" className="primary" onClick={p.onSmartStart} disabled={p.busy}>Smart start all</button>
+      <button type="button" onClick={p.onPlan} disabled={p.busy}>Plan</button>
       <span className="batch" aria-label="Selected services">
         <button type="button" onClick={p.onStartSelected} disabled={none}>Start selected ({p.selectedCount})</button>
         <button type="button" onClick={p.onStopSelected} disabled={none}>Stop selected</button>
