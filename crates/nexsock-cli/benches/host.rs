@@ -4,7 +4,10 @@
 //! - (b) its resident memory with 100 running services, `sleep 100000` without a health check
 //!   (target <= 40 MB);
 //! - (c) the round trip of `nexsock service list --json` with 1000 registered services, timed as
-//!   a whole CLI process from spawn to exit with its output read (target p99 <= 20 ms).
+//!   a whole CLI process from spawn to exit with its output read (target p99 <= 20 ms);
+//! - (d) the dry run of a chain start over those 1000 services (a tree: `svc-0000` needs them
+//!   all), `nexsock service start-chain svc-0000 --dry-run --json` as a whole CLI process
+//!   (issue 30: target p99 < 100 ms), and its `PlanChain` over the socket.
 //!
 //! `nexsock daemon` runs in a temp `NEXSOCK_HOME`, in its own process group; services are added
 //! and started over the socket with [`nexsock_proto::Client`] (the CLI would only add process
@@ -36,6 +39,7 @@ use common::{Daemon, machine::loadavg, nexsock_bin};
 const TARGET_IDLE_MB: f64 = 15.0;
 const TARGET_RUNNING_MB: f64 = 40.0;
 const TARGET_LIST_P99_MS: f64 = 20.0;
+const TARGET_PLAN_P99_MS: f64 = 100.0;
 
 /// The sizes of a full run and of the smoke run.
 struct Sizes {
@@ -91,6 +95,17 @@ fn main() {
         socket_only,
         None,
     ));
+
+    // (d) the dry run of the whole tree.
+    runtime.block_on(link_tree(&socket, sizes.registered));
+    let plan = time_plan(&bin, &daemon.home, sizes.list_runs, sizes.registered);
+    let plan_socket = runtime.block_on(time_socket_plan(&socket, sizes.list_runs, sizes.registered));
+    list_rows.push((
+        format!("`service start-chain svc-0000 --dry-run --json`, {} services", sizes.registered),
+        plan,
+        Some(TARGET_PLAN_P99_MS),
+    ));
+    list_rows.push((format!("socket only: connect + `PlanChain`, {} services", sizes.registered), plan_socket, None));
 
     drop(daemon);
     print_tables(&rows, &list_rows);
@@ -191,6 +206,70 @@ async fn add_and_start(socket: &Path, range: std::ops::Range<usize>, start: bool
     }
 }
 
+/// Makes `svc-0000` need every service: `svc-N` depends on its four children `svc-(4N+1..4N+4)`.
+async fn link_tree(socket: &Path, count: usize) {
+    let mut client = Client::connect(socket).await.expect("connecting to the host");
+    for i in 1..count {
+        let edge = nexsock_proto::DependencySpec {
+            service: format!("svc-{:04}", (i - 1) / 4),
+            depends_on: format!("svc-{i:04}"),
+            condition: None,
+            required: true,
+            tunnel_mode: nexsock_proto::TunnelMode::None,
+            timeout_secs: None,
+            health_path: None,
+            env_alias: None,
+            restart_on_new_url: true,
+        };
+        client.request(Request::AddDependency(edge)).await.unwrap_or_else(|e| panic!("linking svc-{i:04}: {e}"));
+    }
+}
+
+/// Times the dry run of `svc-0000`'s chain as a whole CLI process; checks it plans `expect`
+/// services.
+fn time_plan(bin: &Path, home: &Path, runs: usize, expect: usize) -> Vec<f64> {
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs + 3 {
+        let started = Instant::now();
+        let out = Command::new(bin)
+            .args(["service", "start-chain", "svc-0000", "--dry-run", "--json"])
+            .env("NEXSOCK_HOME", home)
+            .stdin(Stdio::null())
+            .output()
+            .expect("running nexsock service start-chain --dry-run");
+        let elapsed = started.elapsed();
+        assert!(out.status.success(), "the dry run failed: {}", String::from_utf8_lossy(&out.stderr));
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--dry-run --json prints JSON");
+        assert_eq!(plan["services"].as_array().map_or(0, Vec::len), expect);
+        if i >= 3 {
+            times.push(elapsed.as_secs_f64() * 1e3);
+        }
+    }
+    times
+}
+
+/// The host's share of (d): connect, handshake and `PlanChain` over the socket, in-process.
+async fn time_socket_plan(socket: &Path, runs: usize, expect: usize) -> Vec<f64> {
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs + 3 {
+        let started = Instant::now();
+        let answer: Result<Response, ClientError> = async {
+            let mut client = Client::connect(socket).await?;
+            client.request(Request::PlanChain(nexsock_proto::ChainRequest::of(vec!["svc-0000".into()]))).await
+        }
+        .await;
+        let elapsed = started.elapsed();
+        match answer {
+            Ok(Response::Plan(plan)) => assert_eq!(plan.services.len(), expect),
+            other => panic!("PlanChain: {other:?}"),
+        }
+        if i >= 3 {
+            times.push(elapsed.as_secs_f64() * 1e3);
+        }
+    }
+    times
+}
+
 /// Times `nexsock service list --json` as a whole process (spawn, output read, exit), `runs`
 /// times after 3 warm-up runs; checks every answer lists `expect` services.
 fn time_list(bin: &Path, home: &Path, runs: usize, expect: usize) -> Vec<f64> {
@@ -282,7 +361,7 @@ fn print_tables(rows: &[String], list_rows: &[ListRow]) {
         println!("{row}");
     }
     println!();
-    println!("`nexsock service list --json` round trip (whole CLI process: spawn, output read, exit)");
+    println!("CLI round trips (whole CLI process: spawn, output read, exit) and their socket share");
     println!();
     println!("| what | runs | p50 | p95 | p99 | max | target (p99) |");
     println!("|---|---:|---:|---:|---:|---:|---|");
