@@ -24,7 +24,14 @@ pub trait Desktop: Send + Sync {
 /// Carries out a menu action. Errors are returned and also shown as a notification by the caller.
 pub async fn perform(action: MenuAction, backend: &Backend, desktop: &dyn Desktop) -> Result<(), ApiError> {
     match action {
-        MenuAction::StartChain(service) => start_chain(&service, backend, desktop).await,
+        MenuAction::StartChain(service) => start_chain(vec![service.clone()], &service, backend, desktop).await,
+        MenuAction::StartTag(tag) => {
+            let Response::Services(all) = backend.call(Request::ListServices).await? else {
+                return Err(ApiError::new(ErrorCode::Internal, "unexpected answer to ListServices"));
+            };
+            let roots: Vec<String> = all.into_iter().filter(|s| s.tags.contains(&tag)).map(|s| s.name).collect();
+            start_chain(roots, &format!("tag {tag}"), backend, desktop).await
+        }
         MenuAction::CopyUrl(service) => copy_url(&service, backend, desktop).await,
         MenuAction::SwitchProfile { service, profile } => {
             backend.call(Request::ConfigureService { name: service, tunnel_profile: Some(profile) }).await.map(drop)
@@ -50,8 +57,9 @@ pub async fn perform(action: MenuAction, backend: &Backend, desktop: &dyn Deskto
     }
 }
 
-async fn start_chain(service: &str, backend: &Backend, desktop: &dyn Desktop) -> Result<(), ApiError> {
-    let chain = ChainRequest::of(vec![service.to_owned()]);
+/// Starts `roots` as one chain; `what` names them in the notification.
+async fn start_chain(roots: Vec<String>, what: &str, backend: &Backend, desktop: &dyn Desktop) -> Result<(), ApiError> {
+    let chain = ChainRequest::of(roots);
     match backend.call(Request::StartChain(chain)).await? {
         // A failed chain is announced by the event notifier (with its root cause) wherever it was
         // started from; only success is announced here, since the user is waiting for it.
@@ -59,7 +67,7 @@ async fn start_chain(service: &str, backend: &Backend, desktop: &dyn Desktop) ->
             let n = report.services.len();
             let plural = if n == 1 { "" } else { "s" };
             desktop.notify(
-                &format!("{service} is ready"),
+                &format!("{what} is ready"),
                 &format!("{n} service{plural} started by {} in {} ms", report.strategy, report.total_ms),
             );
             Ok(())

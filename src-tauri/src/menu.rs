@@ -8,6 +8,8 @@ use nexsock_proto::{ProfileInfo, Reconciliation, ServiceState, ServiceStatus, Se
 pub enum MenuAction {
     /// Smart-start a service with its chain (default strategy).
     StartChain(String),
+    /// Smart-start every service of a tag with their chains, as one chain start.
+    StartTag(String),
     /// Copy a tunnel's public URL to the clipboard.
     CopyUrl(String),
     /// Open the window on a tunnel's request inspector.
@@ -34,6 +36,7 @@ impl MenuAction {
     pub fn id(&self) -> String {
         match self {
             Self::StartChain(s) => format!("start-chain:{s}"),
+            Self::StartTag(t) => format!("start-tag:{t}"),
             Self::CopyUrl(s) => format!("copy-url:{s}"),
             Self::Inspect(s) => format!("inspect:{s}"),
             Self::SwitchProfile { service, profile } => format!("profile:{service}:{profile}"),
@@ -48,6 +51,7 @@ impl MenuAction {
     pub fn parse(id: &str) -> Option<Self> {
         match id.split_once(':') {
             Some(("start-chain", s)) => Some(Self::StartChain(s.to_owned())),
+            Some(("start-tag", t)) => Some(Self::StartTag(t.to_owned())),
             Some(("copy-url", s)) => Some(Self::CopyUrl(s.to_owned())),
             Some(("inspect", s)) => Some(Self::Inspect(s.to_owned())),
             Some(("strategy", s)) => Some(Self::DefaultStrategy(s.to_owned())),
@@ -173,6 +177,21 @@ impl TrayState {
                 label: format!("{} ({})", s.name, s.state),
             })
             .collect::<Vec<_>>();
+        // Then each tag: its services' chains as one start.
+        let mut tags: Vec<&str> = self.services.iter().flat_map(|s| s.tags.iter().map(String::as_str)).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        let mut start = start;
+        if !tags.is_empty() && !start.is_empty() {
+            start.push(Entry::Separator);
+        }
+        start.extend(tags.into_iter().map(|tag| {
+            let n = self.services.iter().filter(|s| s.tags.iter().any(|t| t == tag)).count();
+            Entry::Item {
+                action: MenuAction::StartTag(tag.to_owned()),
+                label: format!("tag {tag} ({n} service{})", if n == 1 { "" } else { "s" }),
+            }
+        }));
         let mut tunnels = self
             .tunnels
             .iter()

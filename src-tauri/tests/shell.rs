@@ -82,6 +82,7 @@ impl Fixture {
             startup_timeout_secs: 10,
             stop_grace_secs: 2,
             inherit: None,
+            tags: Vec::new(),
         }));
     }
 
@@ -303,6 +304,7 @@ fn copy_url_switch_profile_stop_all_open_and_quit_act_on_the_engine() {
 fn menu_ids_are_declared_once_and_round_trip() {
     for action in [
         MenuAction::StartChain("web-api".into()),
+        MenuAction::StartTag("backend".into()),
         MenuAction::CopyUrl("web".into()),
         MenuAction::Inspect("web".into()),
         MenuAction::SwitchProfile { service: "web".into(), profile: "work".into() },
@@ -332,6 +334,7 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
         restart_to_apply: false,
         log_write_failures: 0,
         last_log_error: None,
+        tags: Vec::new(),
     };
     let mut state = nexsock_desktop::menu::TrayState::default();
     assert_eq!(state.health(), Health::Idle);
@@ -347,6 +350,25 @@ fn the_icon_shows_aggregate_health_and_notifications_follow_the_rules() {
     state.services[0].restart_to_apply = true;
     assert_eq!(state.status_line(), "1/3 services ready · 0 tunnels open · 1 to restart to apply changes");
     state.services[0].restart_to_apply = false;
+    // Each tag is a start of its own under Start chain, after the services.
+    state.services[0].tags = vec!["backend".into()];
+    state.services[1].tags = vec!["backend".into(), "jobs".into()];
+    let menu = state.menu(true);
+    let Some(nexsock_desktop::menu::Entry::Submenu { entries, .. }) = menu
+        .iter()
+        .find(|e| matches!(e, nexsock_desktop::menu::Entry::Submenu { label, .. } if label == "Start chain"))
+    else {
+        panic!("a Start chain submenu: {menu:?}");
+    };
+    let tags: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match e {
+            nexsock_desktop::menu::Entry::Item { action: MenuAction::StartTag(_), label } => Some(label.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tags, ["tag backend (2 services)", "tag jobs (1 service)"]);
+    state.services.iter_mut().for_each(|s| s.tags.clear());
 
     let mut notifier = Notifier::default();
     assert_eq!(notifier.on_event(&Event::ServiceChanged(status("a", ServiceState::Starting))), None);

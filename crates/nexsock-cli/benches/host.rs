@@ -195,6 +195,7 @@ async fn add_and_start(socket: &Path, range: std::ops::Range<usize>, start: bool
             startup_timeout_secs: 10,
             stop_grace_secs: 2,
             inherit: None,
+            tags: Vec::new(),
         };
         client.request(Request::AddService(spec)).await.unwrap_or_else(|e| panic!("adding {name}: {e}"));
         if start {

@@ -128,7 +128,11 @@ pub enum ServiceCommand {
         name: String,
     },
     /// List services with their state.
-    List,
+    List {
+        /// Only the services of this group.
+        #[arg(long, value_name = "NAME")]
+        tag: Option<String>,
+    },
     /// Show one service's configuration and state.
     Status {
         /// Service name.
@@ -187,8 +191,11 @@ pub enum ServiceCommand {
     /// Start several services with the union of their chains, each service once.
     StartBatch {
         /// Service names, separated by spaces or commas: "web-api,worker" or web-api worker.
-        #[arg(required = true, value_delimiter = ',', num_args = 1..)]
+        #[arg(required_unless_present = "tag", value_delimiter = ',', num_args = 1..)]
         names: Vec<String>,
+        /// Also every service of this group (repeatable or comma-separated).
+        #[arg(long, value_name = "NAME", value_delimiter = ',')]
+        tag: Vec<String>,
         #[command(flatten)]
         chain: ChainArgs,
     },
@@ -335,6 +342,10 @@ pub struct AddArgs {
     /// `[services] inherit`, itself login-shell by default).
     #[arg(long, value_name = "FROM")]
     pub inherit: Option<String>,
+    /// A group it belongs to (`start-batch --tag NAME` starts a group); repeatable or
+    /// comma-separated.
+    #[arg(long = "tag", value_name = "NAME", value_delimiter = ',')]
+    pub tags: Vec<String>,
 }
 
 /// `nexsock service edit`: every `add` option, each changing only what it names.
@@ -378,6 +389,12 @@ pub struct EditArgs {
     /// The environment it starts from: login-shell, none, host, or default (the host's setting).
     #[arg(long, value_name = "FROM")]
     pub inherit: Option<String>,
+    /// Add it to a group; repeatable or comma-separated.
+    #[arg(long = "tag", value_name = "NAME", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Take it out of a group; repeatable or comma-separated.
+    #[arg(long = "untag", value_name = "NAME", value_delimiter = ',')]
+    pub untag: Vec<String>,
 }
 
 /// `nexsock dependency ...`

@@ -120,6 +120,7 @@ pub fn service_detail(d: &ServiceDetail) -> String {
             "environment",
             spec.inherit.map_or_else(|| "the host's setting ([services] inherit)".to_owned(), |i| i.to_string()),
         ),
+        ("tags", if spec.tags.is_empty() { "-".to_owned() } else { spec.tags.join(", ") }),
         ("restarts", s.restarts.to_string()),
         ("last exit", dash(last_exit)),
         ("reason", dash(s.reason.as_ref())),

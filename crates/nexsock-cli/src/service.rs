@@ -88,7 +88,8 @@ async fn run_one(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
     let request = match cmd {
         ServiceCommand::Add(args) => Request::AddService(spec_from_args(args)?),
         ServiceCommand::Remove { name } => Request::RemoveService { name },
-        ServiceCommand::List => Request::ListServices,
+        ServiceCommand::List { tag: None } => Request::ListServices,
+        ServiceCommand::List { tag: Some(tag) } => return list_tagged(&tag, json).await,
         ServiceCommand::Status { name, reveal } => Request::ServiceStatus { name, reveal },
         ServiceCommand::Edit(args) => return edit(args, json).await,
         ServiceCommand::Logs { name, follow, tail, timestamps } => {
@@ -102,7 +103,10 @@ async fn run_one(mut cmd: ServiceCommand, json: bool) -> Result<ExitCode> {
         }
         ServiceCommand::Start { names, smart: true, chain, .. } => chain_or_plan(names, chain),
         ServiceCommand::StartChain { name, chain } => chain_or_plan(vec![name], chain),
-        ServiceCommand::StartBatch { names, chain } => chain_or_plan(names, chain),
+        ServiceCommand::StartBatch { mut names, tag, chain } => {
+            names.extend(tagged(&tag).await?);
+            chain_or_plan(names, chain)
+        }
         ServiceCommand::History { name, limit } => Request::History { name, limit: Some(limit) },
         ServiceCommand::Config { name, profile, .. } => Request::ConfigureService { name, tunnel_profile: profile },
         ServiceCommand::Env { name, reveal, show_tunnel_vars } => {
@@ -266,6 +270,40 @@ pub async fn login_chain(names: Option<&str>, clear: bool, chain: ChainArgs, jso
     Ok(ExitCode::SUCCESS)
 }
 
+/// Every service of the groups `tags` (none: nothing), refusing a group nobody belongs to.
+async fn tagged(tags: &[String]) -> Result<Vec<String>> {
+    if tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let Response::Services(all) = client.request(Request::ListServices).await? else {
+        return Err(anyhow!("the host answered `service list` with something else"));
+    };
+    let mut names = Vec::new();
+    for tag in tags {
+        let members: Vec<String> = all.iter().filter(|s| s.tags.contains(tag)).map(|s| s.name.clone()).collect();
+        if members.is_empty() {
+            let known: std::collections::BTreeSet<&str> =
+                all.iter().flat_map(|s| s.tags.iter().map(String::as_str)).collect();
+            let hint = nexsock_core::suggest::hint(tag, known.iter().copied(), "");
+            return Err(anyhow!("no service has the tag `{tag}`{hint}"));
+        }
+        names.extend(members);
+    }
+    Ok(names)
+}
+
+/// `service list --tag NAME`.
+async fn list_tagged(tag: &str, json: bool) -> Result<ExitCode> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    let Response::Services(all) = client.request(Request::ListServices).await? else {
+        return Err(anyhow!("the host answered `service list` with something else"));
+    };
+    let members: Vec<_> = all.into_iter().filter(|s| s.tags.iter().any(|t| t == tag)).collect();
+    output::print_response(&Response::Services(members), json, "")?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// A chain start, or with `--dry-run` its plan.
 fn chain_or_plan(roots: Vec<String>, chain: ChainArgs) -> Request {
     if chain.dry_run {
@@ -364,6 +402,17 @@ fn apply_edit(spec: &mut ServiceSpec, args: EditArgs) -> Result<()> {
     if let Some(secs) = args.stop_grace {
         spec.stop_grace_secs = secs;
     }
+    for tag in args.tags {
+        if !spec.tags.contains(&tag) {
+            spec.tags.push(tag);
+        }
+    }
+    for tag in &args.untag {
+        if !spec.tags.contains(tag) {
+            return Err(anyhow!("--untag {tag}: `{}` has no tag {tag}", spec.name));
+        }
+        spec.tags.retain(|t| t != tag);
+    }
     match args.inherit.as_deref() {
         None => {}
         Some("default") => spec.inherit = None,
@@ -401,6 +450,7 @@ fn spec_from_args(args: AddArgs) -> Result<ServiceSpec> {
             .map(str::parse::<nexsock_proto::EnvInherit>)
             .transpose()
             .map_err(|e| anyhow!(e))?,
+        tags: args.tags,
     })
 }
 

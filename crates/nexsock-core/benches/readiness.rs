@@ -132,6 +132,7 @@ async fn measure(runs: usize) -> BTreeMap<&'static str, Samples> {
             startup_timeout_secs: 10,
             stop_grace_secs: 2,
             inherit: None,
+            tags: Vec::new(),
         };
         handle.call(Request::AddService(spec)).await.unwrap_or_else(|e| panic!("adding service {i}: {e}"));
     }

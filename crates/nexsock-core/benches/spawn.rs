@@ -113,6 +113,7 @@ fn main() {
                 startup_timeout_secs: 10,
                 stop_grace_secs: 2,
                 inherit: None,
+                tags: Vec::new(),
             };
             handle.call(Request::AddService(spec)).await.expect("adding a service");
         }

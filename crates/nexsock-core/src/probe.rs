@@ -269,6 +269,7 @@ mod tests {
             startup_timeout_secs: 1,
             stop_grace_secs: 1,
             inherit: None,
+            tags: Vec::new(),
         }
     }
 }

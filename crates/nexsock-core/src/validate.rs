@@ -120,6 +120,14 @@ pub fn validate_spec(spec: &ServiceSpec) -> Result<(), CoreError> {
     }
     validate_command(spec)?;
     validate_env(spec)?;
+    for tag in &spec.tags {
+        validate_name(tag).map_err(|_| {
+            CoreError::field(
+                "tags",
+                format!("invalid tag `{tag}`: use letters, digits, `-` and `_`, at most 64 characters"),
+            )
+        })?;
+    }
     validate_health(spec)?;
     if spec.startup_timeout_secs == 0 {
         return Err(CoreError::field("startup_timeout_secs", "startup timeout must be at least 1 second"));
@@ -226,6 +234,7 @@ mod tests {
             startup_timeout_secs: 5,
             stop_grace_secs: 1,
             inherit: None,
+            tags: Vec::new(),
         }
     }
 

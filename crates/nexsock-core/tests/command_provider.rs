@@ -64,6 +64,7 @@ async fn the_token_reaches_the_tool_only_through_its_variable() {
         startup_timeout_secs: 10,
         stop_grace_secs: 1,
         inherit: None,
+        tags: Vec::new(),
     };
     handle.call(Request::AddService(web)).await.unwrap();
     handle.call(Request::StartService { name: "web".into() }).await.unwrap();

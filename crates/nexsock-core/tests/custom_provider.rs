@@ -64,6 +64,7 @@ fn spec(name: &str, command: &str, port: Option<u32>, health: Option<HealthCheck
         startup_timeout_secs: 10,
         stop_grace_secs: 1,
         inherit: None,
+        tags: Vec::new(),
     }
 }
 

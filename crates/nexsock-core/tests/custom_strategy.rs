@@ -51,6 +51,7 @@ fn spec(name: &str) -> ServiceSpec {
         startup_timeout_secs: 10,
         stop_grace_secs: 1,
         inherit: None,
+        tags: Vec::new(),
     }
 }
 

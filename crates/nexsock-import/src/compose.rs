@@ -39,6 +39,14 @@ pub(crate) fn read(source: Source<'_>, notes: &mut Notes) -> Result<Stack, Failu
         let port = first_published_port(&mut f, &name, notes)?;
         let depends_on = depends_on(&mut f, &name, &names, notes)?;
         let health = healthcheck(&mut f, &file, &name)?;
+        // Compose profiles group services: nexsock's tags (`start-batch --tag PROFILE`).
+        let tags = match f.take("profiles") {
+            None => Vec::new(),
+            Some(Value::Sequence(list)) => {
+                list.iter().map(|p| scalar(p, &f.at("profiles"))).collect::<Result<Vec<_>, _>>()?
+            }
+            Some(_) => return Err(bad(&f.at("profiles"), "expected a list of profile names").into()),
+        };
         let grace = match f.string("stop_grace_period")? {
             Some(d) => {
                 seconds(&d).ok_or_else(|| bad(&f.at("stop_grace_period"), format!("`{d}` is not a duration")))?
@@ -56,6 +64,7 @@ pub(crate) fn read(source: Source<'_>, notes: &mut Notes) -> Result<Stack, Failu
             stop_grace: Some(grace + CLIENT_GRACE_SECS),
             depends_on,
             inherit: None,
+            tags,
         };
         stack.services.insert(name, service);
     }

@@ -67,6 +67,7 @@ pub(crate) fn read(source: Source<'_>, port_base: Option<u16>, notes: &mut Notes
             stop_grace: None,
             depends_on: nexsock_proto::DependsOn::default(),
             inherit: None,
+            tags: Vec::new(),
         };
         stack.services.insert(name.to_owned(), service);
     }

@@ -182,7 +182,6 @@ fn shutdown_timeout_is_the_stop_grace_and_the_rest_is_reported() {
 #[rstest]
 #[case("replicas: 3")]
 #[case("schedule: { interval: 30s }")]
-#[case("namespace: backend")]
 #[case("liveness_probe: { exec: { command: 'true' } }")]
 #[case("disabled: true")]
 #[case("is_daemon: true")]
@@ -238,4 +237,15 @@ fn malformed_yaml_is_an_error_naming_the_line() {
         ImportError::Syntax { line, .. } => assert!(line >= 3, "line {line}"),
         other => panic!("{other}"),
     }
+}
+
+#[test]
+fn a_namespace_is_a_tag_and_the_default_namespace_none() {
+    let text =
+        "processes:\n  a:\n    command: x\n    namespace: backend\n  b:\n    command: y\n    namespace: default\n";
+    let imported =
+        import(Source { path: Path::new("/p/process-compose.yaml"), text }, None, Options::default()).unwrap();
+    assert_eq!(imported.stack.services["a"].tags, ["backend"]);
+    assert!(imported.stack.services["b"].tags.is_empty());
+    assert!(imported.unmapped.iter().all(|u| u.field != "namespace"));
 }

@@ -188,3 +188,16 @@ fn an_undetectable_format_is_an_error() {
     let err = read("notes.txt", "just some text\n", Options::default()).unwrap_err();
     assert!(matches!(err, ImportError::UnknownFormat { .. }) && err.to_string().contains("--format"), "{err}");
 }
+
+#[test]
+fn compose_profiles_become_tags() {
+    let text = "services:\n  db:\n    image: postgres\n  debug:\n    image: busybox\n    profiles: [tools, debug]\n";
+    let source = Source { path: Path::new("/proj/compose.yaml"), text };
+    let imported = import(source, None, Options::default()).unwrap();
+    assert_eq!(imported.stack.services["debug"].tags, ["tools", "debug"]);
+    assert!(imported.stack.services["db"].tags.is_empty());
+    let bad =
+        Source { path: Path::new("/proj/compose.yaml"), text: "services:\n  a:\n    image: x\n    profiles: tools\n" };
+    let err = import(bad, None, Options::default()).unwrap_err().to_string();
+    assert!(err.contains("services.a.profiles") && err.contains("list of profile names"), "{err}");
+}

@@ -38,10 +38,10 @@ fn the_linkstash_demo_maps_vars_probes_and_conditions() {
     assert_eq!(edges(&demo, "api"), ["migrate:completed"]);
     assert_eq!(edges(&demo, "web"), ["api:healthy"]);
     assert_eq!(demo.stack.services["mailer"].health.as_deref(), Some("log:relay ready, accepting mail"));
+    // A namespace is a tag.
+    assert_eq!(api.tags, ["backend"], "the namespace is a tag");
     let api_notes = reported(&demo, Some("api"));
-    for field in
-        ["namespace", "description", "liveness_probe", "availability.backoff_seconds", "readiness_probe.period_seconds"]
-    {
+    for field in ["description", "liveness_probe", "availability.backoff_seconds", "readiness_probe.period_seconds"] {
         assert!(api_notes.iter().any(|f| f == field), "{field} not in {api_notes:?}");
     }
     assert!(reported(&demo, Some("worker")).contains(&"replicas".to_owned()));

@@ -44,6 +44,9 @@ pub struct ServiceSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub inherit: Option<EnvInherit>,
+    /// Groups it belongs to (`backend`, `web`…): `start-batch --tag` starts a group's chains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// The environment a service starts from, before nexsock's variables and its own.
@@ -298,6 +301,9 @@ pub struct ServiceStatus {
     /// Why the last of those writes failed.
     #[serde(default)]
     pub last_log_error: Option<String>,
+    /// The groups it belongs to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// A service's configuration together with its live status.

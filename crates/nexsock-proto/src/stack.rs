@@ -53,6 +53,9 @@ pub struct StackService {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub inherit: Option<crate::dto::EnvInherit>,
+    /// Groups it belongs to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 fn is_default_restart(r: &RestartPolicy) -> bool {

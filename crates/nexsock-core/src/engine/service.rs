@@ -198,6 +198,7 @@ impl Service {
             restart_to_apply: self.restart_to_apply(),
             log_write_failures: self.log_write_failures,
             last_log_error: self.last_log_error.clone(),
+            tags: self.spec.tags.clone(),
         }
     }
 

@@ -234,6 +234,9 @@ fn merged_spec(old: &ServiceSpec, s: &StackService) -> Result<ServiceSpec, CoreE
     if s.inherit.is_some() {
         spec.inherit = s.inherit;
     }
+    if !s.tags.is_empty() {
+        spec.tags.clone_from(&s.tags);
+    }
     Ok(spec)
 }
 
@@ -249,6 +252,7 @@ fn spec_from_stack(name: &str, s: &StackService) -> Result<ServiceSpec, CoreErro
         startup_timeout_secs: s.startup_timeout.unwrap_or(nexsock_proto::DEFAULT_STARTUP_TIMEOUT_SECS),
         stop_grace_secs: s.stop_grace.unwrap_or(nexsock_proto::DEFAULT_STOP_GRACE_SECS),
         inherit: s.inherit,
+        tags: s.tags.clone(),
     })
 }
 
@@ -353,6 +357,7 @@ fn stack_service(spec: &ServiceSpec, deps: BTreeMap<String, StackEdge>) -> Stack
         stop_grace: (spec.stop_grace_secs != nexsock_proto::DEFAULT_STOP_GRACE_SECS).then_some(spec.stop_grace_secs),
         depends_on,
         inherit: spec.inherit,
+        tags: spec.tags.clone(),
     }
 }
 
@@ -374,6 +379,7 @@ mod tests {
             stop_grace: None,
             depends_on: DependsOn::default(),
             inherit: None,
+            tags: Vec::new(),
         };
         spec_from_stack(name, &service).expect("a plain command is a valid spec")
     }

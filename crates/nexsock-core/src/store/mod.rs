@@ -29,6 +29,7 @@ const MIGRATION_FILES: &[&str] = &[
     include_str!("../../../../migrations/0004_tunnel_restart_opt_out.sql"),
     include_str!("../../../../migrations/0005_drop_unused.sql"),
     include_str!("../../../../migrations/0006_service_inherit.sql"),
+    include_str!("../../../../migrations/0007_service_tags.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -38,7 +38,7 @@ impl Store {
     pub fn load_services(&self) -> Result<Vec<(i64, ServiceSpec)>, CoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, name, command, cwd, port, env, health_check, restart_policy,
-                    startup_timeout_secs, stop_grace_secs, env_inherit
+                    startup_timeout_secs, stop_grace_secs, env_inherit, tags
              FROM service ORDER BY name",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -54,11 +54,14 @@ impl Store {
                 r.get::<_, u64>(8)?,
                 r.get::<_, u64>(9)?,
                 r.get::<_, Option<String>>(10)?,
+                r.get::<_, String>(11)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, name, command, cwd, port, env, health, restart, startup, grace, inherit) = row?;
+            let (id, name, command, cwd, port, env, health, restart, startup, grace, inherit, tags) = row?;
+            let tags: Vec<String> = serde_json::from_str(&tags)
+                .map_err(|e| CoreError::InvalidArgument(format!("stored tags of `{name}`: {e}")))?;
             let inherit = inherit
                 .map(|i| i.parse::<nexsock_proto::EnvInherit>())
                 .transpose()
@@ -80,6 +83,7 @@ impl Store {
                     startup_timeout_secs: startup,
                     stop_grace_secs: grace,
                     inherit,
+                    tags,
                 },
             ));
         }
@@ -91,19 +95,20 @@ impl Store {
 /// id. Shared by `service add` and `apply`, so both write the same columns the same way.
 pub(super) fn write_service(conn: &Connection, spec: &ServiceSpec, upsert: bool) -> Result<i64, CoreError> {
     let env = serde_json::to_string(&spec.env).map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
+    let tags = serde_json::to_string(&spec.tags).map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
     let on_conflict = if upsert {
         "ON CONFLICT (name) DO UPDATE SET
            command = excluded.command, cwd = excluded.cwd, port = excluded.port, env = excluded.env,
            health_check = excluded.health_check, restart_policy = excluded.restart_policy,
            startup_timeout_secs = excluded.startup_timeout_secs, stop_grace_secs = excluded.stop_grace_secs,
-           env_inherit = excluded.env_inherit, updated_at = excluded.updated_at"
+           env_inherit = excluded.env_inherit, tags = excluded.tags, updated_at = excluded.updated_at"
     } else {
         ""
     };
     let sql = format!(
         "INSERT INTO service (name, command, cwd, port, env, health_check, restart_policy,
-                              startup_timeout_secs, stop_grace_secs, created_at, updated_at, env_inherit)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) {on_conflict} RETURNING id"
+                              startup_timeout_secs, stop_grace_secs, created_at, updated_at, env_inherit, tags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12) {on_conflict} RETURNING id"
     );
     let params = params![
         spec.name,
@@ -116,7 +121,8 @@ pub(super) fn write_service(conn: &Connection, spec: &ServiceSpec, upsert: bool)
         spec.startup_timeout_secs,
         spec.stop_grace_secs,
         now_ms(),
-        spec.inherit.map(nexsock_proto::EnvInherit::as_str)
+        spec.inherit.map(nexsock_proto::EnvInherit::as_str),
+        tags
     ];
     // Not `query_row`: it reads the row and resets the statement, and in autocommit mode the
     // commit happens at the statement's end — a failed commit (a full disk) would go unseen.
@@ -143,6 +149,7 @@ mod tests {
             startup_timeout_secs: 7,
             stop_grace_secs: 3,
             inherit: None,
+            tags: Vec::new(),
         }
     }
 

@@ -128,6 +128,8 @@ fn process(name: &str, value: Value, project: &Project, notes: &mut Notes) -> Re
     let restart = checks::availability(&mut f, &mut p)?;
     let stop_grace = checks::shutdown(&mut f, &mut p)?;
     let depends_on = checks::depends_on(&mut f, &mut p, &project.names)?;
+    // A namespace groups processes: nexsock's tag (`start-batch --tag NAMESPACE`).
+    let tags: Vec<String> = f.string("namespace")?.filter(|n| n != "default").into_iter().collect();
     for (key, value) in f.rest() {
         if let Some(reason) = process_reason(&key, &value) {
             p.notes.add(Some(name), key, reason);
@@ -144,6 +146,7 @@ fn process(name: &str, value: Value, project: &Project, notes: &mut Notes) -> Re
         stop_grace,
         depends_on,
         inherit: None,
+        tags,
     })
 }
 
@@ -220,7 +223,6 @@ fn process_reason(key: &str, value: &Value) -> Option<&'static str> {
         "is_daemon" => {
             "nexsock supervises the process it starts; a command that forks into the background looks like it exited"
         }
-        "namespace" => "nexsock has no namespaces",
         "schedule" => "nexsock has no scheduled runs",
         "liveness_probe" => "nexsock checks readiness only; a running service is not probed for liveness",
         "log_location" | "log_configuration" | "truncate_log" | "disable_ansi_colors" => {

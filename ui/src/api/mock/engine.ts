@@ -192,6 +192,7 @@ export class MockEngine {
     const status: ServiceStatus = {
       name: spec.name, state: "stopped", pid: null, port: spec.port, since_ms: null,
       reason: null, restarts: 0, last_exit: null, tunnel_profile: null, restart_to_apply: false, log_write_failures: 0, last_log_error: null,
+      tags: spec.tags ?? [],
     };
     const svc = { spec, status };
     this.services.set(spec.name, svc);
@@ -208,7 +209,7 @@ export class MockEngine {
       Object.entries(spec.env).map(([k, v]) => [k, v === MASKED && k in svc.spec.env ? svc.spec.env[k] : v]),
     );
     svc.spec = { ...spec, env };
-    svc.status = { ...svc.status, port: spec.port, restart_to_apply: !isDown(svc.status.state) };
+    svc.status = { ...svc.status, port: spec.port, restart_to_apply: !isDown(svc.status.state), tags: spec.tags ?? [] };
     this.emit({ type: "ServiceUpdated", data: { spec: masked(svc.spec), status: svc.status } });
     return svc;
   }

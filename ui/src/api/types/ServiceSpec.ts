@@ -47,4 +47,8 @@ stop_grace_secs: number,
 /**
  * The environment it starts from, when not the host's setting (`[services] inherit`).
  */
-inherit?: EnvInherit, };
+inherit?: EnvInherit, 
+/**
+ * Groups it belongs to (`backend`, `web`…): `start-batch --tag` starts a group's chains.
+ */
+tags?: Array<string>, };

@@ -55,4 +55,8 @@ log_write_failures: number,
 /**
  * Why the last of those writes failed.
  */
-last_log_error: string | null, };
+last_log_error: string | null, 
+/**
+ * The groups it belongs to.
+ */
+tags?: Array<string>, };

@@ -48,4 +48,8 @@ depends_on?: DependsOn,
 /**
  * The environment it starts from (`login-shell`, `none`, `host`), when not the host's.
  */
-inherit?: EnvInherit, };
+inherit?: EnvInherit, 
+/**
+ * Groups it belongs to.
+ */
+tags?: Array<string>, };

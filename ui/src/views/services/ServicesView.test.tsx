@@ -200,6 +200,21 @@ describe("the add-service form", () => {
     expect(screen.queryByRole("region", { name: "Plan" })).toBeNull();
   });
 
+  it("filters by tag, and Smart start all then starts that group", async () => {
+    const user = userEvent.setup();
+    const api = demoApi();
+    await api.editService({ ...api.engine.service("db").spec, tags: ["backend"] });
+    await api.editService({ ...api.engine.service("api").spec, tags: ["backend"] });
+    renderWithApi(<ServicesView />, api);
+    await row("web");
+    await user.selectOptions(screen.getByLabelText("Tag"), "backend");
+    await waitFor(() => expect(screen.queryByTestId("service-web")).toBeNull());
+    expect(screen.getByTestId("service-db")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Smart start all" }));
+    const chain = api.engine.requests.find((r) => r.type === "start_chain");
+    expect(chain?.type === "start_chain" ? [...chain.data.roots].sort() : []).toEqual(["api", "db"]);
+  });
+
   it("shows a bad health check at its field", async () => {
     const { user } = await openForm();
     await user.type(screen.getByLabelText("Name"), "db2");

@@ -42,7 +42,11 @@ export function ServicesView() {
   const { profiles } = useProfiles();
   const ports = usePortHolders(services);
 
-  const names = services.map((s) => s.name);
+  // A tag narrows the table, and what Smart start all starts, to that group.
+  const [tag, setTag] = useState("");
+  const tags = [...new Set(services.flatMap((s) => s.tags ?? []))].sort();
+  const shown = tag === "" ? services : services.filter((s) => (s.tags ?? []).includes(tag));
+  const names = shown.map((s) => s.name);
   const chosen = names.filter((n) => selected.has(n));
 
   async function run(action: () => Promise<void>) {
@@ -114,11 +118,20 @@ export function ServicesView() {
         onStopSelected={() => run(async () => void (await Promise.all(chosen.map((n) => api.stopService(n, false)))))}
         onRestartSelected={() => run(async () => void (await Promise.all(chosen.map((n) => api.restartService(n, true)))))}
       />
+      {tags.length > 0 && (
+        <label className="tag-filter">
+          Tag{" "}
+          <select value={tag} onChange={(e) => setTag(e.target.value)}>
+            <option value="">all services</option>
+            {tags.map((t) => <option key={t} value={t}>{t}</option>)}
+          </select>
+        </label>
+      )}
       {(error ?? loadError) && <p role="alert" className="error banner">{error ?? loadError}</p>}
       {plan && <PlanPanel plan={plan} onClose={() => setPlan(null)} />}
       <ExecutionProgress />
       <ServiceTable
-        services={services}
+        services={shown}
         selected={selected}
         onToggle={toggle}
         onToggleAll={() => setSelected(chosen.length === names.length ? new Set() : new Set(names))}
