@@ -75,8 +75,6 @@ pub(super) struct Execution {
     rerun: Vec<String>,
     /// Its switches.
     options: ChainOptions,
-    /// When `options.timeout_secs` runs out.
-    deadline: Option<Instant>,
     /// The services this execution spawned (what a timeout or fail-fast stops).
     spawned_here: HashSet<String>,
     /// Why it was cut short (a timeout, fail-fast): then it ends at once.
@@ -301,7 +299,6 @@ impl Engine {
             soft,
             one_shots,
             rerun: chain.rerun,
-            deadline: chain.options.timeout_secs.map(|t| now + Duration::from_secs(t)),
             options: chain.options,
             spawned_here: HashSet::new(),
             cut: None,
@@ -362,10 +359,9 @@ impl Engine {
         if exec.cut.is_some() {
             return;
         }
-        let cut = match (exec.deadline, exec.options.fail_fast) {
-            (Some(deadline), _) if Instant::now() >= deadline => {
-                Cut::TimedOut(exec.options.timeout_secs.unwrap_or_default())
-            }
+        let timed_out = exec.options.timeout_secs.filter(|t| exec.started.elapsed() >= Duration::from_secs(*t));
+        let cut = match (timed_out, exec.options.fail_fast) {
+            (Some(secs), _) => Cut::TimedOut(secs),
             (_, true) => match exec.hard_failure() {
                 Some(cause) => Cut::FailFast(cause),
                 None => return,
@@ -769,7 +765,7 @@ impl Engine {
             started_at_ms: exec.started_ms,
             total_ms: exec.elapsed_ms(),
             services: exec.steps.iter().map(Execution::timing).collect(),
-            critical_chain: critical_chain(&exec),
+            critical_chain: exec.plan.critical_chain(|name| exec.step(name).and_then(|s| s.ready_ms)),
             error,
             options: exec.options.clone(),
         };
@@ -822,27 +818,6 @@ pub(super) fn one_shots(plan: &Plan, roots: &[String]) -> HashSet<String> {
 fn root_cause(exec: &Execution, failed: &Step) -> String {
     let origin = exec.steps.iter().find(|s| s.state == StepState::Failed).unwrap_or(failed);
     format!("{} failed: {}", origin.service, origin.reason.as_deref().unwrap_or("unknown reason"))
-}
-
-/// Walks back from the last service to become ready through, at each step, the dependency that
-/// became ready last: the chain whose readiness set the total time.
-fn critical_chain(exec: &Execution) -> Vec<String> {
-    let ready = |name: &str| exec.step(name).and_then(|s| s.ready_ms);
-    let Some(mut current) = exec.steps.iter().filter(|s| s.ready_ms.is_some()).max_by_key(|s| s.ready_ms) else {
-        return Vec::new();
-    };
-    let mut chain = vec![current.service.clone()];
-    while let Some(plan_step) = exec.plan.step(&current.service) {
-        let Some(next) = plan_step.waits().filter(|d| ready(d).is_some()).max_by_key(|d| ready(d)) else { break };
-        let Some(step) = exec.step(next) else { break };
-        if chain.contains(&step.service) {
-            break;
-        }
-        chain.push(step.service.clone());
-        current = step;
-    }
-    chain.reverse();
-    chain
 }
 
 #[cfg(test)]

@@ -106,7 +106,9 @@ impl Engine {
     /// follows).
     pub(super) fn fail_run(&mut self, name: &str, reason: String) {
         let Some(svc) = self.services.get_mut(name) else { return };
-        let (Phase::Starting(_) | Phase::Ready(_)) = &svc.phase else { return };
+        if !matches!(svc.phase, Phase::Starting(_) | Phase::Ready(_)) {
+            return;
+        }
         let (Phase::Starting(mut run) | Phase::Ready(mut run)) = std::mem::replace(&mut svc.phase, Phase::Stopped)
         else {
             return;
@@ -122,11 +124,7 @@ impl Engine {
         if generation != svc.generation || !matches!(svc.phase, Phase::Starting(_)) {
             return;
         }
-        let Phase::Starting(mut run) = std::mem::replace(&mut svc.phase, Phase::Stopped) else { return };
-        run.request_stop();
-        svc.answer_start(|| Err(CoreError::StartFailed { name: name.to_owned(), reason: reason.clone() }));
-        svc.phase = Phase::Stopping { run, then: AfterStop::Fail(reason) };
-        self.emit(name);
+        self.fail_run(name, reason);
     }
 
     fn on_exited(&mut self, name: &str, generation: u64, exit: Exit) {

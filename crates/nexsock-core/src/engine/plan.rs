@@ -74,9 +74,9 @@ impl Engine {
         let mut to_run = plan.clone();
         to_run.steps.retain(|s| services.iter().any(|p| p.name == s.service && p.action == PlannedAction::Start));
         let simulated = schedule(&to_run, &graph, &durations).map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
-        let weights: HashMap<String, std::time::Duration> =
-            to_run.steps.iter().map(|s| (s.service.clone(), crate::graph::weight_of(&durations, &s.service))).collect();
-        let critical_chain = critical_of(&simulated, &to_run, &weights);
+        let ready: HashMap<&str, std::time::Duration> =
+            simulated.starts.iter().map(|(s, at)| (s.as_str(), *at + crate::graph::weight_of(&durations, s))).collect();
+        let critical_chain = to_run.critical_chain(|s| ready.get(s).copied());
         Ok(Response::Plan(ChainPlan {
             roots: chain.roots,
             strategy,
@@ -88,27 +88,4 @@ impl Engine {
             expected_ms: u64::try_from(simulated.makespan.as_millis()).unwrap_or(u64::MAX),
         }))
     }
-}
-
-/// Walks back from the service ready last through, at each step, the dependency of its plan
-/// that is ready last: the chain that sets the expected time.
-fn critical_of(
-    schedule: &crate::strategy::Schedule,
-    plan: &crate::strategy::Plan,
-    weights: &HashMap<String, std::time::Duration>,
-) -> Vec<String> {
-    let ready: HashMap<&str, std::time::Duration> =
-        schedule.starts.iter().map(|(s, at)| (s.as_str(), *at + weights.get(s).copied().unwrap_or_default())).collect();
-    let Some(mut current) = ready.iter().max_by_key(|(_, t)| **t).map(|(s, _)| *s) else { return Vec::new() };
-    let mut chain = vec![current.to_owned()];
-    while let Some(step) = plan.step(current) {
-        let Some(next) = step.waits().filter(|d| ready.contains_key(d)).max_by_key(|d| ready[d]) else { break };
-        if chain.iter().any(|c| c == next) {
-            break;
-        }
-        chain.push(next.to_owned());
-        current = next;
-    }
-    chain.reverse();
-    chain
 }

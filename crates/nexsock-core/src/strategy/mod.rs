@@ -75,6 +75,27 @@ impl Plan {
     pub fn services(&self) -> impl Iterator<Item = &str> + '_ {
         self.steps.iter().map(|step| step.service.as_str())
     }
+
+    /// The chain whose readiness set the total time, first to last: from the service ready last,
+    /// back through, at each step, the dependency it waits for that was ready last. `ready`
+    /// gives a service's ready time, `None` for one that was not ready (or not run); ties go to
+    /// the later step.
+    pub fn critical_chain<T: Ord + Copy>(&self, ready: impl Fn(&str) -> Option<T>) -> Vec<String> {
+        let Some(mut current) = self.services().filter(|s| ready(s).is_some()).max_by_key(|s| ready(s)) else {
+            return Vec::new();
+        };
+        let mut chain = vec![current.to_owned()];
+        while let Some(step) = self.step(current) {
+            let Some(next) = step.waits().filter(|d| ready(d).is_some()).max_by_key(|d| ready(d)) else { break };
+            if chain.iter().any(|c| c == next) {
+                break;
+            }
+            chain.push(next.to_owned());
+            current = next;
+        }
+        chain.reverse();
+        chain
+    }
 }
 
 /// How one service is started.
