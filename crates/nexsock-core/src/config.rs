@@ -78,6 +78,12 @@ impl ServicesConfig {
         *self == Self::default()
     }
 
+    /// The environment a service starts from: its own choice, else this setting, else the
+    /// login shell's.
+    pub fn inherit_for(&self, spec: &nexsock_proto::ServiceSpec) -> nexsock_proto::EnvInherit {
+        spec.inherit.or(self.inherit).unwrap_or_default()
+    }
+
     /// The settle time in force.
     pub fn settle(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.settle_ms.unwrap_or(DEFAULT_SETTLE_MS))
@@ -85,6 +91,16 @@ impl ServicesConfig {
 }
 
 impl ConfigFile {
+    /// The token variables of the command profiles: what no service, probe or other provider's
+    /// agent inherits from the host.
+    pub fn command_token_vars(&self) -> Vec<String> {
+        self.profiles
+            .values()
+            .filter(|p| p.provider == nexsock_proto::ProviderKind::Command)
+            .filter_map(|p| p.token_env.clone())
+            .collect()
+    }
+
     /// The declared strategies, in name order.
     pub fn declared_strategies(&self) -> Vec<StrategySpec> {
         self.strategies.values().cloned().collect()

@@ -65,6 +65,17 @@ pub struct Inherit {
     pub withheld: Vec<String>,
 }
 
+impl Inherit {
+    /// The base's variables a process actually takes: without the providers' credentials and
+    /// the withheld ones (nothing when the base is the host's own, which the OS passes on).
+    pub fn vars(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.base
+            .iter()
+            .flat_map(|base| base.iter())
+            .filter(|(k, _)| !crate::secrets::PROVIDER_SECRET_VARS.contains(&k.as_str()) && !self.withheld.contains(k))
+    }
+}
+
 /// A process that was spawned and is now supervised.
 #[derive(Debug)]
 pub struct Spawned {
@@ -133,11 +144,9 @@ pub fn group_command(line: &str, spec: &ServiceSpec, extra_env: &[(&str, &str)],
     if let Some(cwd) = &spec.cwd {
         cmd.current_dir(cwd);
     }
-    if let Some(base) = &inherit.base {
+    if inherit.base.is_some() {
         cmd.env_clear();
-        let withheld =
-            |k: &str| crate::secrets::PROVIDER_SECRET_VARS.contains(&k) || inherit.withheld.iter().any(|w| w == k);
-        cmd.envs(base.iter().filter(|(k, _)| !withheld(k)));
+        cmd.envs(inherit.vars());
     }
     cmd.envs(&spec.env);
     for (k, v) in extra_env {

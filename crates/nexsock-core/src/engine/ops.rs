@@ -176,6 +176,23 @@ impl Engine {
         }
     }
 
+    /// How `spec` would be run now, from one read of config.toml: `[services]` (the settle
+    /// time) and what its processes start from, with where that comes from (`service env`).
+    pub(super) fn run_setup(
+        &mut self,
+        spec: &ServiceSpec,
+    ) -> (crate::config::ServicesConfig, supervisor::Inherit, String) {
+        let (services, withheld) = match self.config.current() {
+            Ok(file) => (file.services.clone(), file.command_token_vars()),
+            Err(e) => {
+                tracing::warn!("reading config.toml: {e}; using the defaults");
+                (crate::config::ServicesConfig::default(), Vec::new())
+            }
+        };
+        let base = self.environments.base(services.inherit_for(spec));
+        (services, supervisor::Inherit { base: Some(base.vars), withheld }, base.source)
+    }
+
     /// Spawns a new run of `name`; on failure the service is failed and its waiters answered.
     pub(super) fn spawn_run(&mut self, name: &str) {
         // Never beside another listener on its port: its checks would pass on the other one.
@@ -189,17 +206,9 @@ impl Engine {
             svc.answer_start(|| Err(Self::port_in_use(name, port, holder.clone())));
             return self.emit(name);
         }
-        let services = match self.config.current() {
-            Ok(file) => file.services.clone(),
-            Err(e) => {
-                tracing::warn!("reading [services] in config.toml: {e}; using the defaults");
-                crate::config::ServicesConfig::default()
-            }
-        };
+        let Some(spec) = self.services.get(name).map(|s| s.spec.clone()) else { return };
+        let (services, inherit, _) = self.run_setup(&spec);
         let settle = services.settle();
-        let mode = self.services.get(name).and_then(|s| s.spec.inherit).unwrap_or(services.inherit.unwrap_or_default());
-        let inherit =
-            supervisor::Inherit { base: Some(self.environments.base(mode).vars), withheld: self.command_token_vars() };
         let Some(svc) = self.services.get_mut(name) else { return };
         svc.completed = false;
         svc.run_lines = 0;

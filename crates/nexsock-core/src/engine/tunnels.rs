@@ -400,7 +400,7 @@ impl Engine {
 
     /// `ServiceEnv`: the environment of `name`'s next start.
     pub(super) fn service_env(&mut self, name: &str, reveal: bool) -> Result<Response, CoreError> {
-        let withheld = self.command_token_vars();
+        let (_, inherit, source) = self.run_setup(&self.service(name)?.spec.clone());
         let svc = self.service(name)?;
         let mut vars: Vec<EnvVar> = svc
             .spec
@@ -434,19 +434,15 @@ impl Engine {
         });
         vars.push(EnvVar { name: RUN_MARKER_ENV.into(), value: None, source: "nexsock".into(), secret: false });
         // What it starts from, where nothing above sets the same name.
-        let mode = svc.spec.inherit.or(self.config.cached().services.inherit).unwrap_or_default();
-        let base = self.environments.base(mode);
-        let inherited: Vec<EnvVar> = base
-            .vars
-            .iter()
+        let inherited: Vec<EnvVar> = inherit
+            .vars()
             .filter(|(k, _)| !vars.iter().any(|v| v.name == **k))
-            .filter(|(k, _)| !crate::secrets::PROVIDER_SECRET_VARS.contains(&k.as_str()) && !withheld.contains(k))
             .map(|(k, v)| {
                 let secret = EnvVar::is_secret_name(k);
                 EnvVar {
                     name: k.clone(),
                     value: (reveal || !secret).then(|| v.clone()),
-                    source: base.source.clone(),
+                    source: source.clone(),
                     secret,
                 }
             })
@@ -544,12 +540,7 @@ impl Engine {
     /// The token variables that command profiles name: no service inherits them from the host
     /// (a service that declares one itself keeps its own value).
     pub(super) fn command_token_vars(&mut self) -> Vec<String> {
-        let Ok(file) = self.config.current() else { return Vec::new() };
-        file.profiles
-            .values()
-            .filter(|p| p.provider == ProviderKind::Command)
-            .filter_map(|p| p.token_env.clone())
-            .collect()
+        self.config.current().map(crate::config::ConfigFile::command_token_vars).unwrap_or_default()
     }
 
     /// Closes every tunnel (shutdown).
