@@ -275,10 +275,7 @@ async fn tagged(tags: &[String]) -> Result<Vec<String>> {
     if tags.is_empty() {
         return Ok(Vec::new());
     }
-    let mut client = connect_or_start(&Paths::from_env()?).await?;
-    let Response::Services(all) = client.request(Request::ListServices).await? else {
-        return Err(anyhow!("the host answered `service list` with something else"));
-    };
+    let all = statuses().await?;
     let mut names = Vec::new();
     for tag in tags {
         let members: Vec<String> = all.iter().filter(|s| s.tags.contains(tag)).map(|s| s.name.clone()).collect();
@@ -293,13 +290,18 @@ async fn tagged(tags: &[String]) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Every service's status (`service list`).
+async fn statuses() -> Result<Vec<nexsock_proto::ServiceStatus>> {
+    let mut client = connect_or_start(&Paths::from_env()?).await?;
+    match client.request(Request::ListServices).await? {
+        Response::Services(all) => Ok(all),
+        _ => Err(anyhow!("the host answered `service list` with something else")),
+    }
+}
+
 /// `service list --tag NAME`.
 async fn list_tagged(tag: &str, json: bool) -> Result<ExitCode> {
-    let mut client = connect_or_start(&Paths::from_env()?).await?;
-    let Response::Services(all) = client.request(Request::ListServices).await? else {
-        return Err(anyhow!("the host answered `service list` with something else"));
-    };
-    let members: Vec<_> = all.into_iter().filter(|s| s.tags.iter().any(|t| t == tag)).collect();
+    let members: Vec<_> = statuses().await?.into_iter().filter(|s| s.tags.iter().any(|t| t == tag)).collect();
     output::print_response(&Response::Services(members), json, "")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -370,9 +372,7 @@ fn apply_edit(spec: &mut ServiceSpec, args: EditArgs) -> Result<()> {
         spec.command = command;
     }
     if let Some(dir) = args.cwd {
-        spec.cwd = Some(
-            std::path::absolute(&dir).with_context(|| format!("resolving {}", dir.display()))?.display().to_string(),
-        );
+        spec.cwd = Some(absolute(&dir)?);
     }
     if args.no_port {
         spec.port = None;
@@ -385,8 +385,8 @@ fn apply_edit(spec: &mut ServiceSpec, args: EditArgs) -> Result<()> {
         }
     }
     for pair in &args.env {
-        let (k, v) = pair.split_once('=').ok_or_else(|| anyhow!("invalid --env `{pair}`: expected KEY=VALUE"))?;
-        spec.env.insert(k.to_owned(), v.to_owned());
+        let (k, v) = env_pair(pair)?;
+        spec.env.insert(k, v);
     }
     if args.no_health {
         spec.health = None;
@@ -416,40 +416,47 @@ fn apply_edit(spec: &mut ServiceSpec, args: EditArgs) -> Result<()> {
     match args.inherit.as_deref() {
         None => {}
         Some("default") => spec.inherit = None,
-        Some(from) => spec.inherit = Some(from.parse::<nexsock_proto::EnvInherit>().map_err(|e| anyhow!(e))?),
+        Some(from) => spec.inherit = Some(inherit(from)?),
     }
     Ok(())
 }
 
+/// `--env KEY=VALUE` as its pair.
+fn env_pair(pair: &str) -> Result<(String, String)> {
+    let (k, v) = pair.split_once('=').ok_or_else(|| anyhow!("invalid --env `{pair}`: expected KEY=VALUE"))?;
+    Ok((k.to_owned(), v.to_owned()))
+}
+
+/// `--cwd DIR` made absolute (not resolved against the host's directory later).
+fn absolute(dir: &std::path::Path) -> Result<String> {
+    Ok(std::path::absolute(dir).with_context(|| format!("resolving {}", dir.display()))?.display().to_string())
+}
+
+/// `--inherit FROM`.
+fn inherit(from: &str) -> Result<nexsock_proto::EnvInherit> {
+    from.parse().map_err(|e: String| anyhow!(e))
+}
+
 /// Turns `service add` flags into a spec. Only the shape is checked here; the engine validates.
 fn spec_from_args(args: AddArgs) -> Result<ServiceSpec> {
-    let mut env = BTreeMap::new();
-    for pair in &args.env {
-        let (k, v) = pair.split_once('=').ok_or_else(|| anyhow!("invalid --env `{pair}`: expected KEY=VALUE"))?;
-        env.insert(k.to_owned(), v.to_owned());
-    }
+    let env = args.env.iter().map(|pair| env_pair(pair)).collect::<Result<BTreeMap<_, _>>>()?;
     let health = args.health.as_deref().map(str::parse::<HealthCheck>).transpose()?;
     let restart = args.restart.parse::<RestartPolicy>()?;
     let cwd = match args.cwd {
-        Some(dir) => Some(std::path::absolute(&dir).with_context(|| format!("resolving {}", dir.display()))?),
-        None => Some(std::env::current_dir().context("reading the current directory")?),
+        Some(dir) => absolute(&dir)?,
+        None => std::env::current_dir().context("reading the current directory")?.display().to_string(),
     };
     Ok(ServiceSpec {
         name: args.name,
         command: args.command,
-        cwd: cwd.map(|c| c.display().to_string()),
+        cwd: Some(cwd),
         port: args.port,
         env,
         health,
         restart,
         startup_timeout_secs: args.startup_timeout,
         stop_grace_secs: args.stop_grace,
-        inherit: args
-            .inherit
-            .as_deref()
-            .map(str::parse::<nexsock_proto::EnvInherit>)
-            .transpose()
-            .map_err(|e| anyhow!(e))?,
+        inherit: args.inherit.as_deref().map(inherit).transpose()?,
         tags: args.tags,
     })
 }
